@@ -1,0 +1,442 @@
+"""The ``hipthrust`` command line: commands and options, and the mapping of errors to exits.
+
+Each command loads the knowledge base, calls the core, and hands the result to a view.
+All failures pass through :func:`_guard`, which prints one sentence on stderr and exits
+with the documented code: 2 bad usage or answers, 3 invalid knowledge base, 130
+interrupted, 1 unexpected (with the details written to a log file).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable, Sequence
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from hipthrust_cli import errors
+from hipthrust_cli.errors import HipthrustError, UsageError
+from hipthrust_cli.safetext import clean_line, quote
+
+if TYPE_CHECKING:  # pragma: no cover - types only; importing them would slow start-up
+    from hipthrust_cli.knowledge import KnowledgeBase, Variation
+
+app = typer.Typer(
+    name="hipthrust",
+    help=(
+        "Feel hip thrusts in your lower back? hipthrust asks a few questions, screens for "
+        "warning signs, explains the likely causes and gives you a checklist of fixes."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Format(str, Enum):
+    """Output formats of a report."""
+
+    rich = "rich"
+    markdown = "markdown"
+    json = "json"
+
+
+KbOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--kb",
+        metavar="DIR",
+        help="Extra knowledge-base folder layered over the shipped one (repeatable). "
+        "HIPTHRUST_KB does the same.",
+    ),
+]
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help="How to print: rich (default), markdown or json.")
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# --- errors --------------------------------------------------------------------------------
+
+
+def _color(stream: Any) -> bool:
+    return (
+        not os.environ.get("NO_COLOR")
+        and os.environ.get("TERM") != "dumb"
+        and hasattr(stream, "isatty")
+        and stream.isatty()
+    )
+
+
+def _error(message: str) -> None:
+    prefix = "\x1b[1;31mError:\x1b[0m " if _color(sys.stderr) else "Error: "
+    sys.stderr.write(prefix + message + "\n")
+    sys.stderr.flush()
+
+
+def _log_dir() -> Path:
+    configured = os.environ.get("HIPTHRUST_DATA_DIR")
+    if configured:
+        return Path(configured)
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / "hipthrust"
+
+
+def _internal_error(exc: BaseException) -> int:
+    import datetime
+    import traceback
+
+    if os.environ.get("HIPTHRUST_DEBUG") == "1":
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+        return errors.EXIT_INTERNAL
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    where = "nowhere (the log could not be written)"
+    for folder in (_log_dir(), Path(__import__("tempfile").gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"hipthrust-error-{stamp}.log"
+            path.write_text(f"hipthrust {_version()}\n{' '.join(sys.argv)}\n\n{details}")
+            where = str(path)
+            break
+        except OSError:
+            continue
+    _error(
+        f"hipthrust hit an unexpected problem ({type(exc).__name__}); this is a bug. "
+        f"Details were written to {where}."
+    )
+    return errors.EXIT_INTERNAL
+
+
+def _quiet_stdout() -> None:
+    """After the reader of our stdout went away, send the rest nowhere, silently."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _guard(func: F) -> F:
+    """Run a command so every failure becomes one clear line and its exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except HipthrustError as exc:
+            _error(clean_line(exc.message))
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            sys.stderr.write("\nStopped (Ctrl-C). Nothing was saved.\n")
+            raise typer.Exit(errors.EXIT_INTERRUPTED) from None
+        except EOFError:
+            sys.stderr.write("\nInput ended (Ctrl-D), so the interview stopped. Nothing was saved.\n")
+            raise typer.Exit(errors.EXIT_INTERRUPTED) from None
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise typer.Exit(errors.EXIT_OK) from None
+        except Exception as exc:
+            raise typer.Exit(_internal_error(exc)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("hipthrust")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _load(kb_dirs: Sequence[Path] | None) -> KnowledgeBase:
+    from hipthrust_cli import knowledge
+
+    return knowledge.load(knowledge.overlay_dirs(kb_dirs or ()))
+
+
+def _print(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.flush()
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        _print(f"hipthrust {_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", callback=_version_callback, is_eager=True,
+            help="Show the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Find out why you feel hip thrusts in your lower back, and what to change.
+
+    Start with: hipthrust diagnose
+    """
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+@app.command()
+@_guard
+def diagnose(
+    answers_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers", "-a", metavar="FILE",
+            help="YAML file of answers (question id: answer). See 'hipthrust questions'.",
+        ),
+    ] = None,
+    answer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--answer", metavar="QID=VALUE",
+            help="Answer one question, e.g. pain_level=4 or where_felt=lower_back,glutes. "
+            "Repeatable; overrides the file.",
+        ),
+    ] = None,
+    no_input: Annotated[
+        bool, typer.Option("--no-input", help="Never prompt; unanswered questions stay unanswered.")
+    ] = False,
+    fmt: FormatOption = Format.rich,
+    kb_dirs: KbOption = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also say which given answers were ignored.")
+    ] = False,
+) -> None:
+    """Answer a few questions and get a report: warning signs, likely causes, fixes.
+
+    The report goes to stdout and the questions to stderr, so the report can be piped or
+    saved: hipthrust diagnose --format markdown > report.md
+    """
+    from hipthrust_cli import answers as answers_mod
+    from hipthrust_cli.engine import diagnose as run_diagnosis
+    from hipthrust_cli.interview import Interview
+
+    kb = _load(kb_dirs)
+    from_file = answers_mod.load_file(answers_file, kb) if answers_file else {}
+    from_options = answers_mod.parse_options(answer or [], kb)
+    interview = Interview.start(kb, answers_mod.merge(from_file, from_options))
+
+    if interview.next_question() is not None and not no_input:
+        if not sys.stdin or not sys.stdin.isatty():
+            given = answers_file is not None or bool(answer)
+            if not given:
+                raise UsageError(
+                    "hipthrust diagnose needs a terminal to ask its questions; give answers "
+                    "with --answers FILE (or --answer QID=VALUE), or add --no-input."
+                )
+        else:
+            from hipthrust_cli import prompts
+
+            prompts.run(interview)
+
+    if verbose:
+        for qid in interview.ignored():
+            sys.stderr.write(
+                f"Note: ignored the answer to '{qid}': that question does not apply "
+                "given your other answers.\n"
+            )
+    report = run_diagnosis(kb, interview.final_answers())
+    from hipthrust_cli import render
+
+    if fmt is Format.json:
+        _print(render.to_json(report))
+    elif fmt is Format.markdown:
+        _print(render.diagnosis_markdown(report))
+    else:
+        render.print_diagnosis(report, sys.stdout)
+
+
+def _norm(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _find_variation(kb: KnowledgeBase, name: str) -> tuple[Variation, str | None]:
+    """Find a variation by id or name, forgiving case, spacing and small typos."""
+    import difflib
+
+    query = _norm(name)
+    if not query:
+        raise UsageError(f"{quote(name)} is not a variation name; run 'hipthrust variations'.")
+    keys: dict[str, Variation] = {}
+    for v in kb.variations:
+        keys[_norm(v.name)] = v
+        keys[_norm(v.id)] = v
+        keys.setdefault(_norm(v.name.lower().replace("hip thrust", "")), v)
+    if query in keys:
+        return keys[query], None
+    containing = {v.id: v for key, v in keys.items() if query in key}
+    if len(containing) == 1:
+        return next(iter(containing.values())), None
+    close = difflib.get_close_matches(query, list(keys), n=5, cutoff=0.6)
+    names = list(dict.fromkeys(keys[c].name for c in close))
+    if close and difflib.SequenceMatcher(None, query, close[0]).ratio() >= 0.85 and len(
+        {keys[c].id for c in close[:1]}
+    ) == 1:
+        return keys[close[0]], f"Showing '{keys[close[0]].name}', the closest match to {quote(name)}."
+    if containing:
+        names = [v.name for v in containing.values()]
+    if names:
+        raise UsageError(
+            f"There is no variation called {quote(name)}; did you mean "
+            f"{' or '.join(repr(n) for n in names)}?"
+        )
+    raise UsageError(
+        f"There is no variation called {quote(name)}; run 'hipthrust variations' to see them all."
+    )
+
+
+def _matches(values: Sequence[str], wanted: str | None) -> bool:
+    if wanted is None:
+        return True
+    w = _norm(wanted)
+    return any(w in _norm(v) for v in values)
+
+
+@app.command()
+@_guard
+def variations(
+    name: Annotated[
+        str | None, typer.Argument(help="Show one variation in detail, e.g. 'single leg'.")
+    ] = None,
+    goal: Annotated[str | None, typer.Option(help="Filter by goal, e.g. mass, endurance.")] = None,
+    muscle: Annotated[str | None, typer.Option(help="Filter by target muscle, e.g. core.")] = None,
+    equipment: Annotated[
+        str | None, typer.Option(help="Filter by equipment, e.g. dumbbell, bodyweight.")
+    ] = None,
+    level: Annotated[
+        str | None, typer.Option(help="Filter by level: beginner, intermediate, advanced.")
+    ] = None,
+    fmt: FormatOption = Format.rich,
+    kb_dirs: KbOption = None,
+) -> None:
+    """List hip-thrust variations, filter them by goal, or show one in detail."""
+    from hipthrust_cli import render
+
+    kb = _load(kb_dirs)
+    if name is not None:
+        found, note = _find_variation(kb, name)
+        if note:
+            sys.stderr.write(clean_line(note) + "\n")
+        items = [found]
+    else:
+        items = [
+            v
+            for v in kb.variations
+            if _matches(v.goal, goal)
+            and _matches(v.target_muscles, muscle)
+            and _matches(v.equipment, equipment)
+            and _matches([v.level], level)
+        ]
+    if not items:
+        filters = ", ".join(
+            f"{k}={quote(v)}"
+            for k, v in (("goal", goal), ("muscle", muscle), ("equipment", equipment),
+                         ("level", level))
+            if v is not None
+        )
+        sys.stderr.write(
+            f"No variation matches {filters}. Goals: "
+            f"{', '.join(sorted({g for v in kb.variations for g in v.goal}))}; levels: "
+            f"{', '.join(sorted({v.level for v in kb.variations}))}; equipment: "
+            f"{', '.join(sorted({e for v in kb.variations for e in v.equipment}))}.\n"
+        )
+    if fmt is Format.json:
+        _print(render.to_json(items))
+    elif fmt is Format.markdown:
+        if items:
+            _print(render.variations_markdown(items))
+    elif items:
+        if name is not None:
+            render.print_variation(items[0], sys.stdout)
+        else:
+            render.print_variations(items, sys.stdout, "Hip thrust variations")
+
+
+@app.command()
+@_guard
+def alternatives(
+    back_friendly: Annotated[
+        bool, typer.Option("--back-friendly", help="Only exercises that spare the lower back.")
+    ] = False,
+    fmt: FormatOption = Format.rich,
+    kb_dirs: KbOption = None,
+) -> None:
+    """Glute exercises to use while you fix your hip thrust."""
+    from hipthrust_cli import render
+
+    kb = _load(kb_dirs)
+    items = [a for a in kb.alternatives if a.back_friendly or not back_friendly]
+    if fmt is Format.json:
+        _print(render.to_json(items))
+    elif fmt is Format.markdown:
+        _print(render.alternatives_markdown(items))
+    else:
+        render.print_alternatives(items, sys.stdout)
+
+
+@app.command()
+@_guard
+def form(fmt: FormatOption = Format.rich, kb_dirs: KbOption = None) -> None:
+    """The correct-form checklist, with a side view of the top position."""
+    from hipthrust_cli import render
+
+    kb = _load(kb_dirs)
+    if fmt is Format.json:
+        _print(render.to_json(kb.technique))
+    elif fmt is Format.markdown:
+        _print(render.form_markdown(kb.technique))
+    else:
+        render.print_form(kb.technique, sys.stdout)
+
+
+@app.command()
+@_guard
+def questions(fmt: FormatOption = Format.rich, kb_dirs: KbOption = None) -> None:
+    """Every question the interview can ask, with ids and choices (for answers files)."""
+    from hipthrust_cli import render
+
+    kb = _load(kb_dirs)
+    if fmt is Format.json:
+        _print(render.to_json(render.questions_json(kb)))
+    elif fmt is Format.markdown:
+        _print(render.questions_markdown(kb))
+    else:
+        render.print_questions(kb, sys.stdout)
+
+
+def main() -> None:
+    """Entry point of the ``hipthrust`` command."""
+    try:
+        app(prog_name="hipthrust")
+    except KeyboardInterrupt:
+        sys.stderr.write("\nStopped (Ctrl-C). Nothing was saved.\n")
+        sys.exit(errors.EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        _quiet_stdout()
+        sys.exit(errors.EXIT_OK)
+    except Exception as exc:
+        sys.exit(_internal_error(exc))

@@ -1,0 +1,322 @@
+"""The diagnosis: red-flag triage, scored likely causes with their evidence, and advice.
+
+``diagnose(kb, answers)`` is pure: the same answers always give the same
+:class:`Diagnosis`, and nothing here prints, prompts or touches files. Every view (rich,
+markdown, json) renders this one model.
+
+Scoring, per mistake: for each question the best matching positive sign counts; their
+sum is divided by the most the signs could give; matching negative weights are then
+subtracted as they are; the result is clamped to 0..1. A mistake is reported when it
+reaches the knowledge base's ``report_threshold``. ``not_sure`` and unanswered questions
+add nothing and are listed as *unconfirmed*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict
+
+from hipthrust_cli.knowledge import (
+    NOT_SURE,
+    Answer,
+    Condition,
+    Evidence,
+    KnowledgeBase,
+    Level,
+    Question,
+)
+
+REPORT_VERSION = 1
+DISCLAIMER = (
+    "hipthrust gives general exercise guidance. It does not diagnose, and it does not "
+    "replace a doctor or physiotherapist. If pain is severe, getting worse, or worries "
+    "you, get it checked."
+)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Triage(_Out):
+    """How urgently the user should see someone, and why."""
+
+    level: Level
+    title: str
+    advice: str
+    reasons: list[str]
+    unscreened: list[str] = []
+
+
+class EvidenceItem(_Out):
+    """One answer that bears on a finding: the question, the answer, in words."""
+
+    question: str
+    answer: str
+    text: str
+
+
+class FixOut(_Out):
+    """One fix, with how well it is supported."""
+
+    text: str
+    evidence: Evidence
+    source: str | None
+
+
+class Exercise(_Out):
+    """A drill or alternative exercise, named."""
+
+    id: str
+    name: str
+
+
+class Finding(_Out):
+    """A likely cause, with the evidence for and against it."""
+
+    id: str
+    title: str
+    score: float
+    consequence: str
+    fixes: list[FixOut]
+    drills: list[Exercise]
+    supporting: list[EvidenceItem]
+    conflicting: list[EvidenceItem]
+    unconfirmed: list[EvidenceItem]
+
+
+class FormStep(_Out):
+    """One step of the correct-form checklist."""
+
+    id: str
+    step: str
+    cue: str
+    why: str
+
+
+class AlternativeOut(_Out):
+    """An exercise to use while fixing the hip thrust."""
+
+    id: str
+    name: str
+    muscles: list[str]
+    benefits: str
+    back_friendly: bool
+
+
+class NoteOut(_Out):
+    """An explanation that applies to these answers."""
+
+    id: str
+    text: str
+    evidence: Evidence
+    source: str | None
+
+
+class Diagnosis(_Out):
+    """Everything a report shows, in the order it shows it."""
+
+    version: int = REPORT_VERSION
+    triage: Triage
+    findings: list[Finding]
+    notes: list[NoteOut]
+    next_steps: list[str]
+    form_checklist: list[FormStep]
+    warm_up: list[str]
+    progression: list[str]
+    alternatives: list[AlternativeOut]
+    summary: str
+    disclaimer: str = DISCLAIMER
+    answers: dict[str, Answer]
+    kb_version: str
+
+
+def triage(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> Triage:
+    """Screen the answers for red flags; the most serious level that fires wins."""
+    fired = [flag for flag in kb.red_flags if flag.fires(answers)]
+    fired.sort(key=lambda f: f.level.rank)  # stable: KB order within a level
+    level = fired[0].level if fired else Level.self_care
+    text = kb.levels[level]
+    advice = text.advice
+    extra = [f.advice for f in fired if f.advice and f.level == level]
+    if extra:
+        advice = " ".join([advice, *dict.fromkeys(extra)])
+    # Screening questions left unanswered (e.g. with --no-input) are named, so a report
+    # never implies that a warning sign was ruled out when it was never asked about.
+    unscreened = [
+        q.text
+        for q in kb.ordered_questions
+        if q.red_flag and q.id not in answers and all(c.matches(answers) for c in q.when)
+    ]
+    if level is Level.emergency:
+        unscreened = []  # the referral already says what to do
+    return Triage(
+        level=level,
+        title=text.title,
+        advice=advice,
+        reasons=[f.title for f in fired],
+        unscreened=unscreened,
+    )
+
+
+def _item(question: Question, value: Answer | None) -> EvidenceItem:
+    if value is None:
+        answer, words = "", "not answered"
+    else:
+        answer, words = _as_text(value), question.label_of(value)
+    return EvidenceItem(question=question.id, answer=answer, text=f"{question.text} — {words}")
+
+
+def _as_text(value: Answer) -> str:
+    return ",".join(value) if isinstance(value, list) else str(value)
+
+
+def score_mistakes(
+    kb: KnowledgeBase, answers: Mapping[str, Answer]
+) -> list[tuple[int, float, dict[str, float], dict[str, float]]]:
+    """Score every mistake that any answer touches.
+
+    Returns ``(mistake index, score, best positive weight per question, negative weight
+    per question)`` for mistakes with a score above zero, in knowledge-base order. Only
+    the signs of answered questions are visited, through the index by question.
+    """
+    positive: dict[int, dict[str, float]] = {}
+    negative: dict[int, dict[str, float]] = {}
+    for qid, value in answers.items():
+        if value == NOT_SURE:
+            continue
+        for index, sign in kb.signs_by_question.get(qid, ()):
+            if not sign.matches(answers):
+                continue
+            if sign.weight > 0:
+                best = positive.setdefault(index, {})
+                best[qid] = max(best.get(qid, 0.0), sign.weight)
+            else:
+                neg = negative.setdefault(index, {})
+                neg[qid] = neg.get(qid, 0.0) + sign.weight
+    scored = []
+    for index in sorted(positive):
+        mistake = kb.mistakes[index]
+        raw = sum(positive[index].values()) / mistake.total_positive
+        raw += sum(negative.get(index, {}).values())
+        score = round(min(1.0, max(0.0, raw)), 3)
+        if score > 0:
+            scored.append((index, score, positive[index], negative.get(index, {})))
+    return scored
+
+
+def _finding(
+    kb: KnowledgeBase,
+    answers: Mapping[str, Answer],
+    index: int,
+    score: float,
+    pos: Mapping[str, float],
+    neg: Mapping[str, float],
+) -> Finding:
+    mistake = kb.mistakes[index]
+    questions = kb.question_by_id
+    sign_questions = list(dict.fromkeys(s.question for s in mistake.signs))
+    unconfirmed = [
+        _item(questions[q], answers.get(q))
+        for q in sign_questions
+        if answers.get(q) in (None, NOT_SURE)
+        and any(s.weight > 0 for s in mistake.signs if s.question == q)
+    ]
+    return Finding(
+        id=mistake.id,
+        title=mistake.title,
+        score=score,
+        consequence=mistake.consequence,
+        fixes=[FixOut(text=f.text, evidence=f.evidence, source=f.source) for f in mistake.fixes],
+        drills=[Exercise(id=d, name=kb.exercise_names[d]) for d in mistake.drills],
+        supporting=[_item(questions[q], answers[q]) for q in sign_questions if q in pos],
+        conflicting=[_item(questions[q], answers[q]) for q in sign_questions if q in neg],
+        unconfirmed=unconfirmed,
+    )
+
+
+def _any(conditions: list[Condition], answers: Mapping[str, Answer]) -> bool:
+    return any(c.matches(answers) for c in conditions)
+
+
+def diagnose(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> Diagnosis:
+    """Turn a set of answers into a report: triage first, then causes and advice."""
+    answers = dict(answers)
+    tri = triage(kb, answers)
+    common = {"answers": answers, "kb_version": kb.settings.kb_version, "triage": tri}
+    if tri.level is Level.emergency:
+        return Diagnosis(
+            findings=[],
+            notes=[],
+            next_steps=[],
+            form_checklist=[],
+            warm_up=[],
+            progression=[],
+            alternatives=[],
+            summary=f"{tri.title}. Form fixes can wait until a doctor has seen you.",
+            **common,
+        )
+
+    threshold = kb.settings.report_threshold
+    scored = [s for s in score_mistakes(kb, answers) if s[1] >= threshold]
+    scored.sort(key=lambda s: (-s[1], s[0]))
+    findings = [_finding(kb, answers, *s) for s in scored]
+
+    back_pain = _any(kb.settings.back_pain, answers)
+    alternatives = [a for a in kb.alternatives if not _any(a.avoid_when, answers)]
+    if back_pain:
+        alternatives.sort(key=lambda a: not a.back_friendly)  # stable: KB order otherwise
+
+    next_steps: list[str] = []
+    if not findings:
+        answered = sum(1 for v in answers.values() if v != NOT_SURE)
+        next_steps = [
+            (
+                "We could not single out a cause from your answers"
+                + (" (many were 'not sure' or unanswered)." if answered < 8 else ".")
+            ),
+            "Film a set from the side and compare it with the form checklist below.",
+            "Ask a coach or physiotherapist to watch a few reps.",
+        ]
+
+    return Diagnosis(
+        findings=findings,
+        notes=[
+            NoteOut(id=n.id, text=n.text, evidence=n.evidence, source=n.source)
+            for n in kb.notes
+            if n.applies(answers)
+        ],
+        next_steps=next_steps,
+        form_checklist=[
+            FormStep(id=s.id, step=s.step, cue=s.cue, why=s.why) for s in kb.technique.checklist
+        ],
+        warm_up=list(kb.technique.warm_up),
+        progression=list(kb.technique.progression),
+        alternatives=[
+            AlternativeOut(
+                id=a.id,
+                name=a.name,
+                muscles=list(a.muscles),
+                benefits=a.benefits,
+                back_friendly=a.back_friendly,
+            )
+            for a in alternatives
+        ],
+        summary=_summary(tri, findings),
+        **common,
+    )
+
+
+def _summary(tri: Triage, findings: list[Finding]) -> str:
+    first = ""
+    if tri.level is Level.urgent:
+        first = "See a doctor before training this again. "
+    elif tri.level is Level.routine:
+        first = "Have a physio or clinician check your back. "
+    if not findings:
+        return first + "No single likely cause stood out; start with the form checklist."
+    n = len(findings)
+    causes = f"{n} likely cause{'s' if n != 1 else ''}"
+    top = findings[0]
+    return f"{first}{causes}; start with {top.title.lower()}: {top.fixes[0].text}"

@@ -1,0 +1,50 @@
+"""The errors hipthrust can raise on purpose, each carrying the exit code the CLI uses.
+
+The core raises these; only ``cli.py`` turns them into a message on stderr and an exit
+code. Messages are complete sentences that name what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
+EXIT_KB = 3
+EXIT_INTERRUPTED = 130
+
+
+class HipthrustError(Exception):
+    """Base of every error hipthrust reports to the user."""
+
+    exit_code = EXIT_INTERNAL
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UsageError(HipthrustError):
+    """Bad command-line usage, or answers that do not fit the questionnaire (exit 2)."""
+
+    exit_code = EXIT_USAGE
+
+
+class AnswersError(UsageError):
+    """An answers file or ``--answer`` value is unreadable or invalid (exit 2)."""
+
+
+class KnowledgeBaseError(HipthrustError):
+    """The knowledge base cannot be read or is invalid (exit 3).
+
+    ``problems`` holds every problem found, one line each, when more than one is known.
+    """
+
+    exit_code = EXIT_KB
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
+
+
+class InputFileError(UsageError):
+    """A file the user named cannot be read (exit 2)."""

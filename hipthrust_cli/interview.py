@@ -1,0 +1,82 @@
+"""The question flow: which question comes next, progress, and when to stop.
+
+The interview knows the order (red-flag screening first), the ``when`` conditions, and
+that an emergency answer ends it at once. It does no terminal I/O: ``prompts.py`` asks,
+and this module decides what to ask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from hipthrust_cli.knowledge import Answer, KnowledgeBase, Level, Question
+
+
+@dataclass
+class Interview:
+    """One run through the questionnaire, starting from answers already given."""
+
+    kb: KnowledgeBase
+    answers: dict[str, Answer] = field(default_factory=dict)
+    asked: list[str] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, kb: KnowledgeBase, preset: Mapping[str, Answer]) -> Interview:
+        """Begin with *preset* answers (from a file or ``--answer``); only the rest is asked."""
+        return cls(kb=kb, answers=dict(preset))
+
+    def is_relevant(self, question: Question) -> bool:
+        """Whether a question applies, given the answers so far (its ``when`` holds)."""
+        return all(c.matches(self.answers) for c in question.when)
+
+    @property
+    def emergency(self) -> bool:
+        """True once an answer fires an emergency red flag: the interview is over."""
+        return any(
+            flag.level is Level.emergency and flag.fires(self.answers)
+            for flag in self.kb.red_flags
+        )
+
+    def pending(self) -> list[Question]:
+        """Questions still to ask, in order, as far as the answers so far tell."""
+        return [
+            q
+            for q in self.kb.ordered_questions
+            if q.id not in self.answers and self.is_relevant(q)
+        ]
+
+    def next_question(self) -> Question | None:
+        """The next question to ask, or None when the interview is finished."""
+        if self.emergency:
+            return None
+        pending = self.pending()
+        return pending[0] if pending else None
+
+    def record(self, question: Question, value: Answer) -> None:
+        """Store an answer given at a prompt."""
+        self.answers[question.id] = value
+        if question.id not in self.asked:
+            self.asked.append(question.id)
+
+    def progress(self) -> tuple[int, int]:
+        """``(number of the next question, how many this run is expected to ask)``."""
+        remaining = len(self.pending())
+        return len(self.asked) + 1, len(self.asked) + remaining
+
+    def ignored(self) -> list[str]:
+        """Ids of given answers whose question does not apply (its ``when`` is false)."""
+        return [
+            qid
+            for qid in self.answers
+            if qid in self.kb.question_by_id
+            and not self.is_relevant(self.kb.question_by_id[qid])
+        ]
+
+    def final_answers(self) -> dict[str, Answer]:
+        """The answers that count: those to questions that apply, in interview order."""
+        ignored = set(self.ignored())
+        order = {q.id: i for i, q in enumerate(self.kb.ordered_questions)}
+        kept = [(qid, v) for qid, v in self.answers.items() if qid not in ignored]
+        kept.sort(key=lambda item: order.get(item[0], len(order)))
+        return dict(kept)

@@ -1,0 +1,792 @@
+"""The knowledge base: pydantic models of ``data/*.yaml``, loading, overlays and checks.
+
+The knowledge base is a folder of YAML files, one per kind (``questions.yaml``,
+``red_flags.yaml``, ``mistakes.yaml`` …). Every entry has a stable snake_case ``id``.
+Extra folders (``--kb DIR`` or ``HIPTHRUST_KB``) are overlays: an entry with a new id is
+added, one with an existing id replaces the shipped entry, and ``remove: [ids]`` drops
+shipped entries. After merging, every cross-reference is checked. Any problem becomes a
+:class:`~hipthrust_cli.errors.KnowledgeBaseError` naming file, key path and line.
+
+Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from hipthrust_cli import yamlio
+from hipthrust_cli.errors import KnowledgeBaseError
+
+NOT_SURE = "not_sure"
+MAX_KB_FILE_BYTES = 64 * 1_048_576
+MAX_KB_NODES = 20_000_000
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=80)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+Answer = str | list[str] | int
+"""One answer: a choice id (single), a list of choice ids (multi), an int (scale)."""
+
+
+class _Model(BaseModel):
+    """Base of every knowledge-base model: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Kind(str, Enum):
+    """How a question is answered."""
+
+    single = "single"
+    multi = "multi"
+    scale = "scale"
+
+
+class Level(str, Enum):
+    """Triage levels, most serious first."""
+
+    emergency = "emergency"
+    urgent = "urgent"
+    routine = "routine"
+    self_care = "self_care"
+
+    @property
+    def rank(self) -> int:
+        """0 for the most serious level."""
+        return list(Level).index(self)
+
+
+class Evidence(str, Enum):
+    """How well a fix is supported."""
+
+    research = "research"
+    expert_opinion = "expert_opinion"
+
+
+class Choice(_Model):
+    """One answer a question offers."""
+
+    id: Id
+    label: Text
+    exclusive: bool = Field(
+        False, description="In a multi question, this choice cannot be combined (e.g. 'none')."
+    )
+
+
+class Condition(_Model):
+    """A test on one answer: a choice among ``answers``, or a scale value in ``min``..``max``.
+
+    For a multi question it holds when any chosen id is in ``answers``. ``not_sure`` may
+    be listed in ``answers`` to make "Not sure" count (as for cauda-equina screening).
+    """
+
+    question: Id
+    answers: list[str] | None = Field(None, min_length=1)
+    min: int | None = None
+    max: int | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Condition:
+        if self.answers is None and self.min is None and self.max is None:
+            raise ValueError("give either 'answers' (choice ids) or 'min'/'max' (for a scale)")
+        if self.answers is not None and (self.min is not None or self.max is not None):
+            raise ValueError("give either 'answers' or 'min'/'max', not both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        return self
+
+    def matches(self, answers: Mapping[str, Answer]) -> bool:
+        """Whether the given answers satisfy this condition."""
+        value = answers.get(self.question)
+        if value is None:
+            return False
+        if self.answers is not None:
+            if isinstance(value, list):
+                return any(v in self.answers for v in value)
+            return str(value) in self.answers
+        if not isinstance(value, int) or isinstance(value, bool):
+            return False
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+
+class Question(_Model):
+    """One question of the interview."""
+
+    id: Id
+    text: Text
+    why: Text = Field(description="One line shown on request: why we ask.")
+    kind: Kind
+    choices: list[Choice] = Field(default_factory=list)
+    min: int | None = None
+    max: int | None = None
+    min_label: str | None = None
+    max_label: str | None = None
+    when: list[Condition] = Field(
+        default_factory=list, description="Asked only if all of these hold."
+    )
+    red_flag: bool = False
+
+    @model_validator(mode="after")
+    def _shape(self) -> Question:
+        if self.kind is Kind.scale:
+            if self.min is None or self.max is None:
+                raise ValueError("a scale question needs 'min' and 'max'")
+            if self.min > self.max:
+                raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+            if self.max - self.min > 100:
+                raise ValueError("a scale may have at most 101 points")
+            if self.choices:
+                raise ValueError("a scale question has 'min'/'max', not 'choices'")
+        else:
+            if not self.choices:
+                raise ValueError(f"a {self.kind.value} question needs at least one choice")
+            if self.min is not None or self.max is not None:
+                raise ValueError("'min'/'max' are only for scale questions")
+        ids = [c.id for c in self.choices]
+        dup = _first_duplicate(ids)
+        if dup is not None:
+            raise ValueError(f"the choice id '{dup}' appears twice")
+        if NOT_SURE in ids:
+            raise ValueError("'not_sure' is offered automatically; remove it from choices")
+        return self
+
+    def choice_ids(self) -> list[str]:
+        """The ids this question accepts, besides ``not_sure``."""
+        return [c.id for c in self.choices]
+
+    def label_of(self, value: Answer) -> str:
+        """The human words for an answer, e.g. ``['a', 'b']`` → ``"A, B"``."""
+        if value == NOT_SURE:
+            return "Not sure"
+        if isinstance(value, list):
+            return ", ".join(self.label_of(v) for v in value)
+        if isinstance(value, int):
+            return str(value)
+        for choice in self.choices:
+            if choice.id == value:
+                return choice.label
+        return str(value)
+
+
+class RedFlag(_Model):
+    """A warning sign that needs a clinician rather than a form fix."""
+
+    id: Id
+    level: Literal[Level.emergency, Level.urgent, Level.routine]
+    title: Text = Field(description="The reason, as the user reads it in the triage panel.")
+    advice: str | None = Field(None, description="Advice specific to this sign, if any.")
+    any: list[Condition] = Field(default_factory=list)
+    all: list[Condition] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_conditions(self) -> RedFlag:
+        if not self.any and not self.all:
+            raise ValueError("a red flag needs 'any' or 'all' conditions")
+        return self
+
+    def conditions(self) -> list[Condition]:
+        """Every condition of this flag."""
+        return [*self.any, *self.all]
+
+    def fires(self, answers: Mapping[str, Answer]) -> bool:
+        """Whether this flag is triggered by the answers."""
+        if self.all and not all(c.matches(answers) for c in self.all):
+            return False
+        return not self.any or any(c.matches(answers) for c in self.any)
+
+
+class LevelText(_Model):
+    """What the triage panel says for one level."""
+
+    title: Text
+    advice: Text
+
+
+class Sign(Condition):
+    """Evidence for (positive weight) or against (negative weight) a mistake."""
+
+    weight: float = Field(description="Positive: points to the mistake. Negative: against it.")
+
+    @model_validator(mode="after")
+    def _nonzero(self) -> Sign:
+        if self.weight == 0:
+            raise ValueError("a sign's weight must not be 0")
+        return self
+
+
+class Fix(_Model):
+    """One thing to change, with how well it is supported."""
+
+    text: Text
+    evidence: Evidence
+    source: str | None = None
+
+
+class Mistake(_Model):
+    """A likely cause of feeling hip thrusts in the lower back."""
+
+    id: Id
+    title: Text
+    consequence: Text
+    explanation: str | None = None
+    signs: list[Sign] = Field(min_length=1)
+    fixes: list[Fix] = Field(min_length=1)
+    drills: list[Id] = Field(default_factory=list)
+
+    @cached_property
+    def total_positive(self) -> float:
+        """The most positive weight the answers can give: the best sign per question."""
+        best: dict[str, float] = {}
+        for sign in self.signs:
+            if sign.weight > 0:
+                best[sign.question] = max(best.get(sign.question, 0.0), sign.weight)
+        return sum(best.values())
+
+    @model_validator(mode="after")
+    def _can_score(self) -> Mistake:
+        if not any(s.weight > 0 for s in self.signs):
+            raise ValueError("a mistake needs at least one sign with a positive weight")
+        return self
+
+
+class Drill(_Model):
+    """An exercise or drill a fix can point to."""
+
+    id: Id
+    name: Text
+    how: Text
+    targets: list[str] = Field(default_factory=list)
+
+
+class Variation(_Model):
+    """A hip-thrust variation."""
+
+    id: Id
+    name: Text
+    target_muscles: list[str] = Field(min_length=1)
+    reps: Text
+    goal: list[str] = Field(min_length=1)
+    equipment: list[str] = Field(min_length=1)
+    level: Literal["beginner", "intermediate", "advanced"]
+    unilateral: bool = False
+    notes: str = ""
+
+
+class Alternative(_Model):
+    """A glute exercise to use while the hip thrust is being fixed."""
+
+    id: Id
+    name: Text
+    muscles: list[str] = Field(min_length=1)
+    benefits: Text
+    back_friendly: bool
+    how: str = ""
+    avoid_when: list[Condition] = Field(
+        default_factory=list, description="Left out of a report when any of these hold."
+    )
+
+
+class Step(_Model):
+    """One step of the correct-form checklist."""
+
+    id: Id
+    step: Text
+    cue: Text
+    why: str = ""
+    evidence: Evidence = Evidence.expert_opinion
+    source: str | None = None
+
+
+class Strategy(_Model):
+    """A row of the long-term strategy table."""
+
+    id: Id
+    strategy: Text
+    description: Text
+    impact: Text
+
+
+class GluteAspect(_Model):
+    """A row of the glute strength and lower-body health table."""
+
+    id: Id
+    aspect: Text
+    glute_strength: Text
+    weak_glutes: Text
+    notes: Text
+
+
+class Technique(_Model):
+    """How to do the movement well, and how to keep doing it well."""
+
+    checklist: list[Step] = Field(min_length=1)
+    warm_up: list[Text] = Field(default_factory=list)
+    performance: list[Text] = Field(default_factory=list)
+    progression: list[Text] = Field(default_factory=list)
+    advanced: list[Text] = Field(default_factory=list)
+    long_term: list[Strategy] = Field(default_factory=list)
+    glute_health: list[GluteAspect] = Field(default_factory=list)
+    sketch: list[str] = Field(default_factory=list)
+
+
+class Note(_Model):
+    """An explanation added to a report when its conditions hold (e.g. normal effort)."""
+
+    id: Id
+    text: Text
+    evidence: Evidence
+    source: str | None = None
+    any: list[Condition] = Field(default_factory=list)
+    all: list[Condition] = Field(default_factory=list)
+
+    def applies(self, answers: Mapping[str, Answer]) -> bool:
+        """Whether this note belongs in a report for these answers."""
+        if self.all and not all(c.matches(answers) for c in self.all):
+            return False
+        return not self.any or any(c.matches(answers) for c in self.any)
+
+
+class Settings(_Model):
+    """Knobs of the knowledge base as a whole."""
+
+    kb_version: Text
+    report_threshold: float = Field(0.3, gt=0, le=1)
+    back_pain: list[Condition] = Field(
+        default_factory=list,
+        description="Any of these means the user reports back pain (back-friendly first).",
+    )
+
+
+# --- files -------------------------------------------------------------------------------
+
+
+class QuestionsFile(_Model):
+    """``questions.yaml``."""
+
+    questions: list[Question] = Field(default_factory=list)
+    remove: list[Id] = Field(default_factory=list)
+
+
+class RedFlagsFile(_Model):
+    """``red_flags.yaml``: the level texts and the warning signs."""
+
+    levels: dict[Level, LevelText] = Field(default_factory=dict)
+    red_flags: list[RedFlag] = Field(default_factory=list)
+    remove: list[Id] = Field(default_factory=list)
+
+
+class MistakesFile(_Model):
+    """``mistakes.yaml``."""
+
+    mistakes: list[Mistake] = Field(default_factory=list)
+    remove: list[Id] = Field(default_factory=list)
+
+
+class DrillsFile(_Model):
+    """``drills.yaml``."""
+
+    drills: list[Drill] = Field(default_factory=list)
+    remove: list[Id] = Field(default_factory=list)
+
+
+class VariationsFile(_Model):
+    """``variations.yaml``."""
+
+    variations: list[Variation] = Field(default_factory=list)
+    remove: list[Id] = Field(default_factory=list)
+
+
+class AlternativesFile(_Model):
+    """``alternatives.yaml``."""
+
+    alternatives: list[Alternative] = Field(default_factory=list)
+    remove: list[Id] = Field(default_factory=list)
+
+
+class NotesFile(_Model):
+    """``notes.yaml``."""
+
+    notes: list[Note] = Field(default_factory=list)
+    remove: list[Id] = Field(default_factory=list)
+
+
+class TechniqueFile(_Model):
+    """``technique.yaml``: an overlay may give only some of the sections."""
+
+    checklist: list[Step] | None = None
+    warm_up: list[Text] | None = None
+    performance: list[Text] | None = None
+    progression: list[Text] | None = None
+    advanced: list[Text] | None = None
+    long_term: list[Strategy] | None = None
+    glute_health: list[GluteAspect] | None = None
+    sketch: list[str] | None = None
+
+
+class SettingsFile(_Model):
+    """``settings.yaml``: an overlay may give only some of the settings."""
+
+    kb_version: Text | None = None
+    report_threshold: float | None = Field(None, gt=0, le=1)
+    back_pain: list[Condition] | None = None
+
+
+FILES: dict[str, type[_Model]] = {
+    "settings.yaml": SettingsFile,
+    "questions.yaml": QuestionsFile,
+    "red_flags.yaml": RedFlagsFile,
+    "mistakes.yaml": MistakesFile,
+    "drills.yaml": DrillsFile,
+    "variations.yaml": VariationsFile,
+    "alternatives.yaml": AlternativesFile,
+    "notes.yaml": NotesFile,
+    "technique.yaml": TechniqueFile,
+}
+LIST_KINDS = {
+    "questions.yaml": "questions",
+    "red_flags.yaml": "red_flags",
+    "mistakes.yaml": "mistakes",
+    "drills.yaml": "drills",
+    "variations.yaml": "variations",
+    "alternatives.yaml": "alternatives",
+    "notes.yaml": "notes",
+}
+
+
+# --- the merged knowledge base -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an entry came from, so a later check can name the file, key path and line."""
+
+    file: Path
+    path: tuple[str | int, ...]
+
+
+@dataclass
+class KnowledgeBase:
+    """Everything hipthrust knows, merged from the shipped data and any overlays."""
+
+    settings: Settings
+    questions: list[Question]
+    levels: dict[Level, LevelText]
+    red_flags: list[RedFlag]
+    mistakes: list[Mistake]
+    drills: list[Drill]
+    variations: list[Variation]
+    alternatives: list[Alternative]
+    notes: list[Note]
+    technique: Technique
+    sources: list[Path] = field(default_factory=list)
+    origins: dict[tuple[str, str], Origin] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def question_by_id(self) -> dict[str, Question]:
+        """Questions keyed by id."""
+        return {q.id: q for q in self.questions}
+
+    @cached_property
+    def ordered_questions(self) -> list[Question]:
+        """Interview order: red-flag screening first, then the rest, each in file order."""
+        return [q for q in self.questions if q.red_flag] + [
+            q for q in self.questions if not q.red_flag
+        ]
+
+    @cached_property
+    def signs_by_question(self) -> dict[str, list[tuple[int, Sign]]]:
+        """Each question's signs with their mistake's index, so scoring is not quadratic."""
+        index: dict[str, list[tuple[int, Sign]]] = {}
+        for i, mistake in enumerate(self.mistakes):
+            for sign in mistake.signs:
+                index.setdefault(sign.question, []).append((i, sign))
+        return index
+
+    @cached_property
+    def exercise_names(self) -> dict[str, str]:
+        """Display names of every drill and alternative, keyed by id."""
+        names = {d.id: d.name for d in self.drills}
+        names.update({a.id: a.name for a in self.alternatives})
+        return names
+
+
+# --- loading ------------------------------------------------------------------------------
+
+
+def shipped_dir() -> Path:
+    """The knowledge base that ships with hipthrust, in a wheel or in a source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "data", here.parent / "data"):
+        if (candidate / "questions.yaml").is_file():
+            return candidate
+    raise KnowledgeBaseError(
+        f"The shipped knowledge base is missing (looked in {here / 'data'} and "
+        f"{here.parent / 'data'}); reinstall hipthrust."
+    )
+
+
+def overlay_dirs(cli_dirs: Sequence[Path] = (), env: Mapping[str, str] | None = None) -> list[Path]:
+    """Overlay folders in the order they apply: ``HIPTHRUST_KB`` entries, then ``--kb``."""
+    environ = os.environ if env is None else env
+    raw = environ.get("HIPTHRUST_KB", "")
+    from_env = [Path(p) for p in raw.split(os.pathsep) if p.strip()]
+    return [*from_env, *cli_dirs]
+
+
+def _where(file: Path, loc: Sequence[str | int], text: str | None) -> str:
+    line = yamlio.locate(text, loc) if text is not None else None
+    place = f"{file}:{line}" if line else str(file)
+    key = _dotted(loc)
+    return f"{place}: {key}" if key else place
+
+
+def _dotted(loc: Sequence[object]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _pydantic_problems(file: Path, text: str, exc: ValidationError) -> list[str]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        # pydantic adds the failing union/enum member to the path; keep the YAML keys only.
+        loc = [p for p in err["loc"] if isinstance(p, int) or not str(p).startswith("function-")]
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key; check its spelling (see docs/authoring.md for the fields)"
+        elif err["type"] == "missing":
+            msg = "this required field is missing; add it"
+        elif msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        problems.append(f"{_where(file, loc, text)}: {msg}")
+    return problems
+
+
+_M = TypeVar("_M", bound=_Model)
+
+
+def _read_file(path: Path, model: type[_M]) -> tuple[_M, str]:
+    try:
+        text = yamlio.read_text(path, MAX_KB_FILE_BYTES)
+        data = yamlio.parse(text, MAX_KB_NODES)
+    except yamlio.YamlProblem as problem:
+        place = f"{path}:{problem.line}" if problem.line else str(path)
+        raise KnowledgeBaseError(f"{place}: the file {problem}.") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise KnowledgeBaseError(
+            f"{path}:1: the file should be a mapping with keys like "
+            f"'{next(iter(model.model_fields))}', not a {type(data).__name__}."
+        )
+    try:
+        return model.model_validate(data), text
+    except ValidationError as exc:
+        problems = _pydantic_problems(path, text, exc)
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise KnowledgeBaseError(problems[0] + more, problems) from None
+
+
+def _check_folder(folder: Path) -> None:
+    if not folder.exists():
+        raise KnowledgeBaseError(f"{folder}: the knowledge-base folder does not exist.")
+    if not folder.is_dir():
+        raise KnowledgeBaseError(
+            f"{folder}: is a file; give the folder that holds the knowledge-base .yaml files."
+        )
+    known = set(FILES)
+    stray = sorted(
+        p.name for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} and p.name not in known
+    )
+    if stray:
+        raise KnowledgeBaseError(
+            f"{folder / stray[0]}: is not a knowledge-base file; name it one of "
+            f"{', '.join(sorted(known))}."
+        )
+
+
+def load(overlays: Sequence[Path] = (), base: Path | None = None) -> KnowledgeBase:
+    """Load the shipped knowledge base, apply *overlays* in order, and check it whole."""
+    folders = [base or shipped_dir(), *overlays]
+    lists: dict[str, dict[str, Any]] = {kind: {} for kind in LIST_KINDS.values()}
+    origins: dict[tuple[str, str], Origin] = {}
+    texts: dict[Path, str] = {}
+    levels: dict[Level, LevelText] = {}
+    technique: dict[str, Any] = {}
+    settings: dict[str, Any] = {}
+    for folder in folders:
+        _check_folder(folder)
+        for name, model in FILES.items():
+            path = folder / name
+            if not path.exists():
+                continue
+            parsed, text = _read_file(path, model)
+            texts[path] = text
+            if isinstance(parsed, TechniqueFile):
+                technique.update(parsed.model_dump(exclude_none=True))
+                continue
+            if isinstance(parsed, SettingsFile):
+                settings.update(parsed.model_dump(exclude_none=True))
+                continue
+            if isinstance(parsed, RedFlagsFile):
+                levels.update(parsed.levels)
+            kind = LIST_KINDS[name]
+            entries: dict[str, Any] = lists[kind]
+            for i, removed in enumerate(getattr(parsed, "remove", [])):
+                if removed not in entries:
+                    raise KnowledgeBaseError(
+                        f"{_where(path, ['remove', i], text)}: there is no {kind[:-1]} "
+                        f"'{removed}' to remove; check the id."
+                    )
+                del entries[removed]
+            seen: dict[str, int] = {}
+            for i, entry in enumerate(getattr(parsed, kind)):
+                if entry.id in seen:
+                    raise KnowledgeBaseError(
+                        f"{_where(path, [kind, i, 'id'], text)}: the id '{entry.id}' is used "
+                        f"twice in this file (also {kind}[{seen[entry.id]}]); ids must be unique."
+                    )
+                seen[entry.id] = i
+                # A replaced entry keeps its place, so overlays do not reorder the interview.
+                entries[entry.id] = entry
+                origins[(kind, entry.id)] = Origin(path, (kind, i))
+    try:
+        kb = KnowledgeBase(
+            settings=Settings.model_validate(settings),
+            questions=list(lists["questions"].values()),
+            levels=levels,
+            red_flags=list(lists["red_flags"].values()),
+            mistakes=list(lists["mistakes"].values()),
+            drills=list(lists["drills"].values()),
+            variations=list(lists["variations"].values()),
+            alternatives=list(lists["alternatives"].values()),
+            notes=list(lists["notes"].values()),
+            technique=Technique.model_validate(technique),
+            sources=folders,
+            origins=origins,
+        )
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        raise KnowledgeBaseError(
+            f"{folders[-1]}: the merged knowledge base is incomplete: "
+            f"{_dotted(first['loc'])}: {first['msg']}."
+        ) from None
+    problems = check_references(kb, texts)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise KnowledgeBaseError(problems[0] + more, problems)
+    return kb
+
+
+def check_references(kb: KnowledgeBase, texts: Mapping[Path, str] | None = None) -> list[str]:
+    """Every cross-reference problem of a merged knowledge base, as located messages."""
+    texts = texts or {}
+    problems: list[str] = []
+
+    def where(kind: str, entry_id: str, *rest: str | int) -> str:
+        origin = kb.origins.get((kind, entry_id))
+        if origin is None:
+            return f"{kind}.{entry_id}"
+        return _where(origin.file, [*origin.path, *rest], texts.get(origin.file))
+
+    missing_levels = [lv.value for lv in Level if lv not in kb.levels]
+    if missing_levels:
+        problems.append(
+            f"red_flags.yaml: levels: add the title and advice for {', '.join(missing_levels)}."
+        )
+    questions = kb.question_by_id
+    position = {q.id: i for i, q in enumerate(kb.ordered_questions)}
+
+    def check_condition(kind: str, entry_id: str, c: Condition, *loc: str | int) -> None:
+        question = questions.get(c.question)
+        if question is None:
+            problems.append(
+                f"{where(kind, entry_id, *loc, 'question')}: there is no question "
+                f"'{c.question}'{_suggest(c.question, questions)}."
+            )
+            return
+        if c.answers is not None:
+            if question.kind is Kind.scale:
+                problems.append(
+                    f"{where(kind, entry_id, *loc, 'answers')}: '{c.question}' is a scale; "
+                    "use 'min'/'max' instead of 'answers'."
+                )
+                return
+            valid = question.choice_ids()
+            for j, ans in enumerate(c.answers):
+                if ans != NOT_SURE and ans not in valid:
+                    problems.append(
+                        f"{where(kind, entry_id, *loc, 'answers', j)}: '{c.question}' has no "
+                        f"choice '{ans}'; valid: {', '.join([*valid, NOT_SURE])}."
+                    )
+        elif question.kind is not Kind.scale:
+            problems.append(
+                f"{where(kind, entry_id, *loc)}: '{c.question}' is not a scale; "
+                "use 'answers' instead of 'min'/'max'."
+            )
+
+    for q in kb.questions:
+        for j, c in enumerate(q.when):
+            check_condition("questions", q.id, c, "when", j)
+            if c.question in position and position[c.question] >= position[q.id]:
+                problems.append(
+                    f"{where('questions', q.id, 'when', j, 'question')}: '{c.question}' is "
+                    f"asked after '{q.id}', so it cannot decide whether '{q.id}' is asked; "
+                    "move it earlier."
+                )
+    for flag in kb.red_flags:
+        for part in ("any", "all"):
+            for j, c in enumerate(getattr(flag, part)):
+                check_condition("red_flags", flag.id, c, part, j)
+    for m in kb.mistakes:
+        for j, c in enumerate(m.signs):
+            check_condition("mistakes", m.id, c, "signs", j)
+        for j, drill in enumerate(m.drills):
+            if drill not in kb.exercise_names:
+                problems.append(
+                    f"{where('mistakes', m.id, 'drills', j)}: there is no drill or alternative "
+                    f"'{drill}'{_suggest(drill, kb.exercise_names)}."
+                )
+    for a in kb.alternatives:
+        for j, c in enumerate(a.avoid_when):
+            check_condition("alternatives", a.id, c, "avoid_when", j)
+    for n in kb.notes:
+        for part in ("any", "all"):
+            for j, c in enumerate(getattr(n, part)):
+                check_condition("notes", n.id, c, part, j)
+    for j, c in enumerate(kb.settings.back_pain):
+        check_condition("settings", "back_pain", c, j)
+    clash = set(d.id for d in kb.drills) & set(a.id for a in kb.alternatives)
+    for dup in sorted(clash):
+        problems.append(
+            f"{where('drills', dup, 'id')}: '{dup}' is both a drill and an alternative; "
+            "rename one so drill references are unambiguous."
+        )
+    return problems
+
+
+def _suggest(word: str, known: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, list(known), n=3, cutoff=0.6)
+    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+
+
+def _first_duplicate(items: Iterable[str]) -> str | None:
+    seen: set[str] = set()
+    for item in items:
+        if item in seen:
+            return item
+        seen.add(item)
+    return None

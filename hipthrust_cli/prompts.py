@@ -1,0 +1,161 @@
+"""Ask the interview's questions in the terminal with questionary, drawn on stderr.
+
+This is the only module that imports questionary and prompt_toolkit, and it does so
+inside functions, so commands that never prompt never pay for them. It decides nothing:
+the order, ``when`` and stopping all come from :class:`~hipthrust_cli.interview.Interview`.
+
+Ctrl-C raises ``KeyboardInterrupt`` and Ctrl-D raises ``EOFError``; the CLI turns both
+into a one-line message and exit code 130.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, TextIO
+
+from hipthrust_cli.interview import Interview
+from hipthrust_cli.knowledge import NOT_SURE, Answer, Kind, Question
+from hipthrust_cli.safetext import clean_line
+
+WHY = "__why__"
+
+
+def _eof_on_ctrl_d(question: Any) -> Any:
+    """Make Ctrl-D end the interview (prompt_toolkit ignores it in menus by default)."""
+    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+
+    bindings = KeyBindings()
+
+    @bindings.add("c-d", eager=True)
+    def _(event: Any) -> None:
+        event.app.exit(exception=EOFError, style="class:aborting")
+
+    app = question.application
+    app.key_bindings = merge_key_bindings([app.key_bindings, bindings])
+    return question
+
+
+def _style() -> Any:
+    from questionary import Style
+
+    return Style(
+        [
+            ("qmark", "fg:ansicyan bold"),
+            ("question", "bold"),
+            ("answer", "fg:ansicyan"),
+            ("pointer", "fg:ansicyan bold"),
+            ("highlighted", "fg:ansicyan bold"),
+            ("instruction", "fg:ansibrightblack"),
+        ]
+    )
+
+
+class Prompter:
+    """Asks questions on a terminal. *input*/*output* are for tests (prompt_toolkit pipes)."""
+
+    def __init__(
+        self, err: TextIO | None = None, input: Any = None, output: Any = None
+    ) -> None:
+        self.err = err or sys.stderr
+        self.input = input
+        self.output = output
+
+    def _io(self) -> dict[str, Any]:
+        if self.output is None:
+            from prompt_toolkit.output import create_output
+
+            self.output = create_output(stdout=self.err)
+        io: dict[str, Any] = {"output": self.output, "style": _style()}
+        if self.input is not None:
+            io["input"] = self.input
+        return io
+
+    def say(self, text: str = "") -> None:
+        """Write a line of guidance on stderr."""
+        self.err.write(text + "\n")
+        self.err.flush()
+
+    def ask(self, question: Question, number: int, total: int) -> Answer:
+        """Ask one question until it has an answer; "Why do we ask?" explains and re-asks."""
+        import questionary
+
+        message = f"[{number}/{total}] {clean_line(question.text)}"
+        if question.kind is Kind.multi:
+            self.say(f"  ({clean_line(question.why)})")
+            return self._ask_multi(question, message)
+        choices: list[Any] = []
+        if question.kind is Kind.scale:
+            assert question.min is not None and question.max is not None
+            for value in range(question.min, question.max + 1):
+                label = str(value)
+                if value == question.min and question.min_label:
+                    label += f" – {clean_line(question.min_label)}"
+                if value == question.max and question.max_label:
+                    label += f" – {clean_line(question.max_label)}"
+                choices.append(questionary.Choice(label, value=value))
+        else:
+            choices = [
+                questionary.Choice(clean_line(c.label), value=c.id) for c in question.choices
+            ]
+        choices.append(questionary.Choice("Not sure", value=NOT_SURE))
+        choices.append(questionary.Choice("Why do we ask this?", value=WHY))
+        while True:
+            prompt = questionary.select(
+                message,
+                choices=choices,
+                instruction="(arrow keys, Enter)",
+                **self._io(),
+            )
+            value = _eof_on_ctrl_d(prompt).unsafe_ask()
+            if value != WHY:
+                return value  # type: ignore[no-any-return]
+            self.say(f"  Why we ask: {clean_line(question.why)}")
+
+    def _ask_multi(self, question: Question, message: str) -> Answer:
+        import questionary
+
+        labels = {c.id: clean_line(c.label) for c in question.choices}
+        labels[NOT_SURE] = "Not sure"
+        alone = {c.id for c in question.choices if c.exclusive} | {NOT_SURE}
+
+        def validate(selected: list[str]) -> bool | str:
+            if not selected:
+                return "Tick at least one with Space (or 'None of these' / 'Not sure'), then Enter."
+            lonely = [s for s in selected if s in alone]
+            if lonely and len(selected) > 1:
+                return f"'{labels[lonely[0]]}' cannot be combined with other choices."
+            return True
+
+        prompt = questionary.checkbox(
+            message,
+            choices=[questionary.Choice(label, value=cid) for cid, label in labels.items()],
+            validate=validate,
+            instruction="(Space to tick, Enter to confirm)",
+            **self._io(),
+        )
+        picked: list[str] = _eof_on_ctrl_d(prompt).unsafe_ask()
+        return NOT_SURE if picked == [NOT_SURE] else picked
+
+
+def run(interview: Interview, prompter: Prompter | None = None) -> None:
+    """Ask every question the interview still needs, stopping at an emergency answer."""
+    prompter = prompter or Prompter()
+    first = interview.next_question()
+    if first is None:
+        return
+    _, total = interview.progress()
+    prompter.say(
+        f"hipthrust: {total} short questions about your hip thrust. Choose 'Not sure' "
+        "whenever you don't know. Ctrl-C stops at any time."
+    )
+    section: bool | None = None
+    while (question := interview.next_question()) is not None:
+        if question.red_flag is not section:
+            section = question.red_flag
+            prompter.say(
+                "\nFirst, a quick safety check." if section else "\nNow, about your hip thrust."
+            )
+        number, total = interview.progress()
+        interview.record(question, prompter.ask(question, number, total))
+    if interview.emergency:
+        prompter.say("\nStopping here: one of your answers needs medical attention first.\n")

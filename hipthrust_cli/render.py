@@ -1,0 +1,527 @@
+"""Views: the same models shown as Rich text, Markdown or JSON.
+
+This is the only module that imports Rich, and only inside the functions that draw Rich
+output, so ``--format json`` never loads it. Every string from the knowledge base or the
+user is data: it reaches Rich as ``Text`` (never as markup), goes through
+:func:`~hipthrust_cli.safetext.clean` so control characters are shown, not sent, and is
+escaped in Markdown.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+from pydantic import BaseModel
+
+from hipthrust_cli.engine import Diagnosis, Finding
+from hipthrust_cli.knowledge import (
+    NOT_SURE,
+    Alternative,
+    Evidence,
+    KnowledgeBase,
+    Kind,
+    Level,
+    Technique,
+    Variation,
+)
+from hipthrust_cli.safetext import clean
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console, RenderableType
+    from rich.text import Text
+
+LEVEL_STYLE = {
+    Level.emergency: ("bold white on red", "red", "⚠ EMERGENCY"),
+    Level.urgent: ("bold black on yellow", "yellow", "⚠ URGENT"),
+    Level.routine: ("bold white on blue", "blue", "ROUTINE CHECK"),
+    Level.self_care: ("bold black on cyan", "cyan", "SELF-CARE"),
+}
+# The terminal report shows this many causes in full and the rest as one line each.
+FULL_FINDINGS = 3
+EVIDENCE_WORDS = {Evidence.research: "research", Evidence.expert_opinion: "expert opinion"}
+
+# --- JSON ----------------------------------------------------------------------------------
+
+_C1 = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def to_json(data: BaseModel | Sequence[BaseModel] | dict[str, Any] | list[Any]) -> str:
+    """Serialise models as JSON; characters a terminal could act on are \\u-escaped."""
+    if isinstance(data, BaseModel):
+        plain: Any = data.model_dump(mode="json")
+    elif isinstance(data, (list, tuple)):
+        plain = [d.model_dump(mode="json") if isinstance(d, BaseModel) else d for d in data]
+    else:
+        plain = data
+    text = json.dumps(plain, ensure_ascii=False, indent=2)
+    # json escapes C0 controls itself; DEL, C1 (0x9b is a one-byte CSI) and bidi overrides
+    # can only occur inside strings, where a \u escape means the same character.
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def questions_json(kb: KnowledgeBase) -> list[dict[str, Any]]:
+    """The questionnaire in the shape the CLI contract gives for ``questions --format json``."""
+    return [
+        {
+            "id": q.id,
+            "text": q.text,
+            "why": q.why,
+            "kind": q.kind.value,
+            "choices": [{"id": c.id, "label": c.label} for c in q.choices],
+            "min": q.min,
+            "max": q.max,
+            "when": [c.model_dump(exclude_none=True) for c in q.when],
+            "red_flag": q.red_flag,
+        }
+        for q in kb.ordered_questions
+    ]
+
+
+# --- Markdown ------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!])")
+
+
+def md(text: str) -> str:
+    """Escape knowledge-base text for Markdown, so it shows as written."""
+    return _MD_SPECIAL.sub(r"\\\1", clean(text)).replace("\n", " ")
+
+
+def _bar(score: float, width: int = 10) -> str:
+    filled = round(score * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def _fix_evidence(evidence: Evidence, source: str | None) -> str:
+    words = EVIDENCE_WORDS[evidence]
+    return f"{words}: {source}" if source else words
+
+
+def diagnosis_markdown(d: Diagnosis) -> str:
+    """The report as Markdown, for pasting into a message to a coach."""
+    t = d.triage
+    out = ["# hipthrust report", ""]
+    out += [f"## {LEVEL_STYLE[t.level][2]}: {md(t.title)}", "", md(t.advice), ""]
+    if t.reasons:
+        out += ["**Why:**", ""] + [f"- {md(r)}" for r in t.reasons] + [""]
+    if t.unscreened:
+        out += ["**Not screened** (you did not answer these warning-sign questions):", ""]
+        out += [f"- {md(u)}" for u in t.unscreened] + [""]
+    for note in d.notes:
+        out += [f"> {md(note.text)} *({md(_fix_evidence(note.evidence, note.source))})*", ""]
+    if d.findings:
+        out += ["## Likely causes", ""]
+        for i, f in enumerate(d.findings, 1):
+            out += _finding_markdown(i, f)
+    if d.next_steps:
+        out += ["## What we could not find", ""] + [f"- {md(s)}" for s in d.next_steps] + [""]
+    if d.form_checklist:
+        out += ["## Correct form", ""]
+        out += [f"- [ ] **{md(s.step)}**: {md(s.cue)}" for s in d.form_checklist] + [""]
+        if d.warm_up:
+            out += ["**Warm-up**", ""] + [f"- {md(w)}" for w in d.warm_up] + [""]
+        if d.progression:
+            out += ["**Progression**", ""] + [f"- {md(p)}" for p in d.progression] + [""]
+    if d.alternatives:
+        out += ["## Alternatives while you fix it", ""]
+        for a in d.alternatives:
+            friendly = " (back-friendly)" if a.back_friendly else ""
+            out.append(f"- **{md(a.name)}**{friendly}: {md(a.benefits)} *{md(', '.join(a.muscles))}*")
+        out.append("")
+    out += ["---", "", f"**{md(d.summary)}**", "", f"*{md(d.disclaimer)}*", ""]
+    return "\n".join(out)
+
+
+def _finding_markdown(i: int, f: Finding) -> list[str]:
+    out = [f"### {i}. {md(f.title)} `{_bar(f.score)}` {round(f.score * 100)}%", ""]
+    out += [md(f.consequence), "", "Why we think so:", ""]
+    out += [f"- ✓ {md(e.text)}" for e in f.supporting]
+    out += [f"- ✗ against: {md(e.text)}" for e in f.conflicting]
+    out += [f"- ? not confirmed: {md(e.text)}" for e in f.unconfirmed]
+    out += ["", "Fixes:", ""]
+    out += [f"- [ ] {md(x.text)} *({md(_fix_evidence(x.evidence, x.source))})*" for x in f.fixes]
+    if f.drills:
+        out += ["", f"Drills: {md(', '.join(x.name for x in f.drills))}"]
+    return [*out, ""]
+
+
+def variations_markdown(items: Sequence[Variation]) -> str:
+    """Variations as a Markdown table."""
+    out = ["| Variation | Target muscles | Reps | Goal | Equipment | Level | Notes |"]
+    out.append("|---|---|---|---|---|---|---|")
+    for v in items:
+        cells = [
+            v.name,
+            ", ".join(v.target_muscles) + (" (unilateral)" if v.unilateral else ""),
+            v.reps,
+            ", ".join(v.goal),
+            ", ".join(v.equipment),
+            v.level,
+            v.notes,
+        ]
+        out.append("| " + " | ".join(md(c) for c in cells) + " |")
+    return "\n".join(out) + "\n"
+
+
+def alternatives_markdown(items: Sequence[Alternative]) -> str:
+    """Alternatives as a Markdown table."""
+    out = ["| Exercise | Muscles worked | Benefits | Back-friendly |", "|---|---|---|---|"]
+    for a in items:
+        cells = [a.name, ", ".join(a.muscles), a.benefits, "yes" if a.back_friendly else "no"]
+        out.append("| " + " | ".join(md(c) for c in cells) + " |")
+    return "\n".join(out) + "\n"
+
+
+def form_markdown(t: Technique) -> str:
+    """The technique guide as Markdown."""
+    out = ["# Hip thrust: correct form", ""]
+    out += [f"- [ ] **{md(s.step)}**: {md(s.cue)} {md(s.why)}" for s in t.checklist] + [""]
+    if t.sketch:
+        out += ["```text", *(clean(line).replace("```", "'''") for line in t.sketch), "```", ""]
+    for title, items in _technique_lists(t):
+        out += [f"## {title}", ""] + [f"- {md(x)}" for x in items] + [""]
+    if t.long_term:
+        out += ["## Long-term strategy", "", "| Strategy | Description | Impact |", "|---|---|---|"]
+        out += [f"| {md(s.strategy)} | {md(s.description)} | {md(s.impact)} |" for s in t.long_term]
+        out.append("")
+    if t.glute_health:
+        out += ["## Glute strength and lower-body health", ""]
+        out += ["| Aspect | Glute strength | Weak glutes | Notes |", "|---|---|---|---|"]
+        out += [
+            f"| {md(g.aspect)} | {md(g.glute_strength)} | {md(g.weak_glutes)} | {md(g.notes)} |"
+            for g in t.glute_health
+        ]
+        out.append("")
+    return "\n".join(out)
+
+
+def _technique_lists(t: Technique) -> list[tuple[str, list[str]]]:
+    return [
+        (title, items)
+        for title, items in (
+            ("Warm-up", t.warm_up),
+            ("Better hip thrusts, less back", t.performance),
+            ("Progression", t.progression),
+            ("Advanced techniques", t.advanced),
+        )
+        if items
+    ]
+
+
+def questions_markdown(kb: KnowledgeBase) -> str:
+    """The questionnaire as Markdown."""
+    out = ["# hipthrust questions", ""]
+    for i, q in enumerate(kb.ordered_questions, 1):
+        flag = " (warning-sign screening)" if q.red_flag else ""
+        out += [f"{i}. **{md(q.text)}** `{q.id}`, {q.kind.value}{flag}", ""]
+        out += [f"   - `{c.id}`: {md(c.label)}" for c in q.choices]
+        if q.kind is Kind.scale:
+            out.append(f"   - a whole number from {q.min} to {q.max}")
+        out += [f"   - `{NOT_SURE}`: Not sure", ""]
+    return "\n".join(out)
+
+
+# --- Rich ----------------------------------------------------------------------------------
+
+
+def console(file: TextIO) -> Console:
+    """A Console for *file*: no markup, no emoji codes, no auto-highlighting of data."""
+    from rich.console import Console
+
+    return Console(file=file, markup=False, emoji=False, highlight=False)
+
+
+def _t(text: str, style: str = "") -> Text:
+    from rich.text import Text
+
+    return Text(clean(text), style=style)
+
+
+def _lines(*parts: Text | str) -> Text:
+    from rich.text import Text
+
+    out = Text()
+    for part in parts:
+        out.append_text(part if isinstance(part, Text) else _t(part))
+    return out
+
+
+def print_diagnosis(d: Diagnosis, out: TextIO) -> None:
+    """Draw the report with Rich: triage first, then causes, form, alternatives, summary."""
+    from rich.padding import Padding
+    from rich.rule import Rule
+
+    con = console(out)
+    con.print(_triage_panel(d))
+    for note in d.notes:
+        con.print(
+            Padding(
+                _lines(
+                    _t("Good to know: ", "bold"),
+                    note.text,
+                    _t(f"  ({_fix_evidence(note.evidence, note.source)})", "dim"),
+                ),
+                (1, 1, 0, 1),
+            )
+        )
+    if d.findings:
+        con.print()
+        con.print(Rule(_t("Likely causes", "bold"), align="left"))
+        for i, f in enumerate(d.findings[:FULL_FINDINGS], 1):
+            con.print(Padding(_finding_block(i, f), (0, 1)))
+        if len(d.findings) > FULL_FINDINGS:
+            con.print(Padding(_t("\nAlso possible (first fix shown; --format markdown has all):",
+                                 "bold"), (0, 1)))
+            for i, f in enumerate(d.findings[FULL_FINDINGS:], FULL_FINDINGS + 1):
+                con.print(_finding_line(i, f))
+    if d.next_steps:
+        con.print()
+        con.print(Rule(_t("What we could not find", "bold"), align="left"))
+        for step in d.next_steps:
+            con.print(Padding(_lines("• ", step), (0, 1)))
+    if d.form_checklist:
+        con.print()
+        con.print(Rule(_t("Correct form", "bold"), align="left"))
+        for s in d.form_checklist:
+            con.print(Padding(_lines("☐ ", _t(s.step, "bold"), ": ", s.cue), (0, 1)))
+        for title, items in (("Warm-up", d.warm_up), ("Progression", d.progression)):
+            if items:
+                con.print(Padding(_t(title, "bold"), (1, 1, 0, 1)))
+                for item in items:
+                    con.print(Padding(_lines("• ", item), (0, 1)))
+    if d.alternatives:
+        con.print()
+        con.print(Rule(_t("Alternatives while you fix it", "bold"), align="left"))
+        for a in d.alternatives:
+            friendly = _t("  back-friendly", "green") if a.back_friendly else _t("")
+            con.print(
+                Padding(
+                    _lines(_t(a.name, "bold"), friendly, "\n", a.benefits, " ",
+                           _t(f"({', '.join(a.muscles)})", "dim")),
+                    (0, 1, 0, 1),
+                )
+            )
+    con.print()
+    con.print(Rule(style="dim"))
+    con.print(Padding(_t(d.summary, "bold"), (0, 1)))
+    con.print(Padding(_t(d.disclaimer, "dim italic"), (0, 1)))
+
+
+def _triage_panel(d: Diagnosis) -> RenderableType:
+    from rich.panel import Panel
+
+    t = d.triage
+    badge_style, border, badge = LEVEL_STYLE[t.level]
+    body = _lines(_t(t.advice))
+    if t.reasons:
+        body.append_text(_t("\n\nWhy:", "bold"))
+        for reason in t.reasons:
+            body.append_text(_lines("\n• ", reason))
+    if t.unscreened:
+        body.append_text(_t("\n\nNot screened (you did not answer):", "bold"))
+        for item in t.unscreened:
+            body.append_text(_lines("\n• ", item))
+        body.append_text(
+            _t("\nIf any of those warning signs apply to you, get them checked before training.")
+        )
+    title = _lines(_t(f" {badge} ", badge_style), " ", _t(t.title, "bold"))
+    return Panel(body, title=title, title_align="left", border_style=border, padding=(1, 2))
+
+
+def _bullets(rows: Sequence[tuple[Text, Text]], indent: int = 2) -> RenderableType:
+    """Marker and text in two columns, so wrapped lines keep a hanging indent."""
+    from rich.padding import Padding
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for marker, text in rows:
+        grid.add_row(marker, text)
+    return Padding(grid, (0, 0, 0, indent))
+
+
+def _finding_block(i: int, f: Finding) -> RenderableType:
+    from rich.console import Group
+    from rich.padding import Padding
+
+    head = _lines(
+        _t(f"{i}. ", "bold"),
+        _t(f.title, "bold"),
+        "  ",
+        _t(_bar(f.score), "magenta"),
+        _t(f" {round(f.score * 100)}%", "magenta"),
+    )
+    why = [(_t("✓", "green"), _t(e.text)) for e in f.supporting]
+    why += [(_t("✗", "red"), _lines(_t("against: ", "red"), e.text)) for e in f.conflicting]
+    why += [
+        (_t("?", "yellow"), _lines(_t("not confirmed: ", "yellow"), e.text)) for e in f.unconfirmed
+    ]
+    fixes = [
+        (_t("☐"), _lines(x.text, _t(f" ({_fix_evidence(x.evidence, x.source)})", "dim")))
+        for x in f.fixes
+    ]
+    parts: list[RenderableType] = [
+        _t(""),
+        head,
+        Padding(_t(f.consequence, "italic"), (0, 0, 0, 3)),
+        Padding(_t("Why we think so:", "bold"), (0, 0, 0, 3)),
+        _bullets(why, 5),
+        Padding(_t("Fixes:", "bold"), (0, 0, 0, 3)),
+        _bullets(fixes, 5),
+    ]
+    if f.drills:
+        parts.append(
+            Padding(_lines(_t("Drills: ", "bold"), ", ".join(x.name for x in f.drills)),
+                    (0, 0, 0, 3))
+        )
+    return Group(*parts)
+
+
+def _finding_line(i: int, f: Finding) -> RenderableType:
+    return _bullets(
+        [
+            (
+                _t(f"{i}.", "bold"),
+                _lines(
+                    _t(f.title, "bold"),
+                    "  ",
+                    _t(_bar(f.score), "magenta"),
+                    _t(f" {round(f.score * 100)}%  ", "magenta"),
+                    _t(f.fixes[0].text, "dim"),
+                ),
+            )
+        ],
+        1,
+    )
+
+
+def _table(con: Console, columns: Sequence[str], rows: Sequence[Sequence[str]], title: str) -> None:
+    """A table when it fits; on a narrow terminal, one block per row so nothing is cut."""
+    from rich.padding import Padding
+    from rich.table import Table
+
+    if con.width < 24 * max(2, len(columns) // 2):
+        con.print(_t(title, "bold"))
+        for row in rows:
+            block = _t(row[0], "bold")
+            for name, value in zip(columns[1:], row[1:]):
+                if value:
+                    block.append_text(_lines("\n", _t(f"{name}: ", "dim"), value))
+            con.print(Padding(block, (1, 0, 0, 1)))
+        return
+    table = Table(title=_t(title, "bold"), show_lines=True, expand=False)
+    for name in columns:
+        table.add_column(_t(name), overflow="fold")
+    for row in rows:
+        table.add_row(*(_t(cell) for cell in row))
+    con.print(table)
+
+
+def _variation_row(v: Variation) -> list[str]:
+    muscles = ", ".join(v.target_muscles) + (" (unilateral)" if v.unilateral else "")
+    return [v.name, muscles, v.reps, ", ".join(v.goal), ", ".join(v.equipment), v.level, v.notes]
+
+
+VARIATION_COLUMNS = ["Variation", "Target muscles", "Reps", "Goal", "Equipment", "Level", "Notes"]
+
+
+def print_variations(items: Sequence[Variation], out: TextIO, title: str) -> None:
+    """Variations as a Rich table."""
+    con = console(out)
+    _table(con, VARIATION_COLUMNS, [_variation_row(v) for v in items], title)
+
+
+def print_variation(v: Variation, out: TextIO) -> None:
+    """One variation in detail."""
+    from rich.panel import Panel
+
+    con = console(out)
+    row = _variation_row(v)
+    body = _t("")
+    for name, value in zip(VARIATION_COLUMNS[1:], row[1:]):
+        body.append_text(_lines(_t(f"{name}: ", "bold"), value, "\n"))
+    body.rstrip()
+    con.print(Panel(body, title=_t(v.name, "bold"), title_align="left", padding=(1, 2)))
+
+
+def print_alternatives(items: Sequence[Alternative], out: TextIO) -> None:
+    """Alternatives as a Rich table."""
+    con = console(out)
+    rows = [
+        [a.name, ", ".join(a.muscles), a.benefits, "yes" if a.back_friendly else "no", a.how]
+        for a in items
+    ]
+    _table(con, ["Exercise", "Muscles worked", "Benefits", "Back-friendly", "How"], rows,
+           "Alternative glute exercises")
+
+
+def print_form(t: Technique, out: TextIO) -> None:
+    """The technique checklist, the side-view sketch, and the long-term advice."""
+    from rich.padding import Padding
+    from rich.rule import Rule
+
+    con = console(out)
+    con.print(Rule(_t("Hip thrust: correct form", "bold"), align="left"))
+    for s in t.checklist:
+        con.print(Padding(_lines("☐ ", _t(s.step, "bold"), ": ", s.cue), (0, 1)))
+        if s.why:
+            con.print(Padding(_t(s.why, "dim"), (0, 1, 0, 5)))
+    if t.sketch:
+        widest = max(len(line) for line in t.sketch)
+        con.print()
+        if con.width >= widest + 2:
+            con.print(Padding(_t("The top position, from the side:", "bold"), (0, 1)))
+            for line in t.sketch:
+                con.print(Padding(_t(line, "cyan"), (0, 1)), overflow="ignore", crop=False)
+        else:
+            con.print(
+                Padding(_t(f"(Widen the terminal to {widest + 2} columns to see the side-view "
+                           "sketch.)", "dim"), (0, 1))
+            )
+    for title, items in _technique_lists(t):
+        con.print()
+        con.print(Rule(_t(title, "bold"), align="left"))
+        for item in items:
+            con.print(Padding(_lines("• ", item), (0, 1)))
+    if t.long_term:
+        con.print()
+        _table(con, ["Strategy", "Description", "Impact"],
+               [[s.strategy, s.description, s.impact] for s in t.long_term],
+               "Long-term strategy")
+    if t.glute_health:
+        con.print()
+        _table(con, ["Aspect", "Glute strength", "Weak glutes", "Notes"],
+               [[g.aspect, g.glute_strength, g.weak_glutes, g.notes] for g in t.glute_health],
+               "Glute strength and lower-body health")
+
+
+def print_questions(kb: KnowledgeBase, out: TextIO) -> None:
+    """The questionnaire, with ids, for people checking the knowledge base."""
+    from rich.padding import Padding
+
+    con = console(out)
+    for i, q in enumerate(kb.ordered_questions, 1):
+        head = _lines(_t(f"{i}. ", "bold"), _t(q.text, "bold"), _t(f"  [{q.id}, {q.kind.value}]", "dim"))
+        if q.red_flag:
+            head.append_text(_t("  warning-sign screening", "yellow"))
+        con.print(head)
+        body = _t(q.why, "italic dim")
+        for c in q.choices:
+            body.append_text(_lines("\n• ", _t(c.id, "cyan"), ": ", c.label))
+        if q.kind is Kind.scale:
+            body.append_text(_t(f"\n• a whole number from {q.min} to {q.max}"))
+        body.append_text(_lines("\n• ", _t(NOT_SURE, "cyan"), ": Not sure"))
+        if q.when:
+            cond = "; ".join(_describe(c.question, c.answers, c.min, c.max) for c in q.when)
+            body.append_text(_t(f"\nAsked only when {cond}", "dim"))
+        con.print(Padding(body, (0, 0, 1, 3)))
+
+
+def _describe(qid: str, answers: list[str] | None, lo: int | None, hi: int | None) -> str:
+    if answers is not None:
+        return f"{qid} is {' or '.join(answers)}"
+    return f"{qid} is between {lo if lo is not None else '…'} and {hi if hi is not None else '…'}"

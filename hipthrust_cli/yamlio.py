@@ -1,0 +1,184 @@
+"""Read YAML files safely, for answers and for the knowledge base.
+
+Only the safe loader is used (the C one when PyYAML has it), so tags such as
+``!!python/object/apply`` are refused, never executed. Before a document is built, an
+iterative pass over the parser's events bounds its nesting depth (libyaml's composer
+recurses in C and crashes the interpreter on very deep input), then the composed graph is
+checked for alias bombs, recursive aliases and duplicate keys. Problems become
+:class:`YamlProblem`, which names the line; callers turn it into their own error type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:  # The C loader parses several times faster; it is absent on some builds.
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment,unused-ignore]
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+MAX_DEPTH = 64
+
+
+@dataclass
+class YamlProblem(Exception):
+    """A file that cannot be read as YAML; ``line`` is 1-based when known."""
+
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def read_text(path: Path, max_bytes: int) -> str:
+    """Return the UTF-8 text of *path*, refusing folders, huge and non-text files.
+
+    Raises :class:`YamlProblem` with a sentence that says what to do; the caller adds
+    the file name.
+    """
+    try:
+        if path.is_dir():
+            raise YamlProblem("is a folder, not a file; give the path of a .yaml file")
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise YamlProblem(
+                f"is {size / 1_048_576:.1f} MiB, over the {max_bytes // 1_048_576} MiB limit; "
+                "is this the right file?"
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise YamlProblem("does not exist; check the path") from None
+    except PermissionError:
+        raise YamlProblem("cannot be read (permission denied); check its permissions") from None
+    except OSError as exc:
+        raise YamlProblem(f"cannot be read ({exc.strerror or exc}); check the path") from None
+    if len(data) > max_bytes:  # the file grew between stat and read
+        raise YamlProblem(f"is over the {max_bytes // 1_048_576} MiB limit")
+    if b"\x00" in data:
+        raise YamlProblem("looks like a binary file, not YAML text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise YamlProblem("is not UTF-8 text; save it as UTF-8", line) from None
+
+
+def _line(mark: Any) -> int | None:
+    return None if mark is None else int(mark.line) + 1
+
+
+def _check_events(text: str) -> None:
+    """Bound nesting depth with the (iterative) event parser, before anything recurses."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlProblem(
+                    f"nests deeper than {MAX_DEPTH} levels; flatten the structure",
+                    _line(event.start_mark),
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _check_graph(root: yaml.Node, max_nodes: int) -> None:
+    """Refuse alias bombs, recursive aliases and duplicate mapping keys."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node, stack: set[int]) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in stack:
+            raise YamlProblem("refers to itself through an alias", _line(node.start_mark))
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            stack.add(key)
+            seen: dict[object, int | None] = {}
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.value != "<<":
+                    if k.value in seen:
+                        raise YamlProblem(
+                            f"has the key '{k.value}' twice in one mapping "
+                            f"(first on line {seen[k.value]}); keep one",
+                            _line(k.start_mark),
+                        )
+                    seen[k.value] = _line(k.start_mark)
+                total += size(k, stack) + size(v, stack)
+            stack.discard(key)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.add(key)
+            for item in node.value:
+                total += size(item, stack)
+            stack.discard(key)
+        if total > max_nodes:
+            raise YamlProblem(
+                f"expands to more than {max_nodes:,} values (too many aliases?)",
+                _line(node.start_mark),
+            )
+        sizes[key] = total
+        return total
+
+    size(root, set())
+
+
+def _problem_from(exc: yaml.YAMLError) -> YamlProblem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in str(problem):
+        problem = f"{problem}; tags like !!python/... are not allowed"
+    if isinstance(exc, yaml.reader.ReaderError):
+        return YamlProblem(f"contains a character YAML does not allow ({exc.reason})")
+    return YamlProblem(f"is not valid YAML: {problem}", _line(mark))
+
+
+def parse(text: str, max_nodes: int) -> Any:
+    """Parse one YAML document safely; an empty document gives ``None``."""
+    try:
+        _check_events(text)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _check_graph(node, max_nodes)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        raise _problem_from(exc) from None
+    except RecursionError:  # pragma: no cover - depth is bounded above
+        raise YamlProblem(f"nests deeper than {MAX_DEPTH} levels") from None
+
+
+def locate(text: str, loc: Sequence[object]) -> int | None:
+    """Return the 1-based line of the value at key path *loc*, or of its nearest parent."""
+    try:
+        _check_events(text)
+        node: yaml.Node | None = yaml.compose(text, Loader=_Loader)
+    except (yaml.YAMLError, YamlProblem):
+        return None
+    line = _line(node.start_mark) if node is not None else None
+    for part in loc:
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.value == str(part):
+                    child = v
+                    line = _line(k.start_mark)
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if 0 <= part < len(node.value):
+                child = node.value[part]
+                line = _line(child.start_mark)
+        if child is None:
+            break
+        node = child
+    return line
