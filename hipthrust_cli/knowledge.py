@@ -558,13 +558,27 @@ def _dotted(loc: Sequence[object]) -> str:
 
 
 def _pydantic_problems(file: Path, text: str, exc: ValidationError) -> list[str]:
+    import difflib
+
+    errors = exc.errors(include_url=False)
+    # A misspelt key shows up as "unknown key" plus "field missing" next to it; the unknown
+    # key is the cause, so it goes first and names the field it was probably meant to be.
+    missing: dict[tuple[object, ...], list[str]] = {}
+    for err in errors:
+        if err["type"] == "missing":
+            missing.setdefault(tuple(err["loc"][:-1]), []).append(str(err["loc"][-1]))
+    errors.sort(key=lambda e: e["type"] != "extra_forbidden")
     problems = []
-    for err in exc.errors(include_url=False):
+    for err in errors:
         # pydantic adds the failing union/enum member to the path; keep the YAML keys only.
         loc = [p for p in err["loc"] if isinstance(p, int) or not str(p).startswith("function-")]
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
-            msg = "unknown key; check its spelling (see docs/authoring.md for the fields)"
+            close = difflib.get_close_matches(
+                str(loc[-1]), missing.get(tuple(err["loc"][:-1]), []), n=1
+            )
+            hint = f"did you mean '{close[0]}'?" if close else "check its spelling"
+            msg = f"unknown key; {hint} (docs/authoring.md lists the fields)"
         elif err["type"] == "missing":
             msg = "this required field is missing; add it"
         elif msg.startswith("Value error, "):

@@ -1,0 +1,110 @@
+"""Shared fixtures: a fixed terminal, an isolated data folder, the shipped knowledge base."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from hipthrust_cli import knowledge
+from hipthrust_cli.cli import app
+from hipthrust_cli.knowledge import NOT_SURE, KnowledgeBase
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+
+# A person with no warning signs who answered everything "fine": no mistake should fire.
+CLEAN: dict[str, Any] = {
+    "emergency_signs": ["none"],
+    "urgent_signs": ["none"],
+    "pain_character": "muscle_effort",
+    "pain_duration": "during_only",
+    "back_history": "none",
+    "where_felt": ["lower_back", "glutes"],
+    "when_felt": "whole_rep",
+    "pain_level": 2,
+    "head_position": "chin_tucked",
+    "lockout_arch": "no_arch",
+    "range_of_motion": "full",
+    "bench_contact": "below_shoulder_blades",
+    "bench_height": "standard",
+    "shins_at_top": "vertical",
+    "foot_stance": "hip_to_shoulder",
+    "glute_feel": "strongly",
+    "warm_up": "glute_specific",
+    "load_change": "no_change",
+    "tempo": "controlled",
+    "plank_time": "over_60s",
+    "knee_to_wall": "easily",
+    "hamstring_flex": "toes",
+    "anatomy": "none_known",
+}
+
+
+@pytest.fixture(autouse=True)
+def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every test gets its own data folder, no overlays, and a fixed plain terminal."""
+    monkeypatch.setenv("HIPTHRUST_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.delenv("HIPTHRUST_KB", raising=False)
+    monkeypatch.delenv("HIPTHRUST_DEBUG", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("TERM", "xterm")
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return knowledge.load()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+class Run:
+    """The outcome of one CLI invocation, as a user sees it."""
+
+    def __init__(self, code: int, stdout: str, stderr: str) -> None:
+        self.code, self.stdout, self.stderr = code, stdout, stderr
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+    def __repr__(self) -> str:
+        return f"Run(code={self.code}, stdout={self.stdout[:300]!r}, stderr={self.stderr[:300]!r})"
+
+
+@pytest.fixture
+def cli(runner: CliRunner) -> Iterator[Any]:
+    def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Run:
+        result = runner.invoke(app, list(args), input=input, env=env)
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return Run(result.exit_code, result.stdout, result.stderr)
+
+    yield invoke
+
+
+def write_answers(path: Path, answers: dict[str, Any]) -> Path:
+    path.write_text(yaml.safe_dump(answers, sort_keys=False))
+    return path
+
+
+def story(**overrides: Any) -> dict[str, Any]:
+    """CLEAN answers with some changed; a value of None removes the answer."""
+    out = dict(CLEAN)
+    for key, value in overrides.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = value
+    return out
+
+
+__all__ = ["CLEAN", "DATA", "NOT_SURE", "ROOT", "Run", "story", "write_answers"]

@@ -1,0 +1,216 @@
+"""The engine: triage, scoring, evidence, alternatives, and realistic user stories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from hipthrust_cli.engine import diagnose, score_mistakes
+from hipthrust_cli.knowledge import NOT_SURE, KnowledgeBase, Level
+
+from .conftest import CLEAN, story
+
+
+def _ids(kb: KnowledgeBase, answers: dict[str, Any]) -> list[str]:
+    return [f.id for f in diagnose(kb, answers).findings]
+
+
+def test_clean_answers_give_no_finding_but_never_say_fine(kb: KnowledgeBase) -> None:
+    d = diagnose(kb, CLEAN)
+    assert d.findings == []
+    assert d.triage.level is Level.self_care
+    assert d.next_steps and any("Film a set from the side" in s for s in d.next_steps)
+    assert any("coach" in s for s in d.next_steps)
+    words = " ".join([d.summary, d.triage.title, d.triage.advice, *d.next_steps]).lower()
+    assert "you are fine" not in words and "you're fine" not in words
+    assert d.form_checklist and d.disclaimer
+
+
+def test_normal_effort_note_cites_neto(kb: KnowledgeBase) -> None:
+    d = diagnose(kb, CLEAN)
+    note = next(n for n in d.notes if n.id == "normal_effort")
+    assert note.evidence.value == "research" and "Neto" in (note.source or "")
+
+
+def test_score_formula_best_sign_per_question_and_negative(kb: KnowledgeBase) -> None:
+    arching = next(i for i, m in enumerate(kb.mistakes) if m.id == "arching_lower_back")
+    mistake = kb.mistakes[arching]
+    total = mistake.total_positive  # 4 (lockout) + 1.5 (when) + 1 (head)
+    assert total == pytest.approx(6.5)
+    scores = {i: s for i, s, _, _ in score_mistakes(kb, {"lockout_arch": "a_little"})}
+    assert scores[arching] == pytest.approx(round(2 / 6.5, 3))
+    both = {
+        "lockout_arch": "clearly",
+        "when_felt": "top",
+        "where_felt": ["lower_back"],
+        "head_position": "looking_up",
+    }
+    scores = {i: s for i, s, _, _ in score_mistakes(kb, both)}
+    assert scores[arching] == 1.0
+
+
+def test_negative_evidence_lowers_and_is_listed(kb: KnowledgeBase) -> None:
+    answers = story(shins_at_top="feet_far", where_felt=["hamstrings"])
+    d = diagnose(kb, answers)
+    foot = next(f for f in d.findings if f.id == "incorrect_foot_placement")
+    assert [e.question for e in foot.conflicting] == ["foot_stance"]
+    assert foot.score == pytest.approx(round(4 / 6 - 0.2, 3))  # (3 + 1) / (3 + 2 + 1) - 0.2
+
+
+def test_not_sure_and_unanswered_are_unconfirmed(kb: KnowledgeBase) -> None:
+    answers = story(lockout_arch="clearly", when_felt=NOT_SURE, head_position=None)
+    d = diagnose(kb, answers)
+    arching = next(f for f in d.findings if f.id == "arching_lower_back")
+    assert {e.question for e in arching.unconfirmed} == {"when_felt", "head_position"}
+    assert arching.score == pytest.approx(round(4 / 6.5, 3))
+    texts = {e.question: e.text for e in arching.unconfirmed}
+    assert texts["when_felt"].endswith("Not sure")
+    assert texts["head_position"].endswith("not answered")
+
+
+def test_supporting_evidence_quotes_question_and_answer(kb: KnowledgeBase) -> None:
+    d = diagnose(kb, story(bench_height="high"))
+    bench = d.findings[0]
+    assert bench.id == "bench_too_high"
+    assert bench.supporting[0].text.startswith("How high is the bench")
+    assert "Higher than that" in bench.supporting[0].text
+    assert bench.supporting[0].answer == "high"
+
+
+def test_ranking_is_by_score_then_kb_order(kb: KnowledgeBase) -> None:
+    d = diagnose(kb, story(plank_time="under_30s", lockout_arch="clearly", when_felt="top",
+                           head_position="looking_up"))
+    scores = [f.score for f in d.findings]
+    assert scores == sorted(scores, reverse=True)
+    assert [f.id for f in d.findings[:2]] == ["arching_lower_back", "weak_core"]
+
+
+def test_threshold_filters_weak_findings(kb: KnowledgeBase) -> None:
+    # Only "somewhat" on glute feel: 1.5/6.5 is below the 0.3 threshold.
+    assert "poor_glute_activation" not in _ids(kb, story(glute_feel="somewhat"))
+
+
+def test_highest_level_wins_and_lists_all_reasons(kb: KnowledgeBase) -> None:
+    d = diagnose(kb, story(urgent_signs=["leg_pain"], back_history="surgery"))
+    assert d.triage.level is Level.urgent
+    assert len(d.triage.reasons) == 2
+    assert "one leg" in d.triage.reasons[0]
+    assert d.summary.startswith("See a doctor")
+
+
+def test_emergency_short_circuits_everything(kb: KnowledgeBase) -> None:
+    d = diagnose(kb, story(emergency_signs=["bladder_bowel"], lockout_arch="clearly"))
+    assert d.triage.level is Level.emergency
+    assert "A&E" in d.triage.advice
+    assert d.findings == [] and d.alternatives == [] and d.form_checklist == []
+
+
+def test_unscreened_warning_signs_are_named(kb: KnowledgeBase) -> None:
+    d = diagnose(kb, {"lockout_arch": "clearly"})
+    assert d.triage.level is Level.self_care
+    assert len(d.triage.unscreened) == 5
+    assert d.triage.unscreened[0].startswith("Since this back pain started")
+
+
+def test_back_friendly_alternatives_first_when_back_pain(kb: KnowledgeBase) -> None:
+    d = diagnose(kb, story(where_felt=["lower_back"]))
+    flags = [a.back_friendly for a in d.alternatives]
+    assert flags == sorted(flags, reverse=True)
+    d2 = diagnose(kb, story(where_felt=["glutes"], pain_level=0))
+    assert [a.id for a in d2.alternatives] == [a.id for a in kb.alternatives]
+
+
+def test_alternatives_filtered_by_answers(kb: KnowledgeBase) -> None:
+    ids = [a.id for a in diagnose(kb, story(pain_level=6)).alternatives]
+    assert "deadlift" not in ids and "squat" not in ids
+    ids = [a.id for a in diagnose(kb, story(pain_level=2)).alternatives]
+    assert "deadlift" in ids
+
+
+def test_diagnose_is_pure(kb: KnowledgeBase) -> None:
+    answers = story(lockout_arch="clearly")
+    before = dict(answers)
+    assert diagnose(kb, answers) == diagnose(kb, answers)
+    assert answers == before
+
+
+# --- user stories: the right cause in the top three, the right referral first -------------
+
+STORIES: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "ribs flare and the head goes back at lockout",
+        story(lockout_arch="clearly", when_felt="top", head_position="looking_up"),
+        "arching_lower_back",
+    ),
+    (
+        "can't feel the glutes, straight into working sets",
+        story(glute_feel="barely", warm_up="nothing", where_felt=["lower_back", "hamstrings"]),
+        "poor_glute_activation",
+    ),
+    ("thrusting off a tall plyo box", story(bench_height="high"), "bench_too_high"),
+    (
+        "pushes the hips as high as possible",
+        story(range_of_motion="too_high", when_felt="top"),
+        "overextension_at_top",
+    ),
+    (
+        "stiff ankles, heels lift",
+        story(knee_to_wall="cannot", foot_stance="heels_up"),
+        "poor_ankle_mobility",
+    ),
+    ("plank under 30 s", story(plank_time="under_30s"), "weak_core"),
+    (
+        "feet far out, hamstrings cramp",
+        story(shins_at_top="feet_far", where_felt=["lower_back", "hamstrings"]),
+        "incorrect_foot_placement",
+    ),
+    (
+        "added plates, form falls apart",
+        story(load_change="added_form_breaks"),
+        "excessive_weight",
+    ),
+    ("half reps", story(range_of_motion="short"), "incomplete_range_of_motion"),
+    (
+        "can only reach the knees",
+        story(hamstring_flex="knees", where_felt=["lower_back", "hamstrings"]),
+        "tight_hamstrings",
+    ),
+    ("old disc injury", story(back_history="old_injury"), "previous_injury"),
+    ("scoliosis", story(anatomy="diagnosed"), "anatomical_limitations"),
+    ("bounces reps", story(tempo="bounce", when_felt="lowering"), "jerky_movement"),
+    ("bench under the neck", story(bench_contact="neck_shoulders"), "upper_back_position"),
+    (
+        "cranes the neck, feels it in the neck",
+        story(head_position="pressing_back", where_felt=["neck", "lower_back"]),
+        "head_and_neck_position",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "answers", "expected"), STORIES, ids=[s[0] for s in STORIES])
+def test_story_cause_in_top_three(
+    kb: KnowledgeBase, name: str, answers: dict[str, Any], expected: str
+) -> None:
+    assert expected in _ids(kb, answers)[:3]
+
+
+RED_STORIES = [
+    (story(emergency_signs=["saddle_numbness"]), Level.emergency),
+    (story(emergency_signs=["both_legs", "fall_or_accident"]), Level.emergency),
+    (story(emergency_signs=NOT_SURE), Level.emergency),
+    (story(urgent_signs=["fever_unwell"]), Level.urgent),
+    (story(urgent_signs=["night_pain", "weight_loss"]), Level.urgent),
+    (story(urgent_signs=["cancer_history"]), Level.urgent),
+    (story(pain_character="sharp"), Level.routine),
+    (story(pain_duration="weeks"), Level.routine),
+    (story(back_history="surgery"), Level.routine),
+    (story(pain_level=8), Level.routine),
+]
+
+
+@pytest.mark.parametrize(("answers", "level"), RED_STORIES)
+def test_red_flag_stories_lead_with_referral(
+    kb: KnowledgeBase, answers: dict[str, Any], level: Level
+) -> None:
+    assert diagnose(kb, answers).triage.level is level
