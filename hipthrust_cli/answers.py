@@ -15,7 +15,7 @@ from pathlib import Path
 
 from hipthrust_cli import yamlio
 from hipthrust_cli.errors import AnswersError
-from hipthrust_cli.knowledge import NOT_SURE, Answer, KnowledgeBase, Kind, Question
+from hipthrust_cli.knowledge import NOT_SURE, Answer, Kind, KnowledgeBase, Question
 from hipthrust_cli.safetext import quote
 
 MAX_ANSWERS_BYTES = 1_048_576
@@ -77,8 +77,7 @@ def coerce(question: Question, raw: object, where: str) -> Answer:
                 return NOT_SURE
             if not isinstance(item, str) or item not in valid:
                 raise AnswersError(
-                    f"{where}: {quote(item)} is not a choice of '{qid}'; "
-                    f"valid: {_valid(question)}."
+                    f"{where}: {quote(item)} is not a choice of '{qid}'; valid: {_valid(question)}."
                 )
             if item not in picked:
                 picked.append(item)

@@ -140,7 +140,9 @@ def _guard(func: F) -> F:
             sys.stderr.write("\nStopped (Ctrl-C). Nothing was saved.\n")
             raise typer.Exit(errors.EXIT_INTERRUPTED) from None
         except EOFError:
-            sys.stderr.write("\nInput ended (Ctrl-D), so the interview stopped. Nothing was saved.\n")
+            sys.stderr.write(
+                "\nInput ended (Ctrl-D), so the interview stopped. Nothing was saved.\n"
+            )
             raise typer.Exit(errors.EXIT_INTERRUPTED) from None
         except BrokenPipeError:
             _quiet_stdout()
@@ -185,7 +187,10 @@ def _root(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", "-V", callback=_version_callback, is_eager=True,
+            "--version",
+            "-V",
+            callback=_version_callback,
+            is_eager=True,
             help="Show the version and exit.",
         ),
     ] = False,
@@ -205,14 +210,17 @@ def diagnose(
     answers_file: Annotated[
         Path | None,
         typer.Option(
-            "--answers", "-a", metavar="FILE",
+            "--answers",
+            "-a",
+            metavar="FILE",
             help="YAML file of answers (question id: answer). See 'hipthrust questions'.",
         ),
     ] = None,
     answer: Annotated[
         list[str] | None,
         typer.Option(
-            "--answer", metavar="QID=VALUE",
+            "--answer",
+            metavar="QID=VALUE",
             help="Answer one question, e.g. pain_level=4 or where_felt=lower_back,glutes. "
             "Repeatable; overrides the file.",
         ),
@@ -293,10 +301,14 @@ def _find_variation(kb: KnowledgeBase, name: str) -> tuple[Variation, str | None
         return next(iter(containing.values())), None
     close = difflib.get_close_matches(query, list(keys), n=5, cutoff=0.6)
     names = list(dict.fromkeys(keys[c].name for c in close))
-    if close and difflib.SequenceMatcher(None, query, close[0]).ratio() >= 0.85 and len(
-        {keys[c].id for c in close[:1]}
-    ) == 1:
-        return keys[close[0]], f"Showing '{keys[close[0]].name}', the closest match to {quote(name)}."
+    if (
+        close
+        and difflib.SequenceMatcher(None, query, close[0]).ratio() >= 0.85
+        and len({keys[c].id for c in close[:1]}) == 1
+    ):
+        return keys[
+            close[0]
+        ], f"Showing '{keys[close[0]].name}', the closest match to {quote(name)}."
     if containing:
         names = [v.name for v in containing.values()]
     if names:
@@ -354,8 +366,12 @@ def variations(
     if not items:
         filters = ", ".join(
             f"{k}={quote(v)}"
-            for k, v in (("goal", goal), ("muscle", muscle), ("equipment", equipment),
-                         ("level", level))
+            for k, v in (
+                ("goal", goal),
+                ("muscle", muscle),
+                ("equipment", equipment),
+                ("level", level),
+            )
             if v is not None
         )
         sys.stderr.write(

@@ -34,16 +34,13 @@ class Interview:
     def emergency(self) -> bool:
         """True once an answer fires an emergency red flag: the interview is over."""
         return any(
-            flag.level is Level.emergency and flag.fires(self.answers)
-            for flag in self.kb.red_flags
+            flag.level is Level.emergency and flag.fires(self.answers) for flag in self.kb.red_flags
         )
 
     def pending(self) -> list[Question]:
         """Questions still to ask, in order, as far as the answers so far tell."""
         return [
-            q
-            for q in self.kb.ordered_questions
-            if q.id not in self.answers and self.is_relevant(q)
+            q for q in self.kb.ordered_questions if q.id not in self.answers and self.is_relevant(q)
         ]
 
     def next_question(self) -> Question | None:
@@ -69,8 +66,7 @@ class Interview:
         return [
             qid
             for qid in self.answers
-            if qid in self.kb.question_by_id
-            and not self.is_relevant(self.kb.question_by_id[qid])
+            if qid in self.kb.question_by_id and not self.is_relevant(self.kb.question_by_id[qid])
         ]
 
     def final_answers(self) -> dict[str, Answer]:

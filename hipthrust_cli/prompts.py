@@ -53,9 +53,7 @@ def _style() -> Any:
 class Prompter:
     """Asks questions on a terminal. *input*/*output* are for tests (prompt_toolkit pipes)."""
 
-    def __init__(
-        self, err: TextIO | None = None, input: Any = None, output: Any = None
-    ) -> None:
+    def __init__(self, err: TextIO | None = None, input: Any = None, output: Any = None) -> None:
         self.err = err or sys.stderr
         self.input = input
         self.output = output

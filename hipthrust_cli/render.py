@@ -21,8 +21,8 @@ from hipthrust_cli.knowledge import (
     NOT_SURE,
     Alternative,
     Evidence,
-    KnowledgeBase,
     Kind,
+    KnowledgeBase,
     Level,
     Technique,
     Variation,
@@ -49,7 +49,7 @@ _C1 = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def to_json(data: BaseModel | Sequence[BaseModel] | dict[str, Any] | list[Any]) -> str:
-    """Serialise models as JSON; characters a terminal could act on are \\u-escaped."""
+    r"""Serialise models as JSON; characters a terminal could act on are \u-escaped."""
     if isinstance(data, BaseModel):
         plain: Any = data.model_dump(mode="json")
     elif isinstance(data, (list, tuple)):
@@ -129,7 +129,9 @@ def diagnosis_markdown(d: Diagnosis) -> str:
         out += ["## Alternatives while you fix it", ""]
         for a in d.alternatives:
             friendly = " (back-friendly)" if a.back_friendly else ""
-            out.append(f"- **{md(a.name)}**{friendly}: {md(a.benefits)} *{md(', '.join(a.muscles))}*")
+            out.append(
+                f"- **{md(a.name)}**{friendly}: {md(a.benefits)} *{md(', '.join(a.muscles))}*"
+            )
         out.append("")
     out += ["---", "", f"**{md(d.summary)}**", "", f"*{md(d.disclaimer)}*", ""]
     return "\n".join(out)
@@ -155,7 +157,7 @@ def variations_markdown(items: Sequence[Variation]) -> str:
     for v in items:
         cells = [
             v.name,
-            ", ".join(v.target_muscles) + (" (unilateral)" if v.unilateral else ""),
+            ", ".join(v.target_muscles) + (", one leg at a time" if v.unilateral else ""),
             v.reps,
             ", ".join(v.goal),
             ", ".join(v.equipment),
@@ -273,25 +275,27 @@ def print_diagnosis(d: Diagnosis, out: TextIO) -> None:
         for i, f in enumerate(d.findings[:FULL_FINDINGS], 1):
             con.print(Padding(_finding_block(i, f), (0, 1)))
         if len(d.findings) > FULL_FINDINGS:
-            con.print(Padding(_t("\nAlso possible (first fix shown; --format markdown has all):",
-                                 "bold"), (0, 1)))
+            con.print(
+                Padding(
+                    _t("\nAlso possible (first fix shown; --format markdown has all):", "bold"),
+                    (0, 1),
+                )
+            )
             for i, f in enumerate(d.findings[FULL_FINDINGS:], FULL_FINDINGS + 1):
                 con.print(_finding_line(i, f))
     if d.next_steps:
         con.print()
         con.print(Rule(_t("What we could not find", "bold"), align="left"))
-        for step in d.next_steps:
-            con.print(Padding(_lines("• ", step), (0, 1)))
+        con.print(_bullets([(_t("•"), _t(step)) for step in d.next_steps], 1))
     if d.form_checklist:
         con.print()
         con.print(Rule(_t("Correct form", "bold"), align="left"))
         for s in d.form_checklist:
-            con.print(Padding(_lines("☐ ", _t(s.step, "bold"), ": ", s.cue), (0, 1)))
+            con.print(_bullets([(_t("☐"), _lines(_t(s.step, "bold"), ": ", s.cue))], 1))
         for title, items in (("Warm-up", d.warm_up), ("Progression", d.progression)):
             if items:
                 con.print(Padding(_t(title, "bold"), (1, 1, 0, 1)))
-                for item in items:
-                    con.print(Padding(_lines("• ", item), (0, 1)))
+                con.print(_bullets([(_t("•"), _t(item)) for item in items], 1))
     if d.alternatives:
         con.print()
         con.print(Rule(_t("Alternatives while you fix it", "bold"), align="left"))
@@ -299,8 +303,14 @@ def print_diagnosis(d: Diagnosis, out: TextIO) -> None:
             friendly = _t("  back-friendly", "green") if a.back_friendly else _t("")
             con.print(
                 Padding(
-                    _lines(_t(a.name, "bold"), friendly, "\n", a.benefits, " ",
-                           _t(f"({', '.join(a.muscles)})", "dim")),
+                    _lines(
+                        _t(a.name, "bold"),
+                        friendly,
+                        "\n",
+                        a.benefits,
+                        " ",
+                        _t(f"({', '.join(a.muscles)})", "dim"),
+                    ),
                     (0, 1, 0, 1),
                 )
             )
@@ -375,8 +385,9 @@ def _finding_block(i: int, f: Finding) -> RenderableType:
     ]
     if f.drills:
         parts.append(
-            Padding(_lines(_t("Drills: ", "bold"), ", ".join(x.name for x in f.drills)),
-                    (0, 0, 0, 3))
+            Padding(
+                _lines(_t("Drills: ", "bold"), ", ".join(x.name for x in f.drills)), (0, 0, 0, 3)
+            )
         )
     return Group(*parts)
 
@@ -399,34 +410,74 @@ def _finding_line(i: int, f: Finding) -> RenderableType:
     )
 
 
-def _table(con: Console, columns: Sequence[str], rows: Sequence[Sequence[str]], title: str) -> None:
-    """A table when it fits; on a narrow terminal, one block per row so nothing is cut."""
+Column = tuple[str, int, int]
+"""A table column: heading, share of the spare width (0 = as wide as its content), and
+the narrowest it may get without breaking words."""
+
+
+def _widths(
+    width: int, columns: Sequence[Column], rows: Sequence[Sequence[str]]
+) -> list[int] | None:
+    """Column widths that fit *width*, or None when even the minimums do not fit.
+
+    Every column starts at its minimum (a share-0 column at its content's width); what is
+    left is shared out by the columns' shares.
+    """
+    spare = width - (3 * len(columns) + 1)  # borders and padding
+    sizes = []
+    for i, (name, share, minimum) in enumerate(columns):
+        longest = max([len(name), *(len(row[i]) for row in rows)])
+        sizes.append(minimum if share else max(minimum, min(longest, 24)))
+    surplus = spare - sum(sizes)
+    if surplus < 0:
+        return None
+    shares = sum(c[1] for c in columns) or 1
+    return [size + surplus * c[1] // shares for size, c in zip(sizes, columns, strict=True)]
+
+
+def _table(
+    con: Console, columns: Sequence[Column], rows: Sequence[Sequence[str]], title: str
+) -> None:
+    """A table when every column fits its minimum; otherwise one block per row.
+
+    Below the minimum widths words would have to be broken apart, so on a narrow
+    terminal each row becomes a small block of "Heading: value" lines instead.
+    """
     from rich.padding import Padding
     from rich.table import Table
 
-    if con.width < 24 * max(2, len(columns) // 2):
+    widths = _widths(con.width, columns, rows)
+    if widths is None:
         con.print(_t(title, "bold"))
         for row in rows:
             block = _t(row[0], "bold")
-            for name, value in zip(columns[1:], row[1:]):
+            for (name, _, _), value in zip(columns[1:], row[1:], strict=True):
                 if value:
                     block.append_text(_lines("\n", _t(f"{name}: ", "dim"), value))
             con.print(Padding(block, (1, 0, 0, 1)))
         return
-    table = Table(title=_t(title, "bold"), show_lines=True, expand=False)
-    for name in columns:
-        table.add_column(_t(name), overflow="fold")
+    table = Table(title=_t(title, "bold"), show_lines=True)
+    for (name, _, _), size in zip(columns, widths, strict=True):
+        table.add_column(_t(name), width=size)
     for row in rows:
         table.add_row(*(_t(cell) for cell in row))
     con.print(table)
 
 
 def _variation_row(v: Variation) -> list[str]:
-    muscles = ", ".join(v.target_muscles) + (" (unilateral)" if v.unilateral else "")
+    muscles = ", ".join(v.target_muscles) + (", one leg at a time" if v.unilateral else "")
     return [v.name, muscles, v.reps, ", ".join(v.goal), ", ".join(v.equipment), v.level, v.notes]
 
 
-VARIATION_COLUMNS = ["Variation", "Target muscles", "Reps", "Goal", "Equipment", "Level", "Notes"]
+VARIATION_COLUMNS: list[Column] = [
+    ("Variation", 1, 10),
+    ("Target muscles", 1, 11),
+    ("Reps", 1, 9),
+    ("Goal", 1, 10),
+    ("Equipment", 1, 11),
+    ("Level", 0, 12),
+    ("Notes", 3, 20),
+]
 
 
 def print_variations(items: Sequence[Variation], out: TextIO, title: str) -> None:
@@ -442,7 +493,7 @@ def print_variation(v: Variation, out: TextIO) -> None:
     con = console(out)
     row = _variation_row(v)
     body = _t("")
-    for name, value in zip(VARIATION_COLUMNS[1:], row[1:]):
+    for (name, _, _), value in zip(VARIATION_COLUMNS[1:], row[1:], strict=True):
         body.append_text(_lines(_t(f"{name}: ", "bold"), value, "\n"))
     body.rstrip()
     con.print(Panel(body, title=_t(v.name, "bold"), title_align="left", padding=(1, 2)))
@@ -455,8 +506,14 @@ def print_alternatives(items: Sequence[Alternative], out: TextIO) -> None:
         [a.name, ", ".join(a.muscles), a.benefits, "yes" if a.back_friendly else "no", a.how]
         for a in items
     ]
-    _table(con, ["Exercise", "Muscles worked", "Benefits", "Back-friendly", "How"], rows,
-           "Alternative glute exercises")
+    columns = [
+        ("Exercise", 1, 12),
+        ("Muscles worked", 1, 10),
+        ("Benefits", 2, 14),
+        ("Back-friendly", 0, 13),
+        ("How", 3, 16),
+    ]
+    _table(con, columns, rows, "Alternative glute exercises")
 
 
 def print_form(t: Technique, out: TextIO) -> None:
@@ -466,10 +523,13 @@ def print_form(t: Technique, out: TextIO) -> None:
 
     con = console(out)
     con.print(Rule(_t("Hip thrust: correct form", "bold"), align="left"))
+    rows = []
     for s in t.checklist:
-        con.print(Padding(_lines("☐ ", _t(s.step, "bold"), ": ", s.cue), (0, 1)))
+        text = _lines(_t(s.step, "bold"), ": ", s.cue)
         if s.why:
-            con.print(Padding(_t(s.why, "dim"), (0, 1, 0, 5)))
+            text.append_text(_lines("\n", _t(s.why, "dim")))
+        rows.append((_t("☐"), text))
+    con.print(_bullets(rows, 1))
     if t.sketch:
         widest = max(len(line) for line in t.sketch)
         con.print()
@@ -479,24 +539,40 @@ def print_form(t: Technique, out: TextIO) -> None:
                 con.print(Padding(_t(line, "cyan"), (0, 1)), overflow="ignore", crop=False)
         else:
             con.print(
-                Padding(_t(f"(Widen the terminal to {widest + 2} columns to see the side-view "
-                           "sketch.)", "dim"), (0, 1))
+                Padding(
+                    _t(
+                        f"(Widen the terminal to {widest + 2} columns to see the side-view "
+                        "sketch.)",
+                        "dim",
+                    ),
+                    (0, 1),
+                )
             )
     for title, items in _technique_lists(t):
         con.print()
         con.print(Rule(_t(title, "bold"), align="left"))
-        for item in items:
-            con.print(Padding(_lines("• ", item), (0, 1)))
+        con.print(_bullets([(_t("•"), _t(item)) for item in items], 1))
     if t.long_term:
         con.print()
-        _table(con, ["Strategy", "Description", "Impact"],
-               [[s.strategy, s.description, s.impact] for s in t.long_term],
-               "Long-term strategy")
+        _table(
+            con,
+            [("Strategy", 1, 12), ("Description", 2, 16), ("Impact", 2, 14)],
+            [[s.strategy, s.description, s.impact] for s in t.long_term],
+            "Long-term strategy",
+        )
     if t.glute_health:
         con.print()
-        _table(con, ["Aspect", "Glute strength", "Weak glutes", "Notes"],
-               [[g.aspect, g.glute_strength, g.weak_glutes, g.notes] for g in t.glute_health],
-               "Glute strength and lower-body health")
+        _table(
+            con,
+            [
+                ("Aspect", 2, 11),
+                ("Glute strength", 2, 11),
+                ("Weak glutes", 2, 11),
+                ("Notes", 3, 14),
+            ],
+            [[g.aspect, g.glute_strength, g.weak_glutes, g.notes] for g in t.glute_health],
+            "Glute strength and lower-body health",
+        )
 
 
 def print_questions(kb: KnowledgeBase, out: TextIO) -> None:
@@ -505,7 +581,9 @@ def print_questions(kb: KnowledgeBase, out: TextIO) -> None:
 
     con = console(out)
     for i, q in enumerate(kb.ordered_questions, 1):
-        head = _lines(_t(f"{i}. ", "bold"), _t(q.text, "bold"), _t(f"  [{q.id}, {q.kind.value}]", "dim"))
+        head = _lines(
+            _t(f"{i}. ", "bold"), _t(q.text, "bold"), _t(f"  [{q.id}, {q.kind.value}]", "dim")
+        )
         if q.red_flag:
             head.append_text(_t("  warning-sign screening", "yellow"))
         con.print(head)

@@ -1,7 +1,7 @@
-"""Make text from files safe to show in a terminal.
+r"""Make text from files safe to show in a terminal.
 
 Knowledge-base entries, answers and file names are data. Control characters and escape
-sequences in them must never reach the terminal raw (``\\x1b[2J`` would clear the
+sequences in them must never reach the terminal raw (``\x1b[2J`` would clear the
 screen), so they are shown as visible escapes instead.
 """
 
@@ -20,7 +20,7 @@ def _visible(match: re.Match[str]) -> str:
 
 
 def clean(text: str) -> str:
-    """Return *text* with control characters replaced by visible escapes like ``\\x1b``."""
+    r"""Return *text* with control characters replaced by visible escapes like ``\x1b``."""
     return _UNSAFE.sub(_visible, text)
 
 

@@ -174,10 +174,13 @@ def locate(text: str, loc: Sequence[object]) -> int | None:
                     child = v
                     line = _line(k.start_mark)
                     break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if 0 <= part < len(node.value):
-                child = node.value[part]
-                line = _line(child.start_mark)
+        elif (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(part, int)
+            and 0 <= part < len(node.value)
+        ):
+            child = node.value[part]
+            line = _line(child.start_mark)
         if child is None:
             break
         node = child

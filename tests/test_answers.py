@@ -27,10 +27,14 @@ def _bad(kb: KnowledgeBase, path: Path) -> str:
 
 
 def test_reads_every_kind(kb: KnowledgeBase, tmp_path: Path) -> None:
-    path = _file(tmp_path, "where_felt: [lower_back, glutes]\npain_level: 4\nbench_height: high\n"
-                           "anatomy: not_sure\n")
+    path = _file(
+        tmp_path,
+        "where_felt: [lower_back, glutes]\npain_level: 4\nbench_height: high\nanatomy: not_sure\n",
+    )
     assert answers.load_file(path, kb) == {
-        "where_felt": ["lower_back", "glutes"], "pain_level": 4, "bench_height": "high",
+        "where_felt": ["lower_back", "glutes"],
+        "pain_level": 4,
+        "bench_height": "high",
         "anatomy": NOT_SURE,
     }
 

@@ -79,8 +79,15 @@ def test_supporting_evidence_quotes_question_and_answer(kb: KnowledgeBase) -> No
 
 
 def test_ranking_is_by_score_then_kb_order(kb: KnowledgeBase) -> None:
-    d = diagnose(kb, story(plank_time="under_30s", lockout_arch="clearly", when_felt="top",
-                           head_position="looking_up"))
+    d = diagnose(
+        kb,
+        story(
+            plank_time="under_30s",
+            lockout_arch="clearly",
+            when_felt="top",
+            head_position="looking_up",
+        ),
+    )
     scores = [f.score for f in d.findings]
     assert scores == sorted(scores, reverse=True)
     assert [f.id for f in d.findings[:2]] == ["arching_lower_back", "weak_core"]

@@ -18,7 +18,11 @@ def _walk(interview: Interview, answer_for: dict[str, object]) -> list[str]:
 def test_screening_first_then_the_rest(kb: KnowledgeBase) -> None:
     asked = _walk(Interview.start(kb, {}), {"emergency_signs": ["none"]})
     assert asked[:5] == [
-        "emergency_signs", "urgent_signs", "pain_character", "pain_duration", "back_history",
+        "emergency_signs",
+        "urgent_signs",
+        "pain_character",
+        "pain_duration",
+        "back_history",
     ]
     assert asked[5] == "where_felt"
     assert len(asked) == sum(1 for q in kb.questions if not q.when)  # not_sure skips follow-ups
@@ -38,9 +42,13 @@ def test_not_sure_on_cauda_equina_also_stops(kb: KnowledgeBase) -> None:
 
 def test_when_skips_follow_ups(kb: KnowledgeBase) -> None:
     base = {"emergency_signs": ["none"], "urgent_signs": ["none"]}
-    asked = _walk(Interview.start(kb, {}), {**base, "where_felt": ["glutes"], "knee_to_wall": "easily"})
+    asked = _walk(
+        Interview.start(kb, {}), {**base, "where_felt": ["glutes"], "knee_to_wall": "easily"}
+    )
     assert "when_felt" not in asked and "footwear" not in asked
-    asked = _walk(Interview.start(kb, {}), {**base, "where_felt": ["lower_back"], "knee_to_wall": "cannot"})
+    asked = _walk(
+        Interview.start(kb, {}), {**base, "where_felt": ["lower_back"], "knee_to_wall": "cannot"}
+    )
     assert "when_felt" in asked and "footwear" in asked
     assert asked.index("when_felt") == asked.index("where_felt") + 1
 

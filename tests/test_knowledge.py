@@ -12,7 +12,7 @@ import pytest
 from hipthrust_cli import knowledge
 from hipthrust_cli.engine import score_mistakes, triage
 from hipthrust_cli.errors import KnowledgeBaseError
-from hipthrust_cli.knowledge import NOT_SURE, Answer, KnowledgeBase, Kind, Level, Question
+from hipthrust_cli.knowledge import NOT_SURE, Answer, Kind, KnowledgeBase, Level, Question
 
 from .conftest import DATA
 
@@ -34,7 +34,11 @@ def _values(q: Question) -> list[Answer]:
 def test_shipped_kb_loads_and_has_every_kind(kb: KnowledgeBase) -> None:
     assert kb.questions and kb.red_flags and kb.mistakes and kb.variations and kb.alternatives
     assert [s.id for s in kb.technique.checklist] == [
-        "setup", "positioning", "movement", "glute_squeeze", "controlled_descent",
+        "setup",
+        "positioning",
+        "movement",
+        "glute_squeeze",
+        "controlled_descent",
     ]
     assert set(kb.levels) == set(Level)
 
@@ -111,7 +115,9 @@ SEED_MISTAKES = {
 
 
 @pytest.mark.parametrize(("mid", "phrase"), SEED_MISTAKES.items())
-def test_every_mistake_the_seed_names_is_in_the_kb(kb: KnowledgeBase, mid: str, phrase: str) -> None:
+def test_every_mistake_the_seed_names_is_in_the_kb(
+    kb: KnowledgeBase, mid: str, phrase: str
+) -> None:
     if SEED.exists():
         assert phrase.lower() in SEED.read_text().lower()
     assert mid in {m.id for m in kb.mistakes}
@@ -120,29 +126,52 @@ def test_every_mistake_the_seed_names_is_in_the_kb(kb: KnowledgeBase, mid: str, 
 def test_every_seed_table_row_is_in_the_kb(kb: KnowledgeBase) -> None:
     variations = {v.name for v in kb.variations}
     assert {
-        "Standard Hip Thrust", "Single-Leg Hip Thrust", "Weighted Glute Bridge",
-        "Resistance Band Bridge", "Bodyweight Hip Thrust",
+        "Standard Hip Thrust",
+        "Single-Leg Hip Thrust",
+        "Weighted Glute Bridge",
+        "Resistance Band Bridge",
+        "Bodyweight Hip Thrust",
     } <= variations
     assert {"glute_bridge", "squat", "deadlift", "banded_lateral_walks"} <= {
         a.id for a in kb.alternatives
     }
     assert {s.strategy for s in kb.technique.long_term} == {
-        "Regular practice", "Body awareness", "Professional guidance",
+        "Regular practice",
+        "Body awareness",
+        "Professional guidance",
     }
     assert {g.aspect for g in kb.technique.glute_health} == {
-        "Lower back health", "Knee health", "Athletic performance", "Daily activities",
-        "Injury prevention", "Overall fitness",
+        "Lower back health",
+        "Knee health",
+        "Athletic performance",
+        "Daily activities",
+        "Injury prevention",
+        "Overall fitness",
     }
     # Table 1 fixes and Table 2 consequences.
     text = " ".join(
         f"{m.consequence} {' '.join(f.text for f in m.fixes)}" for m in kb.mistakes
     ).lower()
     for phrase in [
-        "glute squeeze", "activation drills", "mind-muscle connection", "right height",
-        "foot placement", "limit the motion", "rib-to-pelvis", "ankle mobility drills",
-        "footwear", "strengthen your core", "neutral spine", "shoulder-width",
-        "start light", "gradually", "full hip extension", "altered leverage",
-        "compromised form", "reduced glute activation", "back instability",
+        "glute squeeze",
+        "activation drills",
+        "mind-muscle connection",
+        "right height",
+        "foot placement",
+        "limit the motion",
+        "rib-to-pelvis",
+        "ankle mobility drills",
+        "footwear",
+        "strengthen your core",
+        "neutral spine",
+        "shoulder-width",
+        "start light",
+        "gradually",
+        "full hip extension",
+        "altered leverage",
+        "compromised form",
+        "reduced glute activation",
+        "back instability",
     ]:
         assert phrase in text, phrase
 
@@ -175,7 +204,7 @@ def _error(**kwargs: Any) -> str:
 
 def test_misspelt_key_names_file_line_and_key(tmp_path: Path) -> None:
     folder = _copy(tmp_path)
-    _replace(folder, "questions.yaml", "    why: \"These can", "    whyy: \"These can")
+    _replace(folder, "questions.yaml", '    why: "These can', '    whyy: "These can')
     message = _error(base=folder)
     assert "questions.yaml:" in message
     assert "questions[0].whyy" in message
@@ -200,8 +229,12 @@ def test_wrong_type(tmp_path: Path) -> None:
 
 def test_unknown_question_reference(tmp_path: Path) -> None:
     folder = _copy(tmp_path)
-    _replace(folder, "mistakes.yaml", "{question: bench_height, answers: [high]",
-             "{question: bench_heigth, answers: [high]")
+    _replace(
+        folder,
+        "mistakes.yaml",
+        "{question: bench_height, answers: [high]",
+        "{question: bench_heigth, answers: [high]",
+    )
     message = _error(base=folder)
     assert "no question 'bench_heigth'" in message and "bench_height" in message
     assert "mistakes.yaml:" in message
