@@ -1,0 +1,121 @@
+"""End to end in a real pseudo-terminal: a person answering with arrow keys and Enter."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+pytestmark = pytest.mark.slow
+
+DOWN, SPACE, ENTER = "\x1b[B", " ", "\r"
+PROMPT = re.compile(r"\[(\d+)/(\d+)\] ([^\r\n]{10,40})")
+
+
+def _spawn(tmp_path: Path, *args: str) -> tuple[pexpect.spawn, Path]:
+    out = tmp_path / "report.txt"
+    env = {
+        **os.environ,
+        "TERM": "xterm-256color",
+        "COLUMNS": "100",
+        "LINES": "40",
+        "NO_COLOR": "1",
+        # pexpect does not answer cursor-position requests the way a terminal does;
+        # without this each prompt waits for that answer to time out.
+        "PROMPT_TOOLKIT_NO_CPR": "1",
+    }
+    cmd = " ".join([sys.executable, "-m", "hipthrust_cli", "diagnose", *args])
+    child = pexpect.spawn(
+        "/bin/sh",
+        ["-c", f"{cmd} > {out}"],
+        env=env,
+        cwd=str(tmp_path),
+        dimensions=(40, 100),
+        encoding="utf-8",
+        timeout=30,
+    )
+    return child, out
+
+
+def _answer_all(child: pexpect.spawn, keys_for: dict[str, str]) -> list[str]:
+    """Answer every prompt: keys chosen by a fragment of the question, Enter otherwise."""
+    seen: list[str] = []
+    last = 0
+    while True:
+        index = child.expect([PROMPT, pexpect.EOF])
+        if index == 1:
+            return seen
+        number, text = int(child.match.group(1)), child.match.group(3)
+        if number <= last:  # a redraw of the prompt already answered
+            continue
+        last = number
+        seen.append(text)
+        keys = next((k for frag, k in keys_for.items() if frag in text), ENTER)
+        child.send(keys)
+
+
+def test_form_problem_by_arrow_keys(tmp_path: Path) -> None:
+    child, out = _spawn(tmp_path)
+    seen = _answer_all(
+        child,
+        {
+            "Since this back pain": DOWN * 5 + SPACE + ENTER,  # None of these
+            "Do any of these apply": DOWN * 5 + SPACE + ENTER,  # None of these
+            "What does the lower-back": DOWN + ENTER,  # a dull ache
+            "Where do you feel": SPACE + ENTER,  # lower back
+            "When in the rep": DOWN * 2 + ENTER,  # at the top
+            "How strong is": DOWN * 4 + ENTER,  # 4
+            "At the top of the rep": DOWN + ENTER,  # looking up
+            "do your ribs flare": ENTER,  # clearly
+            "How long can you hold": ENTER,  # < 30 s
+        },
+    )
+    child.close()
+    assert child.exitstatus == 0
+    assert any("When in the rep" in s for s in seen), "the follow-up was asked"
+    assert not any("What do you wear" in s for s in seen), "footwear follow-up skipped"
+    report = out.read_text()
+    assert report.startswith("╭") and "SELF-CARE" in report.splitlines()[0]
+    causes = report[report.index("Likely causes") :]
+    top3 = re.findall(r"^ \d\. (.+?)  [█░]", causes, re.M)[:3]
+    assert "Arching the lower back" in top3 and "Weak core" in top3
+    assert "does not replace" in report
+
+
+def test_emergency_red_flag_stops_at_once(tmp_path: Path) -> None:
+    child, out = _spawn(tmp_path)
+    child.expect(PROMPT)
+    child.send(DOWN + SPACE + ENTER)  # bladder or bowel changes
+    child.expect("needs medical attention")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    report = out.read_text()
+    assert "EMERGENCY" in report.splitlines()[0] and "A&E" in report
+    assert "Likely causes" not in report
+
+
+def test_ctrl_c_exits_130_and_writes_nothing(tmp_path: Path) -> None:
+    child, out = _spawn(tmp_path)
+    child.expect(PROMPT)
+    child.sendcontrol("c")
+    child.expect("Stopped")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert out.read_text() == ""
+    assert "Traceback" not in (child.before or "")
+
+
+def test_ctrl_d_exits_cleanly(tmp_path: Path) -> None:
+    child, out = _spawn(tmp_path, "--answer", "emergency_signs=none")
+    child.expect(PROMPT)
+    child.sendcontrol("d")
+    child.expect("Ctrl-D")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130 and out.read_text() == ""
