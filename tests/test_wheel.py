@@ -1,0 +1,73 @@
+"""The built wheel carries the knowledge base and works from outside the checkout."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, story, write_answers
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(work), str(ROOT)],
+        check=True,
+        timeout=300,
+    )
+    wheel = next(work.glob("hipthrust-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "hipthrust_cli/data/questions.yaml" in names
+    env_dir = work / "venv"
+    venv.create(env_dir, with_pip=True)
+    subprocess.run(
+        [str(env_dir / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)],
+        check=True,
+        timeout=600,
+    )
+    return env_dir / "bin" / "hipthrust"
+
+
+def test_installed_variations(installed: Path, tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [str(installed), "variations"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Single-Leg" in proc.stdout and "Bodyweight" in proc.stdout
+
+
+def test_installed_diagnose_json(installed: Path, tmp_path: Path) -> None:
+    answers = write_answers(tmp_path / "a.yaml", story(bench_height="high"))
+    proc = subprocess.run(
+        [str(installed), "diagnose", "--answers", str(answers), "--format", "json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["findings"][0]["id"] == "bench_too_high"
+    assert proc.stderr == ""
+
+
+def test_installed_version(installed: Path, tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [str(installed), "--version"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert proc.stdout.startswith("hipthrust 0.")
