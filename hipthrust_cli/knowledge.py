@@ -364,7 +364,7 @@ class Settings(_Model):
     """Knobs of the knowledge base as a whole."""
 
     kb_version: Text
-    report_threshold: float = Field(0.3, gt=0, le=1)
+    report_threshold: float = Field(0.35, gt=0, le=1)
     back_pain: list[Condition] = Field(
         default_factory=list,
         description="Any of these means the user reports back pain (back-friendly first).",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -51,11 +52,19 @@ def test_score_formula_best_sign_per_question_and_negative(kb: KnowledgeBase) ->
 
 
 def test_negative_evidence_lowers_and_is_listed(kb: KnowledgeBase) -> None:
-    answers = story(shins_at_top="feet_far", where_felt=["hamstrings"])
-    d = diagnose(kb, answers)
-    foot = next(f for f in d.findings if f.id == "incorrect_foot_placement")
-    assert [e.question for e in foot.conflicting] == ["foot_stance"]
-    assert foot.score == pytest.approx(round(4 / 6 - 0.2, 3))  # (3 + 1) / (3 + 2 + 1) - 0.2
+    # Narrow feet and quads point to foot placement; vertical shins count against it.
+    answers = story(foot_stance="narrow", where_felt=["quads"], shins_at_top="vertical")
+    index = next(i for i, m in enumerate(kb.mistakes) if m.id == "incorrect_foot_placement")
+    scored = {i: (s, neg) for i, s, _, neg in score_mistakes(kb, answers)}
+    score, negative = scored[index]
+    assert negative == {"shins_at_top": -0.3}
+    assert score == pytest.approx(round((1.5 + 1) / (4 + 1.5 + 1) - 0.3, 3))
+    low = dataclasses.replace(
+        kb, settings=kb.settings.model_copy(update={"report_threshold": 0.01})
+    )
+    foot = next(f for f in diagnose(low, answers).findings if f.id == "incorrect_foot_placement")
+    assert [e.question for e in foot.conflicting] == ["shins_at_top"]
+    assert foot.conflicting[0].text.endswith("Vertical: knees straight above the ankles")
 
 
 def test_not_sure_and_unanswered_are_unconfirmed(kb: KnowledgeBase) -> None:
@@ -94,7 +103,7 @@ def test_ranking_is_by_score_then_kb_order(kb: KnowledgeBase) -> None:
 
 
 def test_threshold_filters_weak_findings(kb: KnowledgeBase) -> None:
-    # Only "somewhat" on glute feel: 1.5/6.5 is below the 0.3 threshold.
+    # Only "somewhat" on glute feel: 1/6 is below the 0.35 threshold.
     assert "poor_glute_activation" not in _ids(kb, story(glute_feel="somewhat"))
 
 
