@@ -35,6 +35,15 @@ DISCLAIMER = (
 )
 
 
+UNSCREENED_TITLE = "Warning signs not fully checked: read the list below first"
+UNSCREENED_ADVICE = (
+    "Some warning-sign questions were not answered, so this report cannot tell whether you "
+    "need a clinician. If any of the unanswered signs apply to you, get checked before you "
+    "train. Otherwise, start with the fixes below, and stop and get checked if the pain "
+    "becomes sharp, spreads down a leg, or lasts more than a few days."
+)
+
+
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -149,11 +158,15 @@ def triage(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> Triage:
         for q in kb.ordered_questions
         if q.red_flag and q.id not in answers and all(c.matches(answers) for c in q.when)
     ]
+    title = text.title
     if level is Level.emergency:
         unscreened = []  # the referral already says what to do
+    elif unscreened and level is Level.self_care:
+        # "No warning signs reported" would be true but misleading when we never asked.
+        title, advice = UNSCREENED_TITLE, UNSCREENED_ADVICE
     return Triage(
         level=level,
-        title=text.title,
+        title=title,
         advice=advice,
         reasons=[f.title for f in fired],
         unscreened=unscreened,

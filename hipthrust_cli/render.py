@@ -321,24 +321,29 @@ def print_diagnosis(d: Diagnosis, out: TextIO) -> None:
 
 
 def _triage_panel(d: Diagnosis) -> RenderableType:
+    from rich.console import Group
     from rich.panel import Panel
 
     t = d.triage
     badge_style, border, badge = LEVEL_STYLE[t.level]
-    body = _lines(_t(t.advice))
+    # The title goes in the body, not the border, so a narrow terminal wraps it
+    # instead of cutting it off.
+    parts: list[RenderableType] = [_t(t.title, "bold"), _t(""), _t(t.advice)]
     if t.reasons:
-        body.append_text(_t("\n\nWhy:", "bold"))
-        for reason in t.reasons:
-            body.append_text(_lines("\n• ", reason))
+        parts += [_t(""), _t("Why:", "bold"), _bullets([(_t("•"), _t(r)) for r in t.reasons], 0)]
     if t.unscreened:
-        body.append_text(_t("\n\nNot screened (you did not answer):", "bold"))
-        for item in t.unscreened:
-            body.append_text(_lines("\n• ", item))
-        body.append_text(
-            _t("\nIf any of those warning signs apply to you, get them checked before training.")
-        )
-    title = _lines(_t(f" {badge} ", badge_style), " ", _t(t.title, "bold"))
-    return Panel(body, title=title, title_align="left", border_style=border, padding=(1, 2))
+        parts += [
+            _t(""),
+            _t("Not screened (you did not answer):", "bold"),
+            _bullets([(_t("•"), _t(u)) for u in t.unscreened], 0),
+        ]
+    return Panel(
+        Group(*parts),
+        title=_t(f" {badge} ", badge_style),
+        title_align="left",
+        border_style=border,
+        padding=(1, 2),
+    )
 
 
 def _bullets(rows: Sequence[tuple[Text, Text]], indent: int = 2) -> RenderableType:

@@ -230,3 +230,11 @@ def test_red_flag_stories_lead_with_referral(
     kb: KnowledgeBase, answers: dict[str, Any], level: Level
 ) -> None:
     assert diagnose(kb, answers).triage.level is level
+
+
+def test_unscreened_self_care_does_not_claim_no_warning_signs(kb: KnowledgeBase) -> None:
+    d = diagnose(kb, {"bench_height": "high"})
+    assert "not fully checked" in d.triage.title
+    assert "did not include the warning signs" not in d.triage.advice
+    screened = diagnose(kb, story(bench_height="high"))
+    assert screened.triage.unscreened == [] and "No warning signs" in screened.triage.title
