@@ -10,8 +10,10 @@ line, question and value, and lists what would be valid.
 from __future__ import annotations
 
 import difflib
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 from hipthrust_cli import yamlio
 from hipthrust_cli.errors import AnswersError
@@ -97,14 +99,23 @@ def coerce(question: Question, raw: object, where: str) -> Answer:
     )
 
 
-def load_file(path: Path, kb: KnowledgeBase) -> dict[str, Answer]:
-    """Read and check an answers file; an empty file means no answers."""
+def load_file(path: Path, kb: KnowledgeBase, stdin: BinaryIO | None = None) -> dict[str, Answer]:
+    """Read and check an answers file; ``-`` reads standard input; empty means no answers.
+
+    A question given with no value (``pain_level:``) counts as unanswered, so a template
+    with blanks can be used as it is.
+    """
     try:
-        text = yamlio.read_text(path, MAX_ANSWERS_BYTES)
+        if str(path) == "-":
+            source = stdin if stdin is not None else sys.stdin.buffer
+            text = yamlio.decode(source.read(MAX_ANSWERS_BYTES + 1), MAX_ANSWERS_BYTES)
+        else:
+            text = yamlio.read_text(path, MAX_ANSWERS_BYTES)
         data = yamlio.parse(text, MAX_ANSWER_NODES)
     except yamlio.YamlProblem as problem:
-        place = f"{path}:{problem.line}" if problem.line else str(path)
-        raise AnswersError(f"Answers file {place}: the file {problem}.") from None
+        name = "standard input" if str(path) == "-" else str(path)
+        place = f"{name}:{problem.line}" if problem.line else name
+        raise AnswersError(f"Answers file {place}: the file {problem.sentence()}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -119,7 +130,8 @@ def load_file(path: Path, kb: KnowledgeBase) -> dict[str, Answer]:
         question = kb.question_by_id.get(qid) if isinstance(qid, str) else None
         if question is None:
             raise _unknown_question(qid, kb, where)
-        answers[question.id] = coerce(question, raw, where)
+        if raw is not None:
+            answers[question.id] = coerce(question, raw, where)
     return answers
 
 

@@ -56,7 +56,13 @@ KbOption = Annotated[
     ),
 ]
 FormatOption = Annotated[
-    Format, typer.Option("--format", "-f", help="How to print: rich (default), markdown or json.")
+    Format,
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="How to print: rich (default), markdown or json.",
+    ),
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -213,7 +219,8 @@ def diagnose(
             "--answers",
             "-a",
             metavar="FILE",
-            help="YAML file of answers (question id: answer). See 'hipthrust questions'.",
+            help="YAML file of answers (question id: answer), or - for stdin. "
+            "See 'hipthrust questions'.",
         ),
     ] = None,
     answer: Annotated[
@@ -248,8 +255,9 @@ def diagnose(
     from_options = answers_mod.parse_options(answer or [], kb)
     interview = Interview.start(kb, answers_mod.merge(from_file, from_options))
 
+    stdin_is_terminal = bool(sys.stdin) and sys.stdin.isatty() and str(answers_file) != "-"
     if interview.next_question() is not None and not no_input:
-        if not sys.stdin or not sys.stdin.isatty():
+        if not stdin_is_terminal:
             given = answers_file is not None or bool(answer)
             if not given:
                 raise UsageError(

@@ -603,7 +603,7 @@ def _read_file(path: Path, model: type[_M]) -> tuple[_M, str]:
         data = yamlio.parse(text, MAX_KB_NODES)
     except yamlio.YamlProblem as problem:
         place = f"{path}:{problem.line}" if problem.line else str(path)
-        raise KnowledgeBaseError(f"{place}: the file {problem}.") from None
+        raise KnowledgeBaseError(f"{place}: the file {problem.sentence()}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -10,6 +10,7 @@ checked for alias bombs, recursive aliases and duplicate keys. Problems become
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,31 +36,41 @@ class YamlProblem(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def sentence(self) -> str:
+        """The message as the end of a sentence, with exactly one closing mark."""
+        return self.message if self.message.endswith((".", "?", "!")) else self.message + "."
+
 
 def read_text(path: Path, max_bytes: int) -> str:
-    """Return the UTF-8 text of *path*, refusing folders, huge and non-text files.
+    """Return the UTF-8 text of *path*, refusing folders, devices, huge and binary files.
 
-    Raises :class:`YamlProblem` with a sentence that says what to do; the caller adds
-    the file name.
+    At most ``max_bytes + 1`` bytes are ever read, so ``/dev/zero`` or an endless pipe
+    cannot exhaust memory. Raises :class:`YamlProblem` with a sentence that says what to
+    do; the caller adds the file name.
     """
     try:
-        if path.is_dir():
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
             raise YamlProblem("is a folder, not a file; give the path of a .yaml file")
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise YamlProblem(
-                f"is {size / 1_048_576:.1f} MiB, over the {max_bytes // 1_048_576} MiB limit; "
-                "is this the right file?"
-            )
-        data = path.read_bytes()
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+            raise YamlProblem("is a device, not a file; give the path of a .yaml file")
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
     except FileNotFoundError:
         raise YamlProblem("does not exist; check the path") from None
     except PermissionError:
         raise YamlProblem("cannot be read (permission denied); check its permissions") from None
     except OSError as exc:
         raise YamlProblem(f"cannot be read ({exc.strerror or exc}); check the path") from None
-    if len(data) > max_bytes:  # the file grew between stat and read
-        raise YamlProblem(f"is over the {max_bytes // 1_048_576} MiB limit")
+    return decode(data, max_bytes)
+
+
+def decode(data: bytes, max_bytes: int) -> str:
+    """Check size and encoding of raw bytes and return the text."""
+    if len(data) > max_bytes:
+        raise YamlProblem(
+            f"is over the {max_bytes // 1_048_576} MiB limit; is this the right file?"
+        )
     if b"\x00" in data:
         raise YamlProblem("looks like a binary file, not YAML text")
     try:
