@@ -119,3 +119,23 @@ def test_ctrl_d_exits_cleanly(tmp_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130 and out.read_text() == ""
+
+
+def test_ctrl_c_in_the_middle_of_the_interview(tmp_path: Path) -> None:
+    child, out = _spawn(tmp_path)
+    answered = 0
+    last = 0
+    while answered < 6:
+        child.expect(PROMPT)
+        number = int(child.match.group(1))
+        if number <= last:
+            continue
+        last = number
+        answered += 1
+        if answered < 6:
+            child.send(DOWN * 5 + SPACE + ENTER if number <= 2 else ENTER)
+    child.sendcontrol("c")  # at the "where do you feel it" checklist
+    child.expect("Stopped")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130 and out.read_text() == ""
