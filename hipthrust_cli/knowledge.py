@@ -31,6 +31,7 @@ from pydantic import (
 
 from hipthrust_cli import yamlio
 from hipthrust_cli.errors import KnowledgeBaseError
+from hipthrust_cli.safetext import clean_line
 
 NOT_SURE = "not_sure"
 MAX_KB_FILE_BYTES = 64 * 1_048_576
@@ -84,6 +85,11 @@ class Choice(_Model):
     label: Text
     exclusive: bool = Field(
         False, description="In a multi question, this choice cannot be combined (e.g. 'none')."
+    )
+    neutral: bool = Field(
+        False,
+        description="This answer means nothing is wrong, so no rule needs to refer to it "
+        "('kb validate' does not warn about it).",
     )
 
 
@@ -524,6 +530,50 @@ class KnowledgeBase:
         return names
 
 
+# --- problems ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the knowledge base, located as precisely as we can.
+
+    Shown as ``FILE:LINE: key.path: what is wrong — what to do``.
+    """
+
+    file: Path | None
+    line: int | None
+    key: str
+    message: str
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        place = "" if self.file is None else str(self.file)
+        if self.file is not None and self.line:
+            place += f":{self.line}"
+        parts = [p for p in (place, self.key, self.message) if p]
+        # Keys and values come from the file: one line, no control characters.
+        return clean_line(": ".join(parts))
+
+
+class SourceTexts:
+    """File texts read so far, to find the line of a key path only when one is needed."""
+
+    def __init__(self) -> None:
+        self.texts: dict[Path, str] = {}
+
+    def problem(
+        self,
+        file: Path | None,
+        loc: Sequence[str | int],
+        message: str,
+        severity: Literal["error", "warning"] = "error",
+    ) -> Problem:
+        """A problem at key path *loc* of *file*, with its line when the text is known."""
+        text = self.texts.get(file) if file is not None else None
+        line = yamlio.locate(text, loc) if text is not None else None
+        return Problem(file, line, _dotted(loc), message, severity)
+
+
 # --- loading ------------------------------------------------------------------------------
 
 
@@ -547,11 +597,9 @@ def overlay_dirs(cli_dirs: Sequence[Path] = (), env: Mapping[str, str] | None = 
     return [*from_env, *cli_dirs]
 
 
-def _where(file: Path, loc: Sequence[str | int], text: str | None) -> str:
-    line = yamlio.locate(text, loc) if text is not None else None
-    place = f"{file}:{line}" if line else str(file)
-    key = _dotted(loc)
-    return f"{place}: {key}" if key else place
+def is_complete(folder: Path) -> bool:
+    """Whether *folder* holds every knowledge-base file (a whole KB, not an overlay)."""
+    return all((folder / name).is_file() for name in FILES)
 
 
 def _dotted(loc: Sequence[object]) -> str:
@@ -564,7 +612,7 @@ def _dotted(loc: Sequence[object]) -> str:
     return out
 
 
-def _pydantic_problems(file: Path, text: str, exc: ValidationError) -> list[str]:
+def _pydantic_problems(file: Path, texts: SourceTexts, exc: ValidationError) -> list[Problem]:
     import difflib
 
     errors = exc.errors(include_url=False)
@@ -585,75 +633,97 @@ def _pydantic_problems(file: Path, text: str, exc: ValidationError) -> list[str]
                 str(loc[-1]), missing.get(tuple(err["loc"][:-1]), []), n=1
             )
             hint = f"did you mean '{close[0]}'?" if close else "check its spelling"
-            msg = f"unknown key; {hint} (docs/authoring.md lists the fields)"
+            msg = f"unknown key — {hint} (docs/authoring.md lists the fields)"
         elif err["type"] == "missing":
-            msg = "this required field is missing; add it"
+            msg = "this required field is missing — add it"
         elif msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
-        problems.append(f"{_where(file, loc, text)}: {msg}")
+        problems.append(texts.problem(file, loc, msg))
     return problems
 
 
 _M = TypeVar("_M", bound=_Model)
 
 
-def _read_file(path: Path, model: type[_M]) -> tuple[_M, str]:
+def _read_file(path: Path, model: type[_M], texts: SourceTexts) -> tuple[_M | None, list[Problem]]:
     try:
         text = yamlio.read_text(path, MAX_KB_FILE_BYTES)
         data = yamlio.parse(text, MAX_KB_NODES)
     except yamlio.YamlProblem as problem:
-        place = f"{path}:{problem.line}" if problem.line else str(path)
-        raise KnowledgeBaseError(f"{place}: the file {problem.sentence()}") from None
+        return None, [Problem(path, problem.line, "", f"the file {problem.sentence()}")]
+    texts.texts[path] = text
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise KnowledgeBaseError(
-            f"{path}:1: the file should be a mapping with keys like "
-            f"'{next(iter(model.model_fields))}', not a {type(data).__name__}."
-        )
+        first = next(iter(model.model_fields))
+        return None, [
+            Problem(
+                path,
+                1,
+                "",
+                f"the file should be a mapping with keys like '{first}', not a "
+                f"{type(data).__name__} — see docs/authoring.md",
+            )
+        ]
     try:
-        return model.model_validate(data), text
+        return model.model_validate(data), []
     except ValidationError as exc:
-        problems = _pydantic_problems(path, text, exc)
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise KnowledgeBaseError(problems[0] + more, problems) from None
+        return None, _pydantic_problems(path, texts, exc)
 
 
-def _check_folder(folder: Path) -> None:
+def _folder_problems(folder: Path) -> list[Problem]:
     if not folder.exists():
-        raise KnowledgeBaseError(f"{folder}: the knowledge-base folder does not exist.")
+        return [
+            Problem(folder, None, "", "the knowledge-base folder does not exist — check the path")
+        ]
     if not folder.is_dir():
-        raise KnowledgeBaseError(
-            f"{folder}: is a file; give the folder that holds the knowledge-base .yaml files."
-        )
-    known = set(FILES)
+        return [
+            Problem(
+                folder,
+                None,
+                "",
+                "is a file — give the folder that holds the knowledge-base .yaml files",
+            )
+        ]
     stray = sorted(
-        p.name for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} and p.name not in known
+        p.name for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} and p.name not in FILES
     )
-    if stray:
-        raise KnowledgeBaseError(
-            f"{folder / stray[0]}: is not a knowledge-base file; name it one of "
-            f"{', '.join(sorted(known))}."
+    return [
+        Problem(
+            folder / name,
+            None,
+            "",
+            f"is not a knowledge-base file — name it one of {', '.join(FILES)}",
         )
+        for name in stray
+    ]
 
 
-def load(overlays: Sequence[Path] = (), base: Path | None = None) -> KnowledgeBase:
-    """Load the shipped knowledge base, apply *overlays* in order, and check it whole."""
+def collect(
+    overlays: Sequence[Path] = (), base: Path | None = None
+) -> tuple[KnowledgeBase | None, list[Problem]]:
+    """Load and check a knowledge base, returning it (if whole) and every problem found."""
     folders = [base or shipped_dir(), *overlays]
+    texts = SourceTexts()
+    problems: list[Problem] = []
     lists: dict[str, dict[str, Any]] = {kind: {} for kind in LIST_KINDS.values()}
     origins: dict[tuple[str, str], Origin] = {}
-    texts: dict[Path, str] = {}
     levels: dict[Level, LevelText] = {}
     technique: dict[str, Any] = {}
     settings: dict[str, Any] = {}
     for folder in folders:
-        _check_folder(folder)
+        folder_problems = _folder_problems(folder)
+        problems += folder_problems
+        if folder_problems and not folder.is_dir():
+            continue
         for name, model in FILES.items():
             path = folder / name
             if not path.exists():
                 continue
-            parsed, text = _read_file(path, model)
-            texts[path] = text
+            parsed, file_problems = _read_file(path, model, texts)
+            problems += file_problems
+            if parsed is None:
+                continue
             if isinstance(parsed, TechniqueFile):
                 technique.update(parsed.model_dump(exclude_none=True))
                 continue
@@ -666,22 +736,34 @@ def load(overlays: Sequence[Path] = (), base: Path | None = None) -> KnowledgeBa
             entries: dict[str, Any] = lists[kind]
             for i, removed in enumerate(getattr(parsed, "remove", [])):
                 if removed not in entries:
-                    raise KnowledgeBaseError(
-                        f"{_where(path, ['remove', i], text)}: there is no {kind[:-1]} "
-                        f"'{removed}' to remove; check the id."
+                    problems.append(
+                        texts.problem(
+                            path,
+                            ["remove", i],
+                            f"there is no {kind[:-1]} '{removed}' to remove — check the id"
+                            f"{_suggest(removed, entries)}",
+                        )
                     )
+                    continue
                 del entries[removed]
             seen: dict[str, int] = {}
             for i, entry in enumerate(getattr(parsed, kind)):
                 if entry.id in seen:
-                    raise KnowledgeBaseError(
-                        f"{_where(path, [kind, i, 'id'], text)}: the id '{entry.id}' is used "
-                        f"twice in this file (also {kind}[{seen[entry.id]}]); ids must be unique."
+                    problems.append(
+                        texts.problem(
+                            path,
+                            [kind, i, "id"],
+                            f"the id '{entry.id}' is used twice in this file (also "
+                            f"{kind}[{seen[entry.id]}]) — ids must be unique",
+                        )
                     )
+                    continue
                 seen[entry.id] = i
                 # A replaced entry keeps its place, so overlays do not reorder the interview.
                 entries[entry.id] = entry
                 origins[(kind, entry.id)] = Origin(path, (kind, i))
+    if problems:
+        return None, problems
     try:
         kb = KnowledgeBase(
             settings=Settings.model_validate(settings),
@@ -698,33 +780,61 @@ def load(overlays: Sequence[Path] = (), base: Path | None = None) -> KnowledgeBa
             origins=origins,
         )
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        raise KnowledgeBaseError(
-            f"{folders[-1]}: the merged knowledge base is incomplete: "
-            f"{_dotted(first['loc'])}: {first['msg']}."
-        ) from None
+        return None, [
+            Problem(
+                folders[-1],
+                None,
+                _dotted(err["loc"]),
+                f"the merged knowledge base is incomplete: {err['msg']} — add it, or layer "
+                "this folder over the shipped knowledge base",
+            )
+            for err in exc.errors(include_url=False)
+        ]
     problems = check_references(kb, texts)
-    if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise KnowledgeBaseError(problems[0] + more, problems)
+    return (None if problems else kb), problems
+
+
+def load(overlays: Sequence[Path] = (), base: Path | None = None) -> KnowledgeBase:
+    """Load the shipped knowledge base, apply *overlays* in order, and check it whole.
+
+    Raises :class:`KnowledgeBaseError` carrying every problem found.
+    """
+    kb, problems = collect(overlays, base)
+    if kb is None:
+        lines = [str(p) for p in problems]
+        more = (
+            f" (and {len(lines) - 1} more; 'hipthrust kb validate' lists them)"
+            if len(lines) > 1
+            else ""
+        )
+        raise KnowledgeBaseError(lines[0] + more, lines)
     return kb
 
 
-def check_references(kb: KnowledgeBase, texts: Mapping[Path, str] | None = None) -> list[str]:
-    """Every cross-reference problem of a merged knowledge base, as located messages."""
-    texts = texts or {}
-    problems: list[str] = []
+def check_references(kb: KnowledgeBase, texts: SourceTexts | None = None) -> list[Problem]:
+    """Every cross-reference problem of a merged knowledge base, located."""
+    texts = texts or SourceTexts()
+    problems: list[Problem] = []
 
-    def where(kind: str, entry_id: str, *rest: str | int) -> str:
+    def at(kind: str, entry_id: str, *rest: str | int) -> tuple[Path | None, list[str | int]]:
         origin = kb.origins.get((kind, entry_id))
         if origin is None:
-            return f"{kind}.{entry_id}"
-        return _where(origin.file, [*origin.path, *rest], texts.get(origin.file))
+            return None, [kind, entry_id, *rest]
+        return origin.file, [*origin.path, *rest]
+
+    def add(kind: str, entry_id: str, loc: Sequence[str | int], message: str) -> None:
+        file, path = at(kind, entry_id, *loc)
+        problems.append(texts.problem(file, path, message))
 
     missing_levels = [lv.value for lv in Level if lv not in kb.levels]
     if missing_levels:
         problems.append(
-            f"red_flags.yaml: levels: add the title and advice for {', '.join(missing_levels)}."
+            Problem(
+                None,
+                None,
+                "red_flags.yaml: levels",
+                f"no title and advice for {', '.join(missing_levels)} — add them",
+            )
         )
     questions = kb.question_by_id
     position = {q.id: i for i, q in enumerate(kb.ordered_questions)}
@@ -732,39 +842,51 @@ def check_references(kb: KnowledgeBase, texts: Mapping[Path, str] | None = None)
     def check_condition(kind: str, entry_id: str, c: Condition, *loc: str | int) -> None:
         question = questions.get(c.question)
         if question is None:
-            problems.append(
-                f"{where(kind, entry_id, *loc, 'question')}: there is no question "
-                f"'{c.question}'{_suggest(c.question, questions)}."
+            add(
+                kind,
+                entry_id,
+                [*loc, "question"],
+                f"there is no question '{c.question}' — check the id"
+                f"{_suggest(c.question, questions)}",
             )
             return
         if c.answers is not None:
             if question.kind is Kind.scale:
-                problems.append(
-                    f"{where(kind, entry_id, *loc, 'answers')}: '{c.question}' is a scale; "
-                    "use 'min'/'max' instead of 'answers'."
+                add(
+                    kind,
+                    entry_id,
+                    [*loc, "answers"],
+                    f"'{c.question}' is a scale — use 'min'/'max' instead of 'answers'",
                 )
                 return
             valid = question.choice_ids()
             for j, ans in enumerate(c.answers):
                 if ans != NOT_SURE and ans not in valid:
-                    problems.append(
-                        f"{where(kind, entry_id, *loc, 'answers', j)}: '{c.question}' has no "
-                        f"choice '{ans}'; valid: {', '.join([*valid, NOT_SURE])}."
+                    add(
+                        kind,
+                        entry_id,
+                        [*loc, "answers", j],
+                        f"'{c.question}' has no choice '{ans}' — valid: "
+                        f"{', '.join([*valid, NOT_SURE])}",
                     )
         elif question.kind is not Kind.scale:
-            problems.append(
-                f"{where(kind, entry_id, *loc)}: '{c.question}' is not a scale; "
-                "use 'answers' instead of 'min'/'max'."
+            add(
+                kind,
+                entry_id,
+                list(loc),
+                f"'{c.question}' is not a scale — use 'answers' instead of 'min'/'max'",
             )
 
     for q in kb.questions:
         for j, c in enumerate(q.when):
             check_condition("questions", q.id, c, "when", j)
             if c.question in position and position[c.question] >= position[q.id]:
-                problems.append(
-                    f"{where('questions', q.id, 'when', j, 'question')}: '{c.question}' is "
-                    f"asked after '{q.id}', so it cannot decide whether '{q.id}' is asked; "
-                    "move it earlier."
+                add(
+                    "questions",
+                    q.id,
+                    ["when", j, "question"],
+                    f"'{c.question}' is asked after '{q.id}', so it cannot decide whether "
+                    f"'{q.id}' is asked — move it earlier",
                 )
     for flag in kb.red_flags:
         for part in ("any", "all"):
@@ -775,9 +897,12 @@ def check_references(kb: KnowledgeBase, texts: Mapping[Path, str] | None = None)
             check_condition("mistakes", m.id, c, "signs", j)
         for j, drill in enumerate(m.drills):
             if drill not in kb.exercise_names:
-                problems.append(
-                    f"{where('mistakes', m.id, 'drills', j)}: there is no drill or alternative "
-                    f"'{drill}'{_suggest(drill, kb.exercise_names)}."
+                add(
+                    "mistakes",
+                    m.id,
+                    ["drills", j],
+                    f"there is no drill or alternative '{drill}' — add it to drills.yaml"
+                    f"{_suggest(drill, kb.exercise_names)}",
                 )
     for a in kb.alternatives:
         for j, c in enumerate(a.avoid_when):
@@ -788,11 +913,14 @@ def check_references(kb: KnowledgeBase, texts: Mapping[Path, str] | None = None)
                 check_condition("notes", n.id, c, part, j)
     for j, c in enumerate(kb.settings.back_pain):
         check_condition("settings", "back_pain", c, j)
-    clash = set(d.id for d in kb.drills) & set(a.id for a in kb.alternatives)
+    clash = {d.id for d in kb.drills} & {a.id for a in kb.alternatives}
     for dup in sorted(clash):
-        problems.append(
-            f"{where('drills', dup, 'id')}: '{dup}' is both a drill and an alternative; "
-            "rename one so drill references are unambiguous."
+        add(
+            "drills",
+            dup,
+            ["id"],
+            f"'{dup}' is both a drill and an alternative — rename one so drill references "
+            "are unambiguous",
         )
     return problems
 
@@ -801,7 +929,7 @@ def _suggest(word: str, known: Iterable[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(word, list(known), n=3, cutoff=0.6)
-    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+    return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
 
 
 def _first_duplicate(items: Iterable[str]) -> str | None:

@@ -1,0 +1,248 @@
+"""Tools for the people who write the knowledge base: deeper checks, schema, browsing.
+
+Beyond what loading already refuses (schema errors, unknown references, duplicate ids),
+:func:`lint` finds mistakes that can never reach the report threshold, ``when``
+conditions and red flags that can never be true (errors), and questions or choices that
+nothing uses (warnings). Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from hipthrust_cli.knowledge import (
+    FILES,
+    LIST_KINDS,
+    NOT_SURE,
+    Condition,
+    Kind,
+    KnowledgeBase,
+    Problem,
+    Question,
+    SourceTexts,
+)
+
+SCHEMA_DIR = "schema"
+KINDS = [*LIST_KINDS.values(), "technique", "settings"]
+
+
+def _conditions(kb: KnowledgeBase) -> Iterable[tuple[str, str, tuple[str | int, ...], Condition]]:
+    """Every condition in the knowledge base, with where it lives."""
+    for q in kb.questions:
+        for j, c in enumerate(q.when):
+            yield "questions", q.id, ("when", j), c
+    for flag in kb.red_flags:
+        for part in ("any", "all"):
+            for j, c in enumerate(getattr(flag, part)):
+                yield "red_flags", flag.id, (part, j), c
+    for m in kb.mistakes:
+        for j, c in enumerate(m.signs):
+            yield "mistakes", m.id, ("signs", j), c
+    for a in kb.alternatives:
+        for j, c in enumerate(a.avoid_when):
+            yield "alternatives", a.id, ("avoid_when", j), c
+    for n in kb.notes:
+        for part in ("any", "all"):
+            for j, c in enumerate(getattr(n, part)):
+                yield "notes", n.id, (part, j), c
+    for j, c in enumerate(kb.settings.back_pain):
+        yield "settings", "back_pain", (j,), c
+
+
+class _Reach:
+    """Which questions can ever be asked, and which conditions can ever hold."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.asked: dict[str, bool] = {}
+        for q in kb.ordered_questions:  # `when` only refers to earlier questions
+            self.asked[q.id] = self._when_possible(q)
+
+    def possible(self, c: Condition) -> bool:
+        """Whether some answer to an askable question satisfies *c*."""
+        q = self.kb.question_by_id.get(c.question)
+        if q is None or not self.asked.get(q.id, False):
+            return False
+        if c.answers is not None:
+            return any(a == NOT_SURE or a in q.choice_ids() for a in c.answers)
+        if q.kind is not Kind.scale or q.min is None or q.max is None:
+            return False
+        lo = q.min if c.min is None else max(q.min, c.min)
+        hi = q.max if c.max is None else min(q.max, c.max)
+        return lo <= hi
+
+    def _when_possible(self, q: Question) -> bool:
+        if not all(self.possible(c) for c in q.when):
+            return False
+        # Several conditions on one single-choice question must share an answer.
+        by_question: dict[str, set[str]] = {}
+        for c in q.when:
+            target = self.kb.question_by_id.get(c.question)
+            if target is not None and target.kind is Kind.single and c.answers is not None:
+                allowed = set(c.answers)
+                by_question[c.question] = by_question.get(c.question, allowed) & allowed
+        return all(by_question.values())
+
+
+def max_score(kb: KnowledgeBase, index: int, reach: _Reach | None = None) -> float:
+    """The highest score mistake *index* can reach: its best sign on each askable question."""
+    reach = reach or _Reach(kb)
+    mistake = kb.mistakes[index]
+    best: dict[str, float] = {}
+    for sign in mistake.signs:
+        if sign.weight > 0 and reach.possible(sign):
+            best[sign.question] = max(best.get(sign.question, 0.0), sign.weight)
+    return sum(best.values()) / mistake.total_positive
+
+
+def lint(kb: KnowledgeBase) -> list[Problem]:
+    """Problems that only show when the knowledge base is looked at as a whole."""
+    texts = SourceTexts()
+    for origin in kb.origins.values():
+        if origin.file not in texts.texts:
+            with contextlib.suppress(OSError):  # lines are a help, not a must
+                texts.texts[origin.file] = origin.file.read_text(encoding="utf-8-sig")
+    problems: list[Problem] = []
+
+    def add(
+        kind: str, entry_id: str, loc: Iterable[str | int], message: str, severity: str
+    ) -> None:
+        origin = kb.origins.get((kind, entry_id))
+        if origin is None:
+            problems.append(
+                Problem(
+                    None,
+                    None,
+                    ".".join([kind, entry_id, *map(str, loc)]),
+                    message,
+                    "warning" if severity == "warning" else "error",
+                )
+            )
+            return
+        problems.append(
+            texts.problem(
+                origin.file,
+                [*origin.path, *loc],
+                message,
+                "warning" if severity == "warning" else "error",
+            )
+        )
+
+    reach = _Reach(kb)
+    for q in kb.questions:
+        if not reach.asked[q.id]:
+            add(
+                "questions",
+                q.id,
+                ["when"],
+                "this question can never be asked: its 'when' conditions can never all be true "
+                "— check the answers and ranges they name",
+                "error",
+            )
+    for flag in kb.red_flags:
+        possible = [reach.possible(c) for c in flag.any]
+        if (flag.any and not any(possible)) or not all(reach.possible(c) for c in flag.all):
+            add(
+                "red_flags",
+                flag.id,
+                ["any" if flag.any else "all"],
+                "this red flag can never fire — check the question, answers and ranges",
+                "error",
+            )
+    threshold = kb.settings.report_threshold
+    for i, mistake in enumerate(kb.mistakes):
+        top = max_score(kb, i, reach)
+        if top < threshold:
+            add(
+                "mistakes",
+                mistake.id,
+                ["signs"],
+                f"no combination of answers can score this mistake above {top:.2f}, below the "
+                f"report threshold {threshold} — raise the weight of its main sign",
+                "error",
+            )
+
+    used_questions: set[str] = set()
+    used_choices: set[tuple[str, str]] = set()
+    for _, _, _, c in _conditions(kb):
+        used_questions.add(c.question)
+        for answer in c.answers or []:
+            used_choices.add((c.question, answer))
+    for q in kb.questions:
+        if q.id not in used_questions:
+            add(
+                "questions",
+                q.id,
+                ["id"],
+                "no mistake, red flag, note or follow-up uses this question, so its answer "
+                "changes nothing — use it in a sign or remove it",
+                "warning",
+            )
+            continue
+        if q.kind is Kind.scale:
+            continue
+        for j, choice in enumerate(q.choices):
+            if (q.id, choice.id) not in used_choices and not choice.neutral:
+                add(
+                    "questions",
+                    q.id,
+                    ["choices", j, "id"],
+                    f"nothing refers to the choice '{choice.id}' — use it in a sign, or mark "
+                    "it 'neutral: true' if it means nothing is wrong",
+                    "warning",
+                )
+    return problems
+
+
+def file_models() -> dict[str, Any]:
+    """The pydantic model of each knowledge-base file, keyed by file name."""
+    return dict(FILES)
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """The JSON Schema of every knowledge-base file, keyed by ``NAME.schema.json``."""
+    out = {}
+    for name, model in FILES.items():
+        schema = model.model_json_schema()
+        stem = name.removesuffix(".yaml")
+        schema = {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": f"hipthrust/{stem}.schema.json",
+            **schema,
+        }
+        out[f"{stem}.schema.json"] = schema
+    return out
+
+
+def kind_of(name: str) -> str | None:
+    """Normalise a kind given by a user (``red-flags``, ``mistake``, ``questions.yaml``)."""
+    key = name.lower().removesuffix(".yaml").replace("-", "_")
+    for kind in KINDS:
+        if key in (kind, kind.rstrip("s"), kind[:-1]):
+            return kind
+    return None
+
+
+def entries(kb: KnowledgeBase, kind: str) -> list[Any]:
+    """The entries of a list kind, in knowledge-base order."""
+    return list(getattr(kb, kind))
+
+
+def summary(kb: KnowledgeBase) -> list[tuple[str, int]]:
+    """How many entries of each kind the knowledge base holds."""
+    return [(kind, len(getattr(kb, kind))) for kind in LIST_KINDS.values()] + [
+        ("technique", len(kb.technique.checklist)),
+    ]
+
+
+def schema_comment(name: str) -> str:
+    """The editor hint line a shipped file starts with."""
+    return f"# yaml-language-server: $schema={SCHEMA_DIR}/{name.removesuffix('.yaml')}.schema.json"
+
+
+def schema_path(data_dir: Path, name: str) -> Path:
+    """Where the committed schema of file *name* lives."""
+    return data_dir / SCHEMA_DIR / f"{name.removesuffix('.yaml')}.schema.json"
