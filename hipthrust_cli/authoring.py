@@ -234,7 +234,7 @@ def entries(kb: KnowledgeBase, kind: str) -> list[Any]:
 def summary(kb: KnowledgeBase) -> list[tuple[str, int]]:
     """How many entries of each kind the knowledge base holds."""
     return [(kind, len(getattr(kb, kind))) for kind in LIST_KINDS.values()] + [
-        ("technique", len(kb.technique.checklist)),
+        ("form steps", len(kb.technique.checklist)),
     ]
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from hipthrust_cli import errors
+from hipthrust_cli import errors as errors_mod
 from hipthrust_cli.errors import HipthrustError, UsageError
 from hipthrust_cli.safetext import clean_line, quote
 
@@ -450,6 +451,214 @@ def questions(fmt: FormatOption = Format.rich, kb_dirs: KbOption = None) -> None
         _print(render.questions_markdown(kb))
     else:
         render.print_questions(kb, sys.stdout)
+
+
+# --- kb: for knowledge-base authors -------------------------------------------------------
+
+kb_app = typer.Typer(
+    name="kb",
+    help="For people who write the knowledge base: validate it, get its schema, browse it.",
+    no_args_is_help=True,
+)
+app.add_typer(kb_app)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write *text* to *path* through a temporary file, so nothing is ever half-written."""
+    import tempfile
+
+    if not path.parent.is_dir():
+        raise UsageError(
+            f"Cannot write {quote(path)}: the folder {quote(path.parent)} does not exist."
+        )
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UsageError(f"Cannot write {quote(path)}: {exc.strerror or exc}.") from None
+
+
+@kb_app.command("validate")
+@_guard
+def kb_validate(
+    folder: Annotated[
+        Path | None,
+        typer.Argument(help="Folder to check; without it, the shipped knowledge base."),
+    ] = None,
+    overlay: Annotated[
+        bool | None,
+        typer.Option(
+            "--overlay/--alone",
+            help="Check the folder layered over the shipped knowledge base, or alone. "
+            "Default: alone if it holds every file, layered otherwise.",
+        ),
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    fmt: FormatOption = Format.rich,
+) -> None:
+    """Check a knowledge base and list every problem: FILE:LINE: key.path: what — what to do.
+
+    Exit code 0 when there are no errors (and, with --strict, no warnings), 3 otherwise.
+    """
+    from hipthrust_cli import authoring, knowledge, render
+
+    if folder is None:
+        layered, what = False, "the shipped knowledge base"
+        kb, problems = knowledge.collect()
+    else:
+        layered = overlay if overlay is not None else not knowledge.is_complete(folder)
+        what = f"{folder} ({'layered over the shipped knowledge base' if layered else 'alone'})"
+        kb, problems = (
+            knowledge.collect(overlays=[folder]) if layered else knowledge.collect(base=folder)
+        )
+    if kb is not None:
+        problems += authoring.lint(kb)
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity == "warning"]
+    failed = bool(errors) or (strict and bool(warnings))
+    if fmt is Format.json:
+        _print(
+            render.to_json(
+                {
+                    "ok": not failed,
+                    "checked": what,
+                    "errors": [render.problem_json(p) for p in errors],
+                    "warnings": [render.problem_json(p) for p in warnings],
+                }
+            )
+        )
+    else:
+        for p in errors:
+            _print(str(p))
+        for p in warnings:
+            _print(f"{p} (warning)")
+        if not problems and kb is not None:
+            counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in authoring.summary(kb))
+            _print(f"No problems in {what}: {counts}.")
+        else:
+            _print(
+                f"{len(errors)} error{'s' * (len(errors) != 1)} and {len(warnings)} "
+                f"warning{'s' * (len(warnings) != 1)} in {what}."
+            )
+    if failed:
+        raise typer.Exit(errors_mod.EXIT_KB)
+
+
+@kb_app.command("schema")
+@_guard
+def kb_schema(
+    file: Annotated[
+        str | None,
+        typer.Argument(help="One file's schema, e.g. questions or mistakes.yaml; default all."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file (one schema) or folder (all schemas) instead of stdout.",
+        ),
+    ] = None,
+) -> None:
+    """The JSON Schema of the knowledge-base files, for editor completion and checks.
+
+    The shipped data/*.yaml files point to data/schema/ with a
+    '# yaml-language-server: $schema=...' line, which VS Code's YAML extension reads.
+    """
+    import json
+
+    from hipthrust_cli import authoring
+
+    schemas = authoring.json_schemas()
+    if file is not None:
+        kind = authoring.kind_of(file)
+        name = f"{kind}.schema.json" if kind else ""
+        if name not in schemas:
+            raise UsageError(
+                f"There is no knowledge-base file {quote(file)}; choose one of "
+                f"{', '.join(s.removesuffix('.schema.json') for s in schemas)}."
+            )
+        text = json.dumps(schemas[name], indent=2, ensure_ascii=False) + "\n"
+        if output is None:
+            _print(text)
+        else:
+            _write_atomically(output, text)
+            sys.stderr.write(f"Wrote {clean_line(str(output))}\n")
+        return
+    if output is None:
+        _print(json.dumps(schemas, indent=2, ensure_ascii=False))
+        return
+    if output.exists() and not output.is_dir():
+        raise UsageError(
+            f"{quote(output)} is a file; give a folder for all schemas, or name one schema "
+            "(e.g. 'hipthrust kb schema questions -o questions.schema.json')."
+        )
+    try:
+        output.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"Cannot create {quote(output)}: {exc.strerror or exc}.") from None
+    for name, schema in schemas.items():
+        _write_atomically(output / name, json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+    sys.stderr.write(f"Wrote {len(schemas)} schemas to {clean_line(str(output))}\n")
+
+
+@kb_app.command("show")
+@_guard
+def kb_show(
+    kind: Annotated[
+        str | None,
+        typer.Argument(
+            help="questions, red_flags, mistakes, drills, variations, alternatives, "
+            "notes, technique or settings."
+        ),
+    ] = None,
+    entry_id: Annotated[str | None, typer.Argument(metavar="[ID]", help="One entry's id.")] = None,
+    fmt: FormatOption = Format.rich,
+    kb_dirs: KbOption = None,
+) -> None:
+    """Browse what the knowledge base holds: a summary, one kind, or one entry."""
+    from hipthrust_cli import authoring, render
+
+    kb = _load(kb_dirs)
+    if kind is None:
+        data: Any = {k: n for k, n in authoring.summary(kb)}
+        title = "Knowledge base " + kb.settings.kb_version
+        rows = [[k, str(n)] for k, n in authoring.summary(kb)]
+        render.show(fmt.value, data, title, rows=rows, headings=["Kind", "Entries"])
+        return
+    found = authoring.kind_of(kind)
+    if found is None:
+        raise UsageError(
+            f"There is no kind {quote(kind)}; choose one of {', '.join(authoring.KINDS)}."
+        )
+    if found in ("technique", "settings"):
+        model = kb.technique if found == "technique" else kb.settings
+        render.show(fmt.value, model.model_dump(mode="json", exclude_none=True), found)
+        return
+    items = authoring.entries(kb, found)
+    if entry_id is None:
+        rows = [[e.id, render.label_of(e)] for e in items]
+        return render.show(
+            fmt.value,
+            [e.model_dump(mode="json", exclude_none=True) for e in items],
+            found,
+            rows=rows,
+            headings=["Id", "Title"],
+        )
+    match = next((e for e in items if e.id == entry_id), None)
+    if match is None:
+        import difflib
+
+        close = difflib.get_close_matches(entry_id, [e.id for e in items], n=3, cutoff=0.5)
+        hint = (
+            f"did you mean {', '.join(close)}?"
+            if close
+            else f"'hipthrust kb show {found}' lists them."
+        )
+        raise UsageError(f"There is no {found.rstrip('s')} {quote(entry_id)}; {hint}")
+    render.show(fmt.value, match.model_dump(mode="json", exclude_none=True), f"{found} {match.id}")
 
 
 def main() -> None:

@@ -706,6 +706,7 @@ def collect(
     folders = [base or shipped_dir(), *overlays]
     texts = SourceTexts()
     problems: list[Problem] = []
+    blocking = False
     lists: dict[str, dict[str, Any]] = {kind: {} for kind in LIST_KINDS.values()}
     origins: dict[tuple[str, str], Origin] = {}
     levels: dict[Level, LevelText] = {}
@@ -714,6 +715,7 @@ def collect(
     for folder in folders:
         folder_problems = _folder_problems(folder)
         problems += folder_problems
+        blocking = blocking or bool(folder_problems)
         if folder_problems and not folder.is_dir():
             continue
         for name, model in FILES.items():
@@ -722,6 +724,7 @@ def collect(
                 continue
             parsed, file_problems = _read_file(path, model, texts)
             problems += file_problems
+            blocking = blocking or bool(file_problems)
             if parsed is None:
                 continue
             if isinstance(parsed, TechniqueFile):
@@ -762,7 +765,9 @@ def collect(
                 # A replaced entry keeps its place, so overlays do not reorder the interview.
                 entries[entry.id] = entry
                 origins[(kind, entry.id)] = Origin(path, (kind, i))
-    if problems:
+    # Unreadable or invalid files leave holes that would make reference checks misleading;
+    # a skipped duplicate or a bad 'remove' does not, so those still get checked.
+    if blocking:
         return None, problems
     try:
         kb = KnowledgeBase(
@@ -790,7 +795,7 @@ def collect(
             )
             for err in exc.errors(include_url=False)
         ]
-    problems = check_references(kb, texts)
+    problems += check_references(kb, texts)
     return (None if problems else kb), problems
 
 

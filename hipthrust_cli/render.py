@@ -24,6 +24,7 @@ from hipthrust_cli.knowledge import (
     Kind,
     KnowledgeBase,
     Level,
+    Problem,
     Technique,
     Variation,
 )
@@ -608,3 +609,66 @@ def _describe(qid: str, answers: list[str] | None, lo: int | None, hi: int | Non
     if answers is not None:
         return f"{qid} is {' or '.join(answers)}"
     return f"{qid} is between {lo if lo is not None else '…'} and {hi if hi is not None else '…'}"
+
+
+# --- knowledge-base browsing ----------------------------------------------------------------
+
+
+def problem_json(problem: Problem) -> dict[str, Any]:
+    """One knowledge-base problem as a JSON object."""
+    return {
+        "file": None if problem.file is None else str(problem.file),
+        "line": problem.line,
+        "key": problem.key,
+        "message": problem.message,
+        "severity": problem.severity,
+        "text": str(problem),
+    }
+
+
+def label_of(entry: BaseModel) -> str:
+    """The human name of a knowledge-base entry, whatever its kind."""
+    for attr in ("title", "name", "text", "step", "strategy", "aspect"):
+        value = getattr(entry, attr, None)
+        if isinstance(value, str):
+            return value
+    return ""
+
+
+def show(
+    fmt: str,
+    data: Any,
+    title: str,
+    rows: Sequence[Sequence[str]] | None = None,
+    headings: Sequence[str] = (),
+    out: TextIO | None = None,
+) -> None:
+    """Show knowledge-base data: a table of *rows* when given, else the data as YAML."""
+    import sys
+
+    import yaml
+
+    out = out or sys.stdout
+    if fmt == "json":
+        out.write(to_json(data) + "\n")
+        return
+    # Wide lines: a wrapped YAML line would look like broken indentation.
+    as_yaml = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10_000)
+    if fmt == "markdown":
+        out.write(f"# {md(title)}\n\n")
+        if rows is not None:
+            out.write("| " + " | ".join(headings) + " |\n|" + "---|" * len(headings) + "\n")
+            for row in rows:
+                out.write("| " + " | ".join(md(c) for c in row) + " |\n")
+        else:
+            fence = "`" * 3
+            out.write(f"{fence}yaml\n{clean(as_yaml).replace(fence, '` ` `')}{fence}\n")
+        return
+    con = console(out)
+    if rows is not None:
+        _table(con, [(h, 0 if i == 0 else 1, 8) for i, h in enumerate(headings)], rows, title)
+        return
+    import textwrap
+
+    con.print(_t(title, "bold"))
+    con.print(_t(textwrap.indent(as_yaml.rstrip(), "  ")), soft_wrap=True)

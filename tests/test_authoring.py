@@ -1,0 +1,263 @@
+"""Tools for knowledge-base authors: kb validate, kb schema, kb show."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from hipthrust_cli import authoring
+
+from .conftest import DATA, Run
+
+TRACEBACK = "Traceback (most recent call last)"
+PROBLEM_LINE = r"^\S+\.yaml:\d+: [\w.\[\]]+: .+ — .+"
+
+
+def _overlay(tmp_path: Path, files: dict[str, str]) -> Path:
+    folder = tmp_path / "kb"
+    folder.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    return folder
+
+
+# --- kb validate ------------------------------------------------------------------------------
+
+
+def test_shipped_kb_is_clean_even_strict(cli: Callable[..., Run]) -> None:
+    run = cli("kb", "validate", "--strict")
+    assert run.code == 0, run
+    assert run.stdout.startswith("No problems in the shipped knowledge base")
+
+
+def test_validate_reports_every_problem_with_location(
+    cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    import re
+
+    folder = _overlay(
+        tmp_path,
+        {
+            "drills.yaml": "drills:\n  - {id: a, name: A, hwo: H}\n  - {id: b, nmae: B, how: H}\n",
+            "variations.yaml": "variations:\n  - {id: v, name: V}\n",
+        },
+    )
+    run = cli("kb", "validate", str(folder))
+    assert run.code == 3
+    lines = run.stdout.strip().splitlines()
+    errors = lines[:-1]
+    assert len(errors) >= 4  # two unknown keys, two missing fields, variation fields...
+    assert all(re.match(PROBLEM_LINE, line) for line in errors), errors
+    assert any(
+        "drills.yaml:2: drills[0].hwo: unknown key — did you mean 'how'?" in e for e in errors
+    )
+    assert any("drills.yaml:3: drills[1].nmae" in e for e in errors)
+    assert lines[-1].startswith(f"{len(errors)} errors and 0 warnings in {folder}")
+    assert "layered over the shipped knowledge base" in lines[-1]
+
+
+def test_validate_cross_references_all_at_once(cli: Callable[..., Run], tmp_path: Path) -> None:
+    folder = _overlay(
+        tmp_path,
+        {
+            "mistakes.yaml": (
+                "mistakes:\n"
+                "  - id: m1\n    title: T\n    consequence: C\n"
+                "    signs: [{question: tempoo, answers: [bounce], weight: 2}]\n"
+                "    fixes: [{text: F, evidence: expert_opinion}]\n"
+                "    drills: [plankk]\n"
+                "  - id: m1\n    title: T\n    consequence: C\n"
+                "    signs: [{question: tempo, answers: [bounce], weight: 2}]\n"
+                "    fixes: [{text: F, evidence: expert_opinion}]\n"
+            ),
+        },
+    )
+    run = cli("kb", "validate", str(folder))
+    assert run.code == 3
+    assert "used twice" in run.stdout
+    assert "no question 'tempoo'" in run.stdout and "did you mean 'tempo'" in run.stdout
+    assert "no drill or alternative 'plankk'" in run.stdout
+
+
+def test_validate_finds_untriggerable_mistake_and_impossible_when(
+    cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    folder = _overlay(
+        tmp_path,
+        {
+            "mistakes.yaml": (
+                "mistakes:\n  - id: shy\n    title: Shy\n    consequence: C\n"
+                "    signs:\n"
+                "      - {question: tempo, answers: [bounce], weight: 0.2}\n"
+                "      - {question: pain_level, min: 11, weight: 5}\n"
+                "    fixes: [{text: F, evidence: expert_opinion}]\n"
+            ),
+            "questions.yaml": (
+                "questions:\n  - id: ghost\n    text: T\n    why: W\n    kind: single\n"
+                "    choices: [{id: a, label: A}]\n"
+                "    when: [{question: pain_level, min: 20}]\n"
+            ),
+        },
+    )
+    run = cli("kb", "validate", str(folder))
+    assert run.code == 3
+    assert (
+        "mistakes[0].signs: no combination of answers can score this mistake above 0.04"
+        in run.stdout
+    )
+    assert "questions[0].when: this question can never be asked" in run.stdout
+    assert "questions[0].id: no mistake, red flag, note or follow-up uses" in run.stdout
+    assert "(warning)" in run.stdout
+
+
+def test_validate_impossible_red_flag(cli: Callable[..., Run], tmp_path: Path) -> None:
+    folder = _overlay(
+        tmp_path,
+        {
+            "red_flags.yaml": "red_flags:\n  - {id: r, level: urgent, title: T,"
+            " any: [{question: pain_level, min: 11}]}\n",
+        },
+    )
+    run = cli("kb", "validate", str(folder))
+    assert run.code == 3 and "this red flag can never fire" in run.stdout
+
+
+def test_warnings_pass_unless_strict(cli: Callable[..., Run], tmp_path: Path) -> None:
+    folder = _overlay(
+        tmp_path,
+        {
+            "questions.yaml": "questions:\n  - {id: lonely, text: T, why: W, kind: single,"
+            " choices: [{id: a, label: A}]}\n",
+        },
+    )
+    run = cli("kb", "validate", str(folder))
+    assert run.code == 0 and "0 errors and 1 warning" in run.stdout
+    assert cli("kb", "validate", str(folder), "--strict").code == 3
+
+
+def test_validate_a_complete_folder_alone(cli: Callable[..., Run], tmp_path: Path) -> None:
+    folder = tmp_path / "full"
+    shutil.copytree(DATA, folder)
+    run = cli("kb", "validate", str(folder))
+    assert run.code == 0 and "(alone)" in run.stdout
+    (folder / "questions.yaml").write_text("questions: []\n")
+    run = cli("kb", "validate", str(folder), "--alone")
+    assert run.code == 3 and "no question" in run.stdout
+
+
+def test_validate_json(cli: Callable[..., Run], tmp_path: Path) -> None:
+    folder = _overlay(tmp_path, {"drills.yaml": "drills:\n  - {id: a, name: A}\n"})
+    run = cli("kb", "validate", str(folder), "-f", "json")
+    data = run.json()
+    assert run.code == 3 and data["ok"] is False
+    problem = data["errors"][0]
+    assert problem["line"] == 2 and problem["key"] == "drills[0].how"
+    assert problem["file"].endswith("drills.yaml")
+
+
+def test_validate_missing_folder(cli: Callable[..., Run], tmp_path: Path) -> None:
+    run = cli("kb", "validate", str(tmp_path / "nope"))
+    assert run.code == 3 and "does not exist" in run.stdout and TRACEBACK not in run.stderr
+
+
+# --- overlays: add, replace, remove -------------------------------------------------------------
+
+
+def test_overlay_rules_through_the_cli(cli: Callable[..., Run], tmp_path: Path) -> None:
+    folder = _overlay(
+        tmp_path,
+        {
+            "variations.yaml": (
+                "remove: [pulse_hip_thrust]\n"
+                "variations:\n"
+                "  - {id: frog_pump, name: Frog Pump, target_muscles: [glutes], reps: '20-30',"
+                " goal: [activation], equipment: [bodyweight], level: beginner}\n"
+                "  - {id: standard_hip_thrust, name: Standard Hip Thrust, target_muscles: [glutes],"
+                " reps: '6-10', goal: [strength], equipment: [barbell], level: advanced}\n"
+            ),
+        },
+    )
+    data = cli("variations", "--kb", str(folder), "-f", "json").json()
+    ids = [v["id"] for v in data]
+    assert "pulse_hip_thrust" not in ids  # removed
+    assert ids[-1] == "frog_pump"  # added
+    assert ids[0] == "standard_hip_thrust" and data[0]["reps"] == "6-10"  # replaced in place
+    assert cli("kb", "validate", str(folder)).code == 0
+
+
+# --- kb schema ------------------------------------------------------------------------------------
+
+
+def test_committed_schema_matches_the_models() -> None:
+    for name, schema in authoring.json_schemas().items():
+        committed = json.loads((DATA / "schema" / name).read_text())
+        assert committed == schema, (
+            f"data/schema/{name} is stale: run 'hipthrust kb schema -o data/schema'"
+        )
+
+
+def test_data_files_point_to_their_schema() -> None:
+    for path in DATA.glob("*.yaml"):
+        first = path.read_text().splitlines()[0]
+        assert first == authoring.schema_comment(path.name), path.name
+        assert authoring.schema_path(DATA, path.name).is_file()
+
+
+def test_schema_rejects_what_the_loader_rejects() -> None:
+    schema = authoring.json_schemas()["drills.schema.json"]
+    drill = schema["$defs"]["Drill"]
+    assert drill["additionalProperties"] is False
+    assert set(drill["required"]) == {"id", "name", "how"}
+
+
+def test_schema_command(cli: Callable[..., Run], tmp_path: Path) -> None:
+    one = cli("kb", "schema", "mistakes")
+    assert one.code == 0 and json.loads(one.stdout)["$id"] == "hipthrust/mistakes.schema.json"
+    everything = cli("kb", "schema").json()
+    assert set(everything) == {
+        f"{n.removesuffix('.yaml')}.schema.json" for n in (p.name for p in DATA.glob("*.yaml"))
+    }
+    run = cli("kb", "schema", "-o", str(tmp_path / "out"))
+    assert run.code == 0 and len(list((tmp_path / "out").glob("*.schema.json"))) == 9
+    run = cli("kb", "schema", "questions.yaml", "-o", str(tmp_path / "q.json"))
+    assert run.code == 0 and json.loads((tmp_path / "q.json").read_text())["type"] == "object"
+
+
+def test_schema_command_errors(cli: Callable[..., Run], tmp_path: Path) -> None:
+    run = cli("kb", "schema", "mistakez")
+    assert run.code == 2 and "choose one of" in run.stderr
+    run = cli("kb", "schema", "questions", "-o", str(tmp_path / "missing" / "q.json"))
+    assert run.code == 2 and "does not exist" in run.stderr
+    assert not (tmp_path / "missing").exists()
+
+
+# --- kb show ---------------------------------------------------------------------------------
+
+
+def test_show_summary_kind_and_entry(cli: Callable[..., Run]) -> None:
+    summary = cli("kb", "show", "-f", "json").json()
+    assert summary["mistakes"] >= 12 and summary["questions"] >= 20
+    mistakes = cli("kb", "show", "mistakes", "-f", "json").json()
+    assert mistakes[0]["id"] == "arching_lower_back"
+    entry = cli("kb", "show", "mistake", "weak_core", "-f", "json").json()
+    assert entry["signs"][0]["question"] == "plank_time"
+    assert "weight: 4.0" in cli("kb", "show", "mistakes", "weak_core").stdout
+    assert "```yaml" in cli("kb", "show", "red-flags", "leg_pain", "-f", "markdown").stdout
+    assert "| arching\\_lower\\_back |" in cli("kb", "show", "mistakes", "-f", "markdown").stdout
+    assert "checklist" in cli("kb", "show", "technique").stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["kb", "show", "exercises"], "choose one of"),
+        (["kb", "show", "mistakes", "weak_cor"], "did you mean weak_core"),
+    ],
+)
+def test_show_errors(cli: Callable[..., Run], args: list[str], needle: str) -> None:
+    run = cli(*args)
+    assert run.code == 2 and needle in run.stderr and run.stdout == ""
