@@ -14,8 +14,7 @@ add nothing and are listed as *unconfirmed*.
 from __future__ import annotations
 
 from collections.abc import Mapping
-
-from pydantic import BaseModel, ConfigDict
+from dataclasses import dataclass, field
 
 from hipthrust_cli.knowledge import (
     NOT_SURE,
@@ -44,21 +43,23 @@ UNSCREENED_ADVICE = (
 )
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True)
+# The report is built from knowledge that was validated when it was loaded, so it is made
+# of plain frozen dataclasses: validating it again would only cost start-up time.
 
 
-class Triage(_Out):
+@dataclass(frozen=True, kw_only=True)
+class Triage:
     """How urgently the user should see someone, and why."""
 
     level: Level
     title: str
     advice: str
     reasons: list[str]
-    unscreened: list[str] = []
+    unscreened: list[str] = field(default_factory=list)
 
 
-class EvidenceItem(_Out):
+@dataclass(frozen=True, kw_only=True)
+class EvidenceItem:
     """One answer that bears on a finding: the question, the answer, in words."""
 
     question: str
@@ -66,7 +67,8 @@ class EvidenceItem(_Out):
     text: str
 
 
-class FixOut(_Out):
+@dataclass(frozen=True, kw_only=True)
+class FixOut:
     """One fix, with how well it is supported."""
 
     text: str
@@ -74,14 +76,16 @@ class FixOut(_Out):
     source: str | None
 
 
-class Exercise(_Out):
+@dataclass(frozen=True, kw_only=True)
+class Exercise:
     """A drill or alternative exercise, named."""
 
     id: str
     name: str
 
 
-class Finding(_Out):
+@dataclass(frozen=True, kw_only=True)
+class Finding:
     """A likely cause, with the evidence for and against it."""
 
     id: str
@@ -95,7 +99,8 @@ class Finding(_Out):
     unconfirmed: list[EvidenceItem]
 
 
-class FormStep(_Out):
+@dataclass(frozen=True, kw_only=True)
+class FormStep:
     """One step of the correct-form checklist."""
 
     id: str
@@ -104,7 +109,8 @@ class FormStep(_Out):
     why: str
 
 
-class AlternativeOut(_Out):
+@dataclass(frozen=True, kw_only=True)
+class AlternativeOut:
     """An exercise to use while fixing the hip thrust."""
 
     id: str
@@ -114,7 +120,8 @@ class AlternativeOut(_Out):
     back_friendly: bool
 
 
-class NoteOut(_Out):
+@dataclass(frozen=True, kw_only=True)
+class NoteOut:
     """An explanation that applies to these answers."""
 
     id: str
@@ -123,7 +130,8 @@ class NoteOut(_Out):
     source: str | None
 
 
-class Diagnosis(_Out):
+@dataclass(frozen=True, kw_only=True)
+class Diagnosis:
     """Everything a report shows, in the order it shows it."""
 
     version: int = REPORT_VERSION
@@ -257,7 +265,6 @@ def diagnose(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> Diagnosis:
     """Turn a set of answers into a report: triage first, then causes and advice."""
     answers = dict(answers)
     tri = triage(kb, answers)
-    common = {"answers": answers, "kb_version": kb.settings.kb_version, "triage": tri}
     if tri.level is Level.emergency:
         return Diagnosis(
             findings=[],
@@ -268,7 +275,9 @@ def diagnose(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> Diagnosis:
             progression=[],
             alternatives=[],
             summary=f"{tri.title}. Form fixes can wait until a doctor has seen you.",
-            **common,
+            triage=tri,
+            answers=answers,
+            kb_version=kb.settings.kb_version,
         )
 
     threshold = kb.settings.report_threshold
@@ -317,7 +326,9 @@ def diagnose(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> Diagnosis:
             for a in alternatives
         ],
         summary=_summary(tri, findings),
-        **common,
+        triage=tri,
+        answers=answers,
+        kb_version=kb.settings.kb_version,
     )
 
 

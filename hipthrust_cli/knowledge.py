@@ -12,8 +12,10 @@ Nothing here prints.
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
@@ -46,7 +48,9 @@ Answer = str | list[str] | int
 class _Model(BaseModel):
     """Base of every knowledge-base model: unknown keys are errors, values are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Validators are built on first use, not at import: start-up imports this module on
+    # every run, and a cached knowledge base is never validated again.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Kind(str, Enum):
@@ -799,11 +803,68 @@ def collect(
     return (None if problems else kb), problems
 
 
-def load(overlays: Sequence[Path] = (), base: Path | None = None) -> KnowledgeBase:
+def _source_files(folders: Sequence[Path]) -> list[Path] | None:
+    """Every knowledge-base file that will be read, or None if a folder is not usable."""
+    files = []
+    for folder in folders:
+        if not folder.is_dir():
+            return None
+        files += [folder / name for name in FILES if (folder / name).exists()]
+    return files
+
+
+def _code_salt() -> str:
+    """Changes whenever the models change, so a cache never meets code it was not made by."""
+    import hashlib
+
+    import pydantic
+
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest() + pydantic.VERSION
+
+
+def load(
+    overlays: Sequence[Path] = (), base: Path | None = None, cache_dir: Path | None = None
+) -> KnowledgeBase:
     """Load the shipped knowledge base, apply *overlays* in order, and check it whole.
 
+    With *cache_dir*, a knowledge base whose files are byte-for-byte unchanged since an
+    earlier load is read from the cache instead of being parsed and validated again.
     Raises :class:`KnowledgeBaseError` carrying every problem found.
     """
+    with _collector_paused():
+        return _load(overlays, base, cache_dir)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a knowledge base is built.
+
+    Loading creates hundreds of thousands of objects that all live as long as the
+    knowledge base; each automatic collection rescans all of them, which made loading a
+    1,000x knowledge base take minutes instead of seconds (benchmarks/README.md).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            # Everything just built lives until the process ends: freezing it keeps the
+            # first collection after this from rescanning it all once more.
+            gc.freeze()
+            gc.enable()
+
+
+def _load(overlays: Sequence[Path], base: Path | None, cache_dir: Path | None) -> KnowledgeBase:
+    from hipthrust_cli import cache
+
+    folders = [base or shipped_dir(), *overlays]
+    files = _source_files(folders) if cache_dir is not None else None
+    name = cache.key(files, _code_salt()) if files is not None else None
+    if name is not None:
+        cached = cache.read(cache_dir, name)
+        if isinstance(cached, KnowledgeBase):
+            return cached
     kb, problems = collect(overlays, base)
     if kb is None:
         lines = [str(p) for p in problems]
@@ -813,6 +874,13 @@ def load(overlays: Sequence[Path] = (), base: Path | None = None) -> KnowledgeBa
             else ""
         )
         raise KnowledgeBaseError(lines[0] + more, lines)
+    if name is not None:
+        # Fill the indexes first, so a cache hit starts with them ready.
+        for prop in ("question_by_id", "ordered_questions", "signs_by_question", "exercise_names"):
+            getattr(kb, prop)
+        for mistake in kb.mistakes:
+            _ = mistake.total_positive
+        cache.write(cache_dir, name, kb)
     return kb
 
 

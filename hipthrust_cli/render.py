@@ -9,14 +9,15 @@ escaped in Markdown.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Sequence
+from enum import Enum
 from typing import TYPE_CHECKING, Any, TextIO
 
 from pydantic import BaseModel
 
-from hipthrust_cli.engine import Diagnosis, Finding
 from hipthrust_cli.knowledge import (
     NOT_SURE,
     Alternative,
@@ -30,9 +31,11 @@ from hipthrust_cli.knowledge import (
 )
 from hipthrust_cli.safetext import clean
 
-if TYPE_CHECKING:  # pragma: no cover
+if TYPE_CHECKING:  # pragma: no cover - types only; 'variations' need not import the engine
     from rich.console import Console, RenderableType
     from rich.text import Text
+
+    from hipthrust_cli.engine import Diagnosis, Finding
 
 LEVEL_STYLE = {
     Level.emergency: ("bold white on red", "red", "⚠ EMERGENCY"),
@@ -49,15 +52,27 @@ EVIDENCE_WORDS = {Evidence.research: "research", Evidence.expert_opinion: "exper
 _C1 = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def to_json(data: BaseModel | Sequence[BaseModel] | dict[str, Any] | list[Any]) -> str:
-    r"""Serialise models as JSON; characters a terminal could act on are \u-escaped."""
-    if isinstance(data, BaseModel):
-        plain: Any = data.model_dump(mode="json")
-    elif isinstance(data, (list, tuple)):
-        plain = [d.model_dump(mode="json") if isinstance(d, BaseModel) else d for d in data]
-    else:
-        plain = data
-    text = json.dumps(plain, ensure_ascii=False, indent=2)
+def _plain(value: Any) -> Any:
+    """Models, dataclasses and enums as JSON-ready values."""
+    # Cheapest checks first: on Python 3.11, is_dataclass() on an enum costs ~36 µs.
+    if value is None or isinstance(value, (str, int, float)):
+        return value.value if isinstance(value, Enum) else value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
+
+
+def to_json(data: Any) -> str:
+    r"""Serialise a report, models or plain data as JSON; terminal controls are \u-escaped."""
+    text = json.dumps(_plain(data), ensure_ascii=False, indent=2)
     # json escapes C0 controls itself; DEL, C1 (0x9b is a one-byte CSI) and bidi overrides
     # can only occur inside strings, where a \u escape means the same character.
     return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
