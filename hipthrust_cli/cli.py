@@ -270,8 +270,14 @@ def diagnose(
                     "with --answers FILE (or --answer QID=VALUE), or add --no-input."
                 )
         else:
+            import gc
+
             from hipthrust_cli import prompts
 
+            # The wizard runs for minutes: collect garbage again, but leave what start-up
+            # built (all of it lives until exit) out of every future collection.
+            gc.freeze()
+            gc.enable()
             prompts.run(interview)
 
     if verbose:
