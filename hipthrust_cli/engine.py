@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from hipthrust_cli.knowledge import (
     NOT_SURE,
@@ -131,6 +132,29 @@ class NoteOut:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Previous:
+    """What the engine needs to know about the last diagnosis, to show progress."""
+
+    date: str
+    findings: list[tuple[str, str]]  # (mistake id, title), ranked
+    pain: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Progress:
+    """How this diagnosis compares with the previous one."""
+
+    since: str
+    resolved: list[str]
+    still_present: list[str]
+    new: list[str]
+    pain_before: int | None
+    pain_now: int | None
+    pain_trend: str  # "down", "up", "same" or "unknown"
+    summary: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Diagnosis:
     """Everything a report shows, in the order it shows it."""
 
@@ -147,6 +171,7 @@ class Diagnosis:
     disclaimer: str = DISCLAIMER
     answers: dict[str, Answer]
     kb_version: str
+    progress: Progress | None = None
 
 
 def triage(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> Triage:
@@ -261,8 +286,13 @@ def _any(conditions: list[Condition], answers: Mapping[str, Answer]) -> bool:
     return any(c.matches(answers) for c in conditions)
 
 
-def diagnose(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> Diagnosis:
-    """Turn a set of answers into a report: triage first, then causes and advice."""
+def diagnose(
+    kb: KnowledgeBase, answers: Mapping[str, Answer], previous: Previous | None = None
+) -> Diagnosis:
+    """Turn a set of answers into a report: triage first, then causes and advice.
+
+    With *previous* (the last saved diagnosis) the report also says what changed since.
+    """
     answers = dict(answers)
     tri = triage(kb, answers)
     if tri.level is Level.emergency:
@@ -278,6 +308,7 @@ def diagnose(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> Diagnosis:
             triage=tri,
             answers=answers,
             kb_version=kb.settings.kb_version,
+            progress=compare(previous, [], answers) if previous else None,
         )
 
     threshold = kb.settings.report_threshold
@@ -329,6 +360,7 @@ def diagnose(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> Diagnosis:
         triage=tri,
         answers=answers,
         kb_version=kb.settings.kb_version,
+        progress=compare(previous, findings, answers) if previous else None,
     )
 
 
@@ -344,3 +376,112 @@ def _summary(tri: Triage, findings: list[Finding]) -> str:
     causes = f"{n} likely cause{'s' if n != 1 else ''}"
     top = findings[0]
     return f"{first}{causes}; start with {top.title.lower()}: {top.fixes[0].text}"
+
+
+def compare(previous: Previous, findings: list[Finding], answers: Mapping[str, Answer]) -> Progress:
+    """Causes resolved, still present and new since *previous*, and the pain trend."""
+    before = dict(previous.findings)
+    now = {f.id: f.title for f in findings}
+    pain_now = answers.get("pain_level")
+    pain = pain_now if isinstance(pain_now, int) and not isinstance(pain_now, bool) else None
+    if pain is None or previous.pain is None:
+        trend = "unknown"
+    else:
+        trend = "down" if pain < previous.pain else "up" if pain > previous.pain else "same"
+    resolved = [t for i, t in before.items() if i not in now]
+    still = [t for i, t in now.items() if i in before]
+    new = [t for i, t in now.items() if i not in before]
+    parts = []
+    if trend == "down":
+        parts.append(f"pain down from {previous.pain} to {pain}")
+    elif trend == "up":
+        parts.append(f"pain up from {previous.pain} to {pain}")
+    elif trend == "same":
+        parts.append(f"pain the same ({pain})")
+    if resolved:
+        parts.append(f"{len(resolved)} cause{'s' * (len(resolved) != 1)} no longer found")
+    if still:
+        parts.append(f"{len(still)} still present")
+    if new:
+        parts.append(f"{len(new)} new")
+    summary = "; ".join(parts) if parts else "no causes found then or now"
+    return Progress(
+        since=previous.date,
+        resolved=resolved,
+        still_present=still,
+        new=new,
+        pain_before=previous.pain,
+        pain_now=pain,
+        pain_trend=trend,
+        summary=f"Since {previous.date}: {summary}.",
+    )
+
+
+def report_from_dict(data: Mapping[str, Any]) -> Diagnosis:
+    """Rebuild a report from its JSON form (as saved in history).
+
+    Raises ``KeyError``, ``TypeError`` or ``ValueError`` when *data* is not a report.
+    """
+
+    def items(rows: Any) -> list[EvidenceItem]:
+        return [
+            EvidenceItem(question=r["question"], answer=r["answer"], text=r["text"]) for r in rows
+        ]
+
+    t = data["triage"]
+    progress = data.get("progress")
+    return Diagnosis(
+        version=int(data.get("version", REPORT_VERSION)),
+        triage=Triage(
+            level=Level(t["level"]),
+            title=t["title"],
+            advice=t["advice"],
+            reasons=list(t["reasons"]),
+            unscreened=list(t.get("unscreened", [])),
+        ),
+        findings=[
+            Finding(
+                id=f["id"],
+                title=f["title"],
+                score=float(f["score"]),
+                consequence=f["consequence"],
+                fixes=[
+                    FixOut(text=x["text"], evidence=Evidence(x["evidence"]), source=x.get("source"))
+                    for x in f["fixes"]
+                ],
+                drills=[Exercise(id=x["id"], name=x["name"]) for x in f["drills"]],
+                supporting=items(f["supporting"]),
+                conflicting=items(f["conflicting"]),
+                unconfirmed=items(f["unconfirmed"]),
+            )
+            for f in data["findings"]
+        ],
+        notes=[
+            NoteOut(
+                id=n["id"], text=n["text"], evidence=Evidence(n["evidence"]), source=n.get("source")
+            )
+            for n in data["notes"]
+        ],
+        next_steps=list(data["next_steps"]),
+        form_checklist=[
+            FormStep(id=x["id"], step=x["step"], cue=x["cue"], why=x["why"])
+            for x in data["form_checklist"]
+        ],
+        warm_up=list(data["warm_up"]),
+        progression=list(data["progression"]),
+        alternatives=[
+            AlternativeOut(
+                id=a["id"],
+                name=a["name"],
+                muscles=list(a["muscles"]),
+                benefits=a["benefits"],
+                back_friendly=bool(a["back_friendly"]),
+            )
+            for a in data["alternatives"]
+        ],
+        summary=data["summary"],
+        disclaimer=data.get("disclaimer", DISCLAIMER),
+        answers=dict(data["answers"]),
+        kb_version=data["kb_version"],
+        progress=Progress(**progress) if isinstance(progress, dict) else None,
+    )

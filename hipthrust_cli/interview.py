@@ -56,10 +56,45 @@ class Interview:
         if question.id not in self.asked:
             self.asked.append(question.id)
 
-    def progress(self) -> tuple[int, int]:
-        """``(number of the next question, how many this run is expected to ask)``."""
-        remaining = len(self.pending())
-        return len(self.asked) + 1, len(self.asked) + remaining
+    def progress(self, question: Question | None = None) -> tuple[int, int]:
+        """``(number of *question* or the next one, how many this run is expected to ask)``.
+
+        A question asked again (after Back or from the review) keeps its number.
+        """
+        remaining = [q.id for q in self.pending() if q.id not in self.asked]
+        number = len(self.asked) + 1
+        if question is not None and question.id in self.asked:
+            number = self.asked.index(question.id) + 1
+        return number, len(self.asked) + len(remaining)
+
+    def can_go_back(self, question: Question) -> bool:
+        """Whether there is an earlier question asked in this run to go back to."""
+        position = self.asked.index(question.id) if question.id in self.asked else len(self.asked)
+        return position > 0
+
+    def back(self, question: Question) -> dict[str, Answer]:
+        """Go back from *question* to the one asked before it.
+
+        That question and every one asked after it are asked again, in order; their
+        answers are returned, to be offered as defaults.
+        """
+        position = self.asked.index(question.id) if question.id in self.asked else len(self.asked)
+        return {
+            qid: self.answers.pop(qid) for qid in self.asked[position - 1 :] if qid in self.answers
+        }
+
+    def reopen(self, qid: str) -> Answer | None:
+        """Ask *qid* again (from the review); returns its current answer as the default.
+
+        Follow-ups its new answer makes relevant are asked after it; answers to
+        questions that no longer apply are set aside (see :meth:`final_answers`).
+        """
+        return self.answers.pop(qid, None)
+
+    def review(self) -> list[tuple[Question, Answer]]:
+        """The answers given in this run that count, in interview order, for the review."""
+        final = self.final_answers()
+        return [(q, final[q.id]) for q in self.kb.ordered_questions if q.id in final]
 
     def ignored(self) -> list[str]:
         """Ids of given answers whose question does not apply (its ``when`` is false)."""

@@ -18,6 +18,9 @@ from hipthrust_cli.knowledge import NOT_SURE, Answer, Kind, Question
 from hipthrust_cli.safetext import clean_line
 
 WHY = "__why__"
+BACK = "__back__"
+SHOW = "__show__"
+CHANGE = "__change__"
 
 
 def _eof_on_ctrl_d(question: Any) -> Any:
@@ -73,14 +76,25 @@ class Prompter:
         self.err.write(text + "\n")
         self.err.flush()
 
-    def ask(self, question: Question, number: int, total: int) -> Answer:
-        """Ask one question until it has an answer; "Why do we ask?" explains and re-asks."""
+    def ask(
+        self,
+        question: Question,
+        number: int,
+        total: int,
+        default: Answer | None = None,
+        back: bool = False,
+    ) -> Answer | str:
+        """Ask one question until it has an answer; "Why do we ask?" explains and re-asks.
+
+        *default* is pre-selected (a previous answer); with *back*, a select prompt also
+        offers "← Back", which returns :data:`BACK`.
+        """
         import questionary
 
         message = f"[{number}/{total}] {clean_line(question.text)}"
         if question.kind is Kind.multi:
             self.say(f"  ({clean_line(question.why)})")
-            return self._ask_multi(question, message)
+            return self._ask_multi(question, message, default)
         choices: list[Any] = []
         if question.kind is Kind.scale:
             assert question.min is not None and question.max is not None
@@ -97,10 +111,14 @@ class Prompter:
             ]
         choices.append(questionary.Choice("Not sure", value=NOT_SURE))
         choices.append(questionary.Choice("Why do we ask this?", value=WHY))
+        if back:
+            choices.append(questionary.Choice("← Back", value=BACK))
+        selected = next((c for c in choices if c.value == default), None)
         while True:
             prompt = questionary.select(
                 message,
                 choices=choices,
+                default=selected,
                 instruction="(arrow keys, Enter)",
                 **self._io(),
             )
@@ -109,9 +127,10 @@ class Prompter:
                 return value  # type: ignore[no-any-return]
             self.say(f"  Why we ask: {clean_line(question.why)}")
 
-    def _ask_multi(self, question: Question, message: str) -> Answer:
+    def _ask_multi(self, question: Question, message: str, default: Answer | None) -> Answer:
         import questionary
 
+        ticked = set(default) if isinstance(default, list) else {default}
         labels = {c.id: clean_line(c.label) for c in question.choices}
         labels[NOT_SURE] = "Not sure"
         alone = {c.id for c in question.choices if c.exclusive} | {NOT_SURE}
@@ -126,7 +145,10 @@ class Prompter:
 
         prompt = questionary.checkbox(
             message,
-            choices=[questionary.Choice(label, value=cid) for cid, label in labels.items()],
+            choices=[
+                questionary.Choice(label, value=cid, checked=cid in ticked)
+                for cid, label in labels.items()
+            ],
             validate=validate,
             instruction="(Space to tick, Enter to confirm)",
             **self._io(),
@@ -134,10 +156,60 @@ class Prompter:
         picked: list[str] = _eof_on_ctrl_d(prompt).unsafe_ask()
         return NOT_SURE if picked == [NOT_SURE] else picked
 
+    def review(self, interview: Interview) -> str | None:
+        """Show the answers; returns None for "Show my report", or a question id to change."""
+        import questionary
 
-def run(interview: Interview, prompter: Prompter | None = None) -> None:
-    """Ask every question the interview still needs, stopping at an emergency answer."""
+        items = interview.review()
+        self.say("\nYour answers:")
+        for question, answer in items:
+            self.say(f"  • {clean_line(question.text)} — {clean_line(question.label_of(answer))}")
+        action = _eof_on_ctrl_d(
+            questionary.select(
+                "Ready?",
+                choices=[
+                    questionary.Choice("Show my report", value=SHOW),
+                    questionary.Choice("Change an answer", value=CHANGE),
+                ],
+                instruction="(arrow keys, Enter)",
+                **self._io(),
+            )
+        ).unsafe_ask()
+        if action == SHOW:
+            return None
+        choices = [
+            questionary.Choice(_short(f"{q.text} — {q.label_of(a)}"), value=q.id) for q, a in items
+        ]
+        choices.append(questionary.Choice("← Back to the list", value=BACK))
+        picked = _eof_on_ctrl_d(
+            questionary.select(
+                "Which answer do you want to change?",
+                choices=choices,
+                instruction="(arrow keys, Enter)",
+                **self._io(),
+            )
+        ).unsafe_ask()
+        return None if picked is None else (CHANGE if picked == BACK else str(picked))
+
+
+def _short(text: str, limit: int = 90) -> str:
+    text = clean_line(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def run(
+    interview: Interview,
+    prompter: Prompter | None = None,
+    defaults: dict[str, Answer] | None = None,
+    review: bool = True,
+) -> None:
+    """Ask every question the interview still needs, then let the user review the answers.
+
+    *defaults* (e.g. the last session's answers, for ``--again``) are pre-selected. An
+    emergency answer ends the interview at once, also when it is given in the review.
+    """
     prompter = prompter or Prompter()
+    defaults = dict(defaults or {})
     first = interview.next_question()
     if first is None:
         return
@@ -147,13 +219,35 @@ def run(interview: Interview, prompter: Prompter | None = None) -> None:
         "whenever you don't know. Ctrl-C stops at any time."
     )
     section: bool | None = None
-    while (question := interview.next_question()) is not None:
+    while True:
+        question = interview.next_question()
+        if question is None:
+            if interview.emergency or not review or not interview.asked:
+                break
+            choice = prompter.review(interview)
+            if choice is None:
+                break
+            if choice != CHANGE:
+                previous = interview.reopen(choice)
+                if previous is not None:
+                    defaults[choice] = previous
+            continue
         if question.red_flag is not section:
             section = question.red_flag
             prompter.say(
                 "\nFirst, a quick safety check." if section else "\nNow, about your hip thrust."
             )
-        number, total = interview.progress()
-        interview.record(question, prompter.ask(question, number, total))
+        number, total = interview.progress(question)
+        value = prompter.ask(
+            question,
+            number,
+            total,
+            default=defaults.get(question.id),
+            back=interview.can_go_back(question),
+        )
+        if value == BACK:
+            defaults.update(interview.back(question))
+            continue
+        interview.record(question, value)
     if interview.emergency:
         prompter.say("\nStopping here: one of your answers needs medical attention first.\n")

@@ -46,9 +46,12 @@ def _answer_all(child: pexpect.spawn, keys_for: dict[str, str]) -> list[str]:
     seen: list[str] = []
     last = 0
     while True:
-        index = child.expect([PROMPT, pexpect.EOF])
+        index = child.expect([PROMPT, pexpect.EOF, "Ready\\?"])
         if index == 1:
             return seen
+        if index == 2:  # the review: "Show my report" is the first choice
+            child.send(ENTER)
+            continue
         number, text = int(child.match.group(1)), child.match.group(3)
         if number <= last:  # a redraw of the prompt already answered
             continue

@@ -19,15 +19,26 @@ CTRL_C, CTRL_D = "\x03", "\x04"
 
 
 class Scripted(prompts.Prompter):
-    """A Prompter that types the next script entry before each prompt appears."""
+    """A Prompter that types the next script entry before each prompt appears.
 
-    def __init__(self, pipe: Any, script: list[str]) -> None:
+    The review at the end takes its keys from *reviews* (default: Enter, "Show my
+    report"); each review may need two entries (the action, then which answer).
+    """
+
+    def __init__(self, pipe: Any, script: list[str], reviews: list[str] | None = None) -> None:
         super().__init__(err=io.StringIO(), input=pipe, output=DummyOutput())
         self.pipe, self.script = pipe, list(script)
+        self.reviews = list(reviews or [])
+        self.asked: list[tuple[str, int, Any, bool]] = []
 
-    def ask(self, question: Any, number: int, total: int) -> Any:
+    def ask(self, question: Any, number: int, total: int, **kwargs: Any) -> Any:
+        self.asked.append((question.id, number, kwargs.get("default"), kwargs.get("back", False)))
         self.pipe.send_text(self.script.pop(0))
-        return super().ask(question, number, total)
+        return super().ask(question, number, total, **kwargs)
+
+    def review(self, interview: Any) -> Any:
+        self.pipe.send_text(self.reviews.pop(0) if self.reviews else ENTER)
+        return super().review(interview)
 
 
 @pytest.fixture
@@ -95,6 +106,68 @@ def test_ctrl_c_and_ctrl_d(kb: KnowledgeBase, pipe: Any) -> None:
         _ask(kb, pipe, "bench_height", CTRL_D)
     with pytest.raises(EOFError):
         _ask(kb, pipe, "emergency_signs", CTRL_D)
+
+
+def _screened(kb: KnowledgeBase) -> dict[str, Any]:
+    """Everything answered except the questions the test asks."""
+    preset = {q.id: NOT_SURE for q in kb.questions if not q.red_flag}
+    preset.update({"emergency_signs": ["none"], "urgent_signs": ["none"]})
+    return preset
+
+
+def test_back_goes_to_the_previous_question_with_its_answer(kb: KnowledgeBase, pipe: Any) -> None:
+    preset = _screened(kb)
+    interview = Interview.start(kb, preset)
+    # pain_character: "ache"; pain_duration: Back (last item); pain_character again
+    # (default "ache" is pre-selected, so Down picks "sharp"); pain_duration; history.
+    script = [DOWN + ENTER, UP + ENTER, DOWN + ENTER, ENTER, ENTER]
+    prompter = Scripted(pipe, script)
+    prompts.run(interview, prompter)
+    asked = [(qid, n) for qid, n, _, _ in prompter.asked]
+    assert asked == [
+        ("pain_character", 1),
+        ("pain_duration", 2),
+        ("pain_character", 1),
+        ("pain_duration", 2),
+        ("back_history", 3),
+    ]
+    assert prompter.asked[0][3] is False, "no Back on the first question"
+    assert prompter.asked[1][3] is True
+    assert prompter.asked[2][2] == "ache", "the earlier answer is the default"
+    assert interview.answers["pain_character"] == "sharp"
+
+
+def test_review_changes_an_answer_and_asks_new_follow_ups(kb: KnowledgeBase, pipe: Any) -> None:
+    preset = _screened(kb)
+    preset.update({"pain_character": "ache", "pain_duration": "hours", "back_history": "none"})
+    del preset["where_felt"]
+    preset.pop("when_felt")
+    interview = Interview.start(kb, preset)
+    # where_felt: glutes only. Review: "Change an answer" -> the where_felt line (6th
+    # answer in order) -> tick lower back too -> when_felt now applies -> "At the top".
+    script = [DOWN + SPACE + ENTER, SPACE + ENTER, DOWN * 2 + ENTER]
+    reviews = [DOWN + ENTER + DOWN * 5 + ENTER, ENTER]
+    prompter = Scripted(pipe, script, reviews)
+    prompts.run(interview, prompter)
+    assert interview.answers["where_felt"] == ["lower_back", "glutes"]
+    assert interview.final_answers()["when_felt"] == "top"
+    asked = [qid for qid, _, _, _ in prompter.asked]
+    assert asked == ["where_felt", "where_felt", "when_felt"]
+    assert prompter.asked[1][2] == ["glutes"], "the changed answer starts from the old one"
+    assert "Your answers:" in prompter.err.getvalue()  # type: ignore[attr-defined]
+
+
+def test_an_emergency_given_in_the_review_ends_at_once(kb: KnowledgeBase, pipe: Any) -> None:
+    preset = _screened(kb)
+    preset.update({"pain_character": "ache", "pain_duration": "hours"})
+    del preset["emergency_signs"]
+    interview = Interview.start(kb, {**preset, "back_history": "none"})
+    # emergency_signs: "none"; review: change it (first line) -> untick none, tick saddle.
+    script = [DOWN * 5 + SPACE + ENTER, SPACE + DOWN * 5 + SPACE + ENTER]
+    prompter = Scripted(pipe, script, [DOWN + ENTER + ENTER])
+    prompts.run(interview, prompter)
+    assert interview.emergency
+    assert interview.answers["emergency_signs"] == ["saddle_numbness"]
 
 
 def test_run_skips_follow_ups_and_shows_progress(kb: KnowledgeBase, pipe: Any) -> None:
