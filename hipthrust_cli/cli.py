@@ -182,6 +182,10 @@ def _load(kb_dirs: Sequence[Path] | None) -> KnowledgeBase:
     return knowledge.load(knowledge.overlay_dirs(kb_dirs or ()), cache_dir=cache.default_dir())
 
 
+def _stdin_is_terminal() -> bool:
+    return bool(sys.stdin) and sys.stdin.isatty()
+
+
 def _print(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     sys.stdout.flush()
@@ -245,6 +249,27 @@ def diagnose(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Also say which given answers were ignored.")
     ] = False,
+    again: Annotated[
+        bool,
+        typer.Option(
+            "--again",
+            help="Start from your last session's answers (pre-selected in the "
+            "wizard; used as answers with --no-input or without a terminal).",
+        ),
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Also write the report to FILE: Markdown (.md) or a self-contained web "
+            "page (.html) to share with a coach.",
+        ),
+    ] = None,
+    no_history: Annotated[
+        bool, typer.Option("--no-history", help="Do not save this diagnosis in your history.")
+    ] = False,
 ) -> None:
     """Answer a few questions and get a report: warning signs, likely causes, fixes.
 
@@ -255,16 +280,30 @@ def diagnose(
     from hipthrust_cli.engine import diagnose as run_diagnosis
     from hipthrust_cli.interview import Interview
 
+    if output is not None:
+        _output_format(output)  # a bad extension fails before any question is asked
     kb = _load(kb_dirs)
     from_file = answers_mod.load_file(answers_file, kb) if answers_file else {}
     from_options = answers_mod.parse_options(answer or [], kb)
-    interview = Interview.start(kb, answers_mod.merge(from_file, from_options))
+    store = None if no_history and not again else _history()
+    last = _last_session(store) if store is not None else None
+    defaults: dict[str, Any] = {}
+    if again:
+        if last is None:
+            raise UsageError(
+                "There is no earlier session to start from; run 'hipthrust diagnose' first."
+            )
+        defaults = _usable_answers(kb, last.answers)
+    stdin_is_terminal = _stdin_is_terminal() and str(answers_file) != "-"
+    interactive = stdin_is_terminal and not no_input
+    # Precedence: --answer, then the answers file, then (for --again) the last answers,
+    # which in the wizard are only pre-selected defaults.
+    preset = answers_mod.merge({} if interactive else defaults, from_file, from_options)
+    interview = Interview.start(kb, preset)
 
-    stdin_is_terminal = bool(sys.stdin) and sys.stdin.isatty() and str(answers_file) != "-"
     if interview.next_question() is not None and not no_input:
         if not stdin_is_terminal:
-            given = answers_file is not None or bool(answer)
-            if not given:
+            if not (answers_file is not None or answer or again):
                 raise UsageError(
                     "hipthrust diagnose needs a terminal to ask its questions; give answers "
                     "with --answers FILE (or --answer QID=VALUE), or add --no-input."
@@ -278,7 +317,7 @@ def diagnose(
             # built (all of it lives until exit) out of every future collection.
             gc.freeze()
             gc.enable()
-            prompts.run(interview)
+            prompts.run(interview, defaults=defaults)
 
     if verbose:
         for qid in interview.ignored():
@@ -286,7 +325,15 @@ def diagnose(
                 f"Note: ignored the answer to '{qid}': that question does not apply "
                 "given your other answers.\n"
             )
-    report = run_diagnosis(kb, interview.final_answers())
+    report = run_diagnosis(kb, interview.final_answers(), _previous(last))
+    _show(report, fmt)
+    if output is not None:
+        _write_report(report, output)
+    if store is not None and not no_history:
+        _save(store, report)
+
+
+def _show(report: Any, fmt: Format) -> None:
     from hipthrust_cli import render
 
     if fmt is Format.json:
@@ -295,6 +342,279 @@ def diagnose(
         _print(render.diagnosis_markdown(report))
     else:
         render.print_diagnosis(report, sys.stdout)
+
+
+def _output_format(path: Path) -> str:
+    """The format to write *path* in; checked before any question is asked."""
+    if not path.parent.is_dir():
+        raise UsageError(
+            f"Cannot write {quote(path)}: the folder {quote(path.parent)} does not exist."
+        )
+    if path.is_dir():
+        raise UsageError(f"Cannot write {quote(path)}: it is a folder; give a file name.")
+    suffix = path.suffix.lower()
+    if suffix in (".md", ".markdown"):
+        return "markdown"
+    if suffix in (".html", ".htm"):
+        return "html"
+    raise UsageError(
+        f"Cannot tell the format of {quote(path)} from its name; end it in .md (Markdown) "
+        "or .html (a web page)."
+    )
+
+
+def _write_report(report: Any, path: Path) -> None:
+    from hipthrust_cli import render
+
+    kind = _output_format(path)
+    text = render.diagnosis_html(report) if kind == "html" else render.diagnosis_markdown(report)
+    _write_atomically(path, text)
+    sys.stderr.write(f"Report written to {clean_line(str(path))}\n")
+
+
+# --- history -------------------------------------------------------------------------------
+
+
+def _history() -> Any:
+    from hipthrust_cli import history
+
+    try:
+        return history.History(history.data_dir())
+    except Exception:  # no home folder, unusable platform folder: run without history
+        return None
+
+
+def _warn(message: str) -> None:
+    prefix = "\x1b[33mWarning:\x1b[0m " if _color(sys.stderr) else "Warning: "
+    sys.stderr.write(prefix + clean_line(message) + "\n")
+
+
+def _moved_aside(store: Any) -> None:
+    if store.moved_aside is not None:
+        _warn(
+            f"your history file could not be read, so it was moved to {store.moved_aside} "
+            "(kept, not deleted) and a new history was started."
+        )
+        store.moved_aside = None
+
+
+def _last_session(store: Any) -> Any:
+    from hipthrust_cli.history import HistoryError
+
+    try:
+        last = store.last()
+    except HistoryError as exc:
+        _warn(f"could not read your history ({exc}); continuing without it.")
+        return None
+    _moved_aside(store)
+    return last
+
+
+def _save(store: Any, report: Any) -> None:
+    import json
+
+    from hipthrust_cli import render
+    from hipthrust_cli.history import HistoryError
+
+    try:
+        store.save(json.loads(render.to_json(report)))
+    except HistoryError as exc:
+        _warn(f"this diagnosis was not saved in your history: {exc}.")
+    _moved_aside(store)
+
+
+def _previous(last: Any) -> Any:
+    from hipthrust_cli.engine import Previous
+
+    if last is None:
+        return None
+    return Previous(
+        date=last.created[:10],
+        findings=[(mid, title) for mid, title, _ in last.findings],
+        pain=last.pain,
+    )
+
+
+def _usable_answers(kb: KnowledgeBase, saved: dict[str, Any]) -> dict[str, Any]:
+    """The saved answers that still fit the knowledge base (it may have changed since)."""
+    from hipthrust_cli import answers as answers_mod
+    from hipthrust_cli.errors import AnswersError
+
+    usable = {}
+    for qid, value in saved.items():
+        question = kb.question_by_id.get(qid)
+        if question is None:
+            continue
+        try:
+            usable[qid] = answers_mod.coerce(question, value, "history")
+        except AnswersError:
+            continue
+    return usable
+
+
+history_app = typer.Typer(
+    name="history",
+    help="Your past diagnoses: list them, show one again, export or clear them.",
+    invoke_without_command=True,
+)
+app.add_typer(history_app)
+
+
+@history_app.callback()
+@_guard
+def history_list(
+    ctx: typer.Context,
+    fmt: FormatOption = Format.rich,
+) -> None:
+    """List past sessions (date, triage, top cause, pain) with a pain sparkline.
+
+    Everything stays on this machine, in the user data folder (HIPTHRUST_DATA_DIR
+    overrides it). 'hipthrust history clear' deletes it.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from hipthrust_cli import history, render
+
+    store = _history()
+    sessions = _sessions(store)
+    rows = [
+        {
+            "number": s.id,
+            "date": s.created,
+            "triage": s.triage,
+            "top_cause": s.top_cause,
+            "pain": s.pain,
+            "causes": len(s.findings),
+            "kb_version": s.kb_version,
+        }
+        for s in sessions
+    ]
+    spark = history.sparkline([s.pain for s in sessions])
+    if fmt is Format.json:
+        _print(render.to_json(rows))
+        return
+    if not sessions:
+        sys.stderr.write("No sessions yet: run 'hipthrust diagnose' to start your history.\n")
+        return
+    table = [
+        [
+            str(r["number"]),
+            str(r["date"])[:16].replace("T", " "),
+            str(r["triage"]).replace("_", "-"),
+            str(r["top_cause"] or "—"),
+            "—" if r["pain"] is None else f"{r['pain']}/10",
+        ]
+        for r in rows
+    ]
+    render.history_table(fmt.value, table, spark, sys.stdout)
+
+
+def _sessions(store: Any) -> list[Any]:
+    from hipthrust_cli.history import HistoryError
+
+    if store is None:
+        return []
+    try:
+        sessions: list[Any] = store.sessions()
+    except HistoryError as exc:
+        raise UsageError(f"Cannot read your history: {exc}.") from None
+    _moved_aside(store)
+    return sessions
+
+
+@history_app.command("show")
+@_guard
+def history_show(
+    number: Annotated[int, typer.Argument(help="The session number, from 'hipthrust history'.")],
+    fmt: FormatOption = Format.rich,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Also write it to FILE (.md or .html)."
+        ),
+    ] = None,
+) -> None:
+    """Show a past report again, exactly as it was."""
+    from hipthrust_cli.engine import report_from_dict
+
+    if output is not None:
+        _output_format(output)
+    sessions = _sessions(_history())
+    session = next((s for s in sessions if s.id == number), None)
+    if session is None:
+        known = (
+            f"sessions are numbered {sessions[0].id} to {sessions[-1].id}"
+            if sessions
+            else ("there are no sessions yet")
+        )
+        raise UsageError(f"There is no session {number}; {known} ('hipthrust history' lists them).")
+    try:
+        report = report_from_dict(session.report)
+    except (KeyError, TypeError, ValueError):
+        raise UsageError(
+            f"Session {number} cannot be shown: its saved report is damaged."
+        ) from None
+    _show(report, fmt)
+    if output is not None:
+        _write_report(report, output)
+
+
+@history_app.command("clear")
+@_guard
+def history_clear(
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete every saved session (asks first)."""
+    store = _history()
+    count = len(_sessions(store))
+    if count == 0:
+        sys.stderr.write("Your history is already empty.\n")
+        return
+    if not yes:
+        if not _stdin_is_terminal():
+            raise UsageError(
+                f"Refusing to delete {count} sessions without confirmation; add --yes."
+            )
+        if not typer.confirm(f"Delete all {count} saved sessions?", default=False, err=True):
+            sys.stderr.write("Nothing was deleted.\n")
+            return
+    from hipthrust_cli.history import HistoryError
+
+    try:
+        store.clear()
+    except HistoryError as exc:
+        raise UsageError(f"Could not clear your history: {exc}.") from None
+    sys.stderr.write(f"Deleted {count} session{'s' * (count != 1)}.\n")
+
+
+@history_app.command("export")
+@_guard
+def history_export(
+    file: Annotated[Path, typer.Argument(help="Where to write every session, as JSON.")],
+) -> None:
+    """Write every saved session (answers and full report) to a JSON file."""
+    import json
+
+    sessions = _sessions(_history())
+    data = {
+        "version": 1,
+        "sessions": [
+            {
+                "number": s.id,
+                "date": s.created,
+                "kb_version": s.kb_version,
+                "triage": s.triage,
+                "pain": s.pain,
+                "answers": s.answers,
+                "report": s.report,
+            }
+            for s in sessions
+        ],
+    }
+    _write_atomically(file, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    sys.stderr.write(
+        f"Exported {len(sessions)} session{'s' * (len(sessions) != 1)} to {clean_line(str(file))}\n"
+    )
 
 
 def _norm(text: str) -> str:
@@ -483,9 +803,16 @@ def _write_atomically(path: Path, text: str) -> None:
         )
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; this is for sharing
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
     except OSError as exc:
         raise UsageError(f"Cannot write {quote(path)}: {exc.strerror or exc}.") from None
 

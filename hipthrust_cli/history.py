@@ -23,10 +23,15 @@ from pathlib import Path
 from typing import Any
 
 FILE_NAME = "history.sqlite3"
+BUSY_SECONDS = 30.0  # how long to wait for another hipthrust run that is writing
 
 
 class HistoryError(Exception):
     """History could not be read or saved; the message says why in a sentence."""
+
+
+class _NotOurs(Exception):
+    """The history file is damaged or belongs to another program."""
 
 
 def data_dir() -> Path:
@@ -104,45 +109,48 @@ class History:
             except OSError as exc:
                 raise HistoryError(f"cannot create {self.folder} ({exc.strerror or exc})") from None
         try:
-            db = self._open()
-        except sqlite3.DatabaseError:
-            # Not a database, a damaged one, or another program's: keep it, start anew.
+            return self._open()
+        except _NotOurs:
+            # Damaged, not a database, or another program's: keep it, start anew. A busy
+            # or locked database is none of these (OperationalError) and is never moved.
             self._move_aside()
-            db = self._open()
-        return db
+            return self._open()
 
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
         try:
-            db.execute("PRAGMA busy_timeout = 30000")
-            db.execute("PRAGMA foreign_keys = ON")
+            db.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA foreign_keys = ON")
             self._migrate(db)
-        except sqlite3.DatabaseError:
+        except sqlite3.OperationalError:
             db.close()
             raise
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise _NotOurs(str(exc)) from None
         except BaseException:
             db.close()
             raise
         return db
 
     def _migrate(self, db: sqlite3.Connection) -> None:
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version == SCHEMA_VERSION:
+        if db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
             return
-        if version > SCHEMA_VERSION:
-            raise HistoryError(
-                f"{self.path} was written by a newer hipthrust (schema {version}); "
-                "upgrade hipthrust to read it"
-            )
-        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if version == 0 and tables - {"sqlite_sequence"}:
-            raise sqlite3.DatabaseError("a database, but not a hipthrust history")
+        # Decide inside the write lock: another run may be creating or migrating the same
+        # file right now, and what it has half done must not look like a foreign database.
         db.execute("BEGIN IMMEDIATE")
         try:
-            # Another run may have migrated while we waited for the lock.
             version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise HistoryError(
+                    f"{self.path} was written by a newer hipthrust (schema {version}); "
+                    "upgrade hipthrust to read it"
+                )
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if version == 0 and tables - {"sqlite_sequence"}:
+                raise _NotOurs("a database, but not a hipthrust history")
             for number in range(version, SCHEMA_VERSION):
                 MIGRATIONS[number](db)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

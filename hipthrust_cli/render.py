@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover - types only; 'variations' need not import
     from rich.console import Console, RenderableType
     from rich.text import Text
 
-    from hipthrust_cli.engine import Diagnosis, Finding
+    from hipthrust_cli.engine import Diagnosis, Finding, Progress
 
 LEVEL_STYLE = {
     Level.emergency: ("bold white on red", "red", "⚠ EMERGENCY"),
@@ -126,6 +126,8 @@ def diagnosis_markdown(d: Diagnosis) -> str:
     if t.unscreened:
         out += ["**Not screened** (you did not answer these warning-sign questions):", ""]
         out += [f"- {md(u)}" for u in t.unscreened] + [""]
+    if d.progress is not None:
+        out += _progress_markdown(d.progress)
     for note in d.notes:
         out += [f"> {md(note.text)} *({md(_fix_evidence(note.evidence, note.source))})*", ""]
     if d.findings:
@@ -151,6 +153,25 @@ def diagnosis_markdown(d: Diagnosis) -> str:
         out.append("")
     out += ["---", "", f"**{md(d.summary)}**", "", f"*{md(d.disclaimer)}*", ""]
     return "\n".join(out)
+
+
+def _progress_lists(p: Progress) -> list[tuple[str, list[str]]]:
+    return [
+        (title, items)
+        for title, items in (
+            ("No longer found", p.resolved),
+            ("Still present", p.still_present),
+            ("New", p.new),
+        )
+        if items
+    ]
+
+
+def _progress_markdown(p: Progress) -> list[str]:
+    out = ["## Since last time", "", md(p.summary), ""]
+    for title, items in _progress_lists(p):
+        out += [f"**{title}:** {md(', '.join(items))}", ""]
+    return out
 
 
 def _finding_markdown(i: int, f: Finding) -> list[str]:
@@ -274,6 +295,27 @@ def print_diagnosis(d: Diagnosis, out: TextIO) -> None:
 
     con = console(out)
     con.print(_triage_panel(d))
+    if d.progress is not None:
+        con.print()
+        con.print(Rule(_t("Since last time", "bold"), align="left"))
+        con.print(Padding(_t(d.progress.summary), (0, 1)))
+        marks = {
+            "No longer found": ("✓", "green"),
+            "Still present": ("•", "yellow"),
+            "New": ("+", "red"),
+        }
+        con.print(
+            _bullets(
+                [
+                    (
+                        _t(marks[title][0], marks[title][1]),
+                        _lines(_t(f"{title}: ", "bold"), ", ".join(items)),
+                    )
+                    for title, items in _progress_lists(d.progress)
+                ],
+                1,
+            )
+        )
     for note in d.notes:
         con.print(
             Padding(
@@ -707,3 +749,149 @@ def show(
 
     con.print(_t(title, "bold"))
     con.print(_t(textwrap.indent(as_yaml.rstrip(), "  ")), soft_wrap=True)
+
+
+# --- HTML -----------------------------------------------------------------------------------
+
+_CSS = """
+:root { color-scheme: light dark; --fg: #1b1b1f; --bg: #fff; --muted: #5c5f66;
+  --line: #d8dbe0; --accent: #2563eb; }
+@media (prefers-color-scheme: dark) { :root { --fg: #e8e8ea; --bg: #141417;
+  --muted: #a0a3aa; --line: #34363b; --accent: #7aa2ff; } }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif;
+  color: var(--fg); background: var(--bg); }
+main { max-width: 46rem; margin: 0 auto; padding: 1rem; }
+h1 { font-size: 1.4rem; margin: .2rem 0 .6rem; }
+h2 { font-size: 1.15rem; margin: 1.6rem 0 .4rem; border-bottom: 1px solid var(--line); }
+h3 { font-size: 1.05rem; margin: 1.2rem 0 .2rem; }
+.triage { border: 3px solid; border-radius: .6rem; padding: .8rem 1rem; }
+.emergency { border-color: #d11; } .urgent { border-color: #d90; }
+.routine { border-color: #36c; } .self_care { border-color: #0aa; }
+.badge { display: inline-block; font-weight: 700; font-size: .8rem; letter-spacing: .05em;
+  padding: .1rem .5rem; border-radius: .3rem; color: #fff; background: #555; }
+.emergency .badge { background: #d11; } .urgent .badge { background: #b70; }
+.routine .badge { background: #36c; } .self_care .badge { background: #087; }
+ul.check { list-style: none; padding-left: 0; } ul.check li { margin: .3rem 0; }
+ul.check li::before { content: "\\2610\\00a0"; }
+.meter { display: inline-block; width: 6rem; height: .6rem; background: var(--line);
+  border-radius: .3rem; vertical-align: middle; overflow: hidden; }
+.meter span { display: block; height: 100%; background: var(--accent); }
+.muted, .ev { color: var(--muted); } .ev { font-size: .9rem; }
+.why li { margin: .15rem 0; }
+footer { margin-top: 2rem; padding-top: .6rem; border-top: 1px solid var(--line);
+  color: var(--muted); font-size: .9rem; }
+@media print { body { font-size: 11pt; } main { max-width: none; }
+  .triage, article { break-inside: avoid; } }
+"""
+
+
+def diagnosis_html(d: Diagnosis) -> str:
+    """The report as one self-contained HTML page: no scripts, no external assets."""
+    import html
+
+    def e(text: str) -> str:
+        return html.escape(clean(text), quote=True)
+
+    t = d.triage
+    badge = LEVEL_STYLE[t.level][2]
+    out = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        # Nothing may be loaded from anywhere: the page is complete as it is.
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'\">",
+        "<title>hipthrust report</title>",
+        f"<style>{_CSS}</style></head><body><main>",
+        f'<section class="triage {t.level.value}"><span class="badge">{e(badge)}</span>',
+        f"<h1>{e(t.title)}</h1><p>{e(t.advice)}</p>",
+    ]
+    if t.reasons:
+        out.append("<p><strong>Why:</strong></p><ul>")
+        out += [f"<li>{e(r)}</li>" for r in t.reasons]
+        out.append("</ul>")
+    if t.unscreened:
+        out.append("<p><strong>Not screened (you did not answer):</strong></p><ul>")
+        out += [f"<li>{e(u)}</li>" for u in t.unscreened]
+        out.append("</ul>")
+    out.append("</section>")
+    if d.progress is not None:
+        out.append(f"<h2>Since last time</h2><p>{e(d.progress.summary)}</p>")
+        for title, items in _progress_lists(d.progress):
+            out.append(f"<p><strong>{e(title)}:</strong> {e(', '.join(items))}</p>")
+    for note in d.notes:
+        out.append(
+            f'<p>{e(note.text)} <span class="ev">'
+            f"({e(_fix_evidence(note.evidence, note.source))})</span></p>"
+        )
+    if d.findings:
+        out.append("<h2>Likely causes</h2>")
+        for i, f in enumerate(d.findings, 1):
+            pct = round(f.score * 100)
+            out.append(
+                f"<article><h3>{i}. {e(f.title)} "
+                f'<span class="meter" role="img" aria-label="{pct}%"><span style="width:{pct}%">'
+                f'</span></span> <span class="muted">{pct}%</span></h3>'
+                f"<p><em>{e(f.consequence)}</em></p><p><strong>Why we think so:</strong></p>"
+                '<ul class="why">'
+            )
+            out += [f"<li>✓ {e(x.text)}</li>" for x in f.supporting]
+            out += [f"<li>✗ against: {e(x.text)}</li>" for x in f.conflicting]
+            out += [f"<li>? not confirmed: {e(x.text)}</li>" for x in f.unconfirmed]
+            out.append('</ul><p><strong>Fixes:</strong></p><ul class="check">')
+            out += [
+                f'<li>{e(x.text)} <span class="ev">({e(_fix_evidence(x.evidence, x.source))})'
+                "</span></li>"
+                for x in f.fixes
+            ]
+            out.append("</ul>")
+            if f.drills:
+                out.append(
+                    f"<p><strong>Drills:</strong> {e(', '.join(x.name for x in f.drills))}</p>"
+                )
+            out.append("</article>")
+    if d.next_steps:
+        out.append("<h2>What we could not find</h2><ul>")
+        out += [f"<li>{e(s)}</li>" for s in d.next_steps]
+        out.append("</ul>")
+    if d.form_checklist:
+        out.append('<h2>Correct form</h2><ul class="check">')
+        out += [f"<li><strong>{e(s.step)}:</strong> {e(s.cue)}</li>" for s in d.form_checklist]
+        out.append("</ul>")
+        for title, items in (("Warm-up", d.warm_up), ("Progression", d.progression)):
+            if items:
+                out.append(f"<h3>{title}</h3><ul>")
+                out += [f"<li>{e(x)}</li>" for x in items]
+                out.append("</ul>")
+    if d.alternatives:
+        out.append("<h2>Alternatives while you fix it</h2><ul>")
+        for a in d.alternatives:
+            friendly = " (back-friendly)" if a.back_friendly else ""
+            out.append(
+                f"<li><strong>{e(a.name)}</strong>{friendly}: {e(a.benefits)} "
+                f'<span class="muted">({e(", ".join(a.muscles))})</span></li>'
+            )
+        out.append("</ul>")
+    out.append(f"<footer><p><strong>{e(d.summary)}</strong></p><p>{e(d.disclaimer)}</p>")
+    out.append(f"<p>Knowledge base {e(d.kb_version)}.</p></footer></main></body></html>")
+    return "\n".join(out) + "\n"
+
+
+def history_table(fmt: str, rows: Sequence[Sequence[str]], spark: str, out: TextIO) -> None:
+    """Past sessions, oldest first, with the pain sparkline."""
+    headings = ["#", "Date", "Triage", "Top cause", "Pain"]
+    if fmt == "markdown":
+        out.write("| " + " | ".join(headings) + " |\n|---|---|---|---|---|\n")
+        for row in rows:
+            out.write("| " + " | ".join(md(c) for c in row) + " |\n")
+        out.write(f"\nPain over time: `{spark}`\n")
+        return
+    con = console(out)
+    _table(
+        con,
+        [("#", 0, 3), ("Date", 0, 16), ("Triage", 0, 9), ("Top cause", 1, 14), ("Pain", 0, 5)],
+        rows,
+        "Your sessions",
+    )
+    con.print(_lines(_t("Pain over time (0–10): ", "bold"), _t(spark, "magenta")))

@@ -1,0 +1,357 @@
+"""History, progress and shared reports: saved safely, shown again, never lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from hipthrust_cli import history
+
+from .conftest import Run, story, write_answers
+
+TRACEBACK = "Traceback (most recent call last)"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "data"
+    monkeypatch.setenv("HIPTHRUST_DATA_DIR", str(folder))
+    return folder
+
+
+def _diagnose(cli: Callable[..., Run], tmp_path: Path, *extra: str, **answers: object) -> Run:
+    path = write_answers(tmp_path / "a.yaml", story(**answers))
+    return cli("diagnose", "--answers", str(path), "-f", "json", *extra)
+
+
+# --- the store ------------------------------------------------------------------------------
+
+
+def test_save_list_get_clear(data_dir: Path) -> None:
+    store = history.History(data_dir)
+    assert store.sessions() == [] and not store.path.exists()
+    report = {
+        "triage": {"level": "routine"},
+        "kb_version": "k",
+        "answers": {"pain_level": 3},
+        "findings": [{"id": "weak_core", "title": "Weak core", "score": 0.8}],
+    }
+    first = store.save(report)
+    second = store.save(dict(report, answers={}))
+    assert (first, second) == (1, 2)
+    sessions = store.sessions()
+    assert [s.pain for s in sessions] == [3, None]
+    assert sessions[0].findings == [("weak_core", "Weak core", 0.8)]
+    assert store.get(2) is not None and store.last() == sessions[-1]
+    db = sqlite3.connect(store.path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == history.SCHEMA_VERSION
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.close()
+    assert store.clear() == 2 and store.sessions() == []
+
+
+def test_newer_schema_is_refused_not_touched(data_dir: Path) -> None:
+    data_dir.mkdir()
+    db = sqlite3.connect(data_dir / history.FILE_NAME)
+    db.execute(f"PRAGMA user_version = {history.SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(history.HistoryError, match="newer hipthrust"):
+        history.History(data_dir).sessions()
+    assert (data_dir / history.FILE_NAME).exists()
+
+
+def test_sparkline() -> None:
+    assert history.sparkline([0, 5, 10, None, 3]) == "▁▄█ ▃"
+
+
+# --- the CLI: saving, listing, showing, progress -----------------------------------------------
+
+
+def test_diagnose_saves_and_compares(
+    cli: Callable[..., Run], tmp_path: Path, data_dir: Path
+) -> None:
+    first = _diagnose(cli, tmp_path, lockout_arch="clearly", pain_level=6)
+    assert first.code == 0 and first.json()["progress"] is None
+    second = _diagnose(cli, tmp_path, bench_height="high", pain_level=3)
+    progress = second.json()["progress"]
+    assert progress["resolved"] == ["Arching the lower back"]
+    assert progress["new"] == ["Bench too high"]
+    assert progress["pain_trend"] == "down" and "pain down from 6 to 3" in progress["summary"]
+    assert [s.id for s in history.History(data_dir).sessions()] == [1, 2]
+
+
+def test_no_history_saves_nothing(cli: Callable[..., Run], tmp_path: Path, data_dir: Path) -> None:
+    assert _diagnose(cli, tmp_path, "--no-history").code == 0
+    assert not (data_dir / history.FILE_NAME).exists()
+
+
+def test_history_list_formats(cli: Callable[..., Run], tmp_path: Path, data_dir: Path) -> None:
+    assert "No sessions yet" in cli("history").stderr
+    _diagnose(cli, tmp_path, lockout_arch="clearly", pain_level=6)
+    _diagnose(cli, tmp_path, pain_level=2)
+    rows = cli("history", "-f", "json").json()
+    assert [r["number"] for r in rows] == [1, 2]
+    assert rows[0]["top_cause"] == "Arching the lower back" and rows[1]["pain"] == 2
+    rich = cli("history").stdout
+    assert "Arching the lower back" in rich and "6/10" in rich and "▅▂" in rich
+    assert "| 1 |" in cli("history", "-f", "markdown").stdout
+
+
+def test_history_show_re_renders(cli: Callable[..., Run], tmp_path: Path, data_dir: Path) -> None:
+    original = _diagnose(cli, tmp_path, bench_height="high").json()
+    shown = cli("history", "show", "1", "-f", "json").json()
+    assert shown == original
+    assert "Bench too high" in cli("history", "show", "1").stdout
+    run = cli("history", "show", "7")
+    assert run.code == 2 and "no session 7" in run.stderr
+
+
+def test_again_uses_the_last_answers(
+    cli: Callable[..., Run], tmp_path: Path, data_dir: Path
+) -> None:
+    run = cli("diagnose", "--again", "--no-input", "-f", "json")
+    assert run.code == 2 and "no earlier session" in run.stderr
+    _diagnose(cli, tmp_path, bench_height="high")
+    again = cli("diagnose", "--again", "--no-input", "-f", "json", "--answer", "tempo=bounce")
+    data = again.json()
+    assert data["answers"]["bench_height"] == "high" and data["answers"]["tempo"] == "bounce"
+    assert data["progress"]["still_present"][0] == "Bench too high"
+
+
+@pytest.mark.parametrize("name", ["report.md", "report.html"])
+def test_output_files(cli: Callable[..., Run], tmp_path: Path, data_dir: Path, name: str) -> None:
+    target = tmp_path / name
+    run = _diagnose(cli, tmp_path, "-o", str(target), bench_height="high")
+    assert run.code == 0 and json.loads(run.stdout)["findings"], "the report still prints"
+    text = target.read_text()
+    assert "Bench too high" in text and "does not replace" in text
+    if name.endswith(".html"):
+        _check_html(text)
+    again = tmp_path / f"again-{name}"
+    assert cli("history", "show", "1", "-o", str(again), "-f", "json").code == 0
+    assert again.read_text() == text
+
+
+def _check_html(text: str) -> None:
+    class Check(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.sources: list[str] = []
+            self.tags: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.tags.append(tag)
+            self.sources += [v or "" for k, v in attrs if k in ("src", "href")]
+
+    checker = Check()
+    checker.feed(text)
+    assert text.startswith("<!doctype html>")
+    assert checker.sources == [], "no external assets"
+    assert "script" not in checker.tags
+    assert 'name="viewport"' in text and "@media print" in text
+
+
+def test_html_escapes_knowledge_base_text(cli: Callable[..., Run], tmp_path: Path) -> None:
+    overlay = tmp_path / "kb"
+    overlay.mkdir()
+    (overlay / "drills.yaml").write_text(
+        'drills:\n  - {id: chin_tuck, name: "<script>alert(1)</script>", how: H}\n'
+    )
+    target = tmp_path / "r.html"
+    run = cli(
+        "diagnose",
+        "--kb",
+        str(overlay),
+        "--no-input",
+        "--no-history",
+        "--answer",
+        "head_position=looking_up",
+        "-o",
+        str(target),
+    )
+    assert run.code == 0
+    text = target.read_text()
+    assert "<script>" not in text and "&lt;script&gt;" in text
+
+
+@pytest.mark.parametrize("target", ["missing/dir/r.md", "r.txt"])
+def test_output_path_errors(
+    cli: Callable[..., Run], tmp_path: Path, data_dir: Path, target: str
+) -> None:
+    run = _diagnose(cli, tmp_path, "-o", str(tmp_path / target))
+    assert run.code == 2 and run.stdout == "" and TRACEBACK not in run.stderr
+    assert ".md" in run.stderr or "does not exist" in run.stderr
+    assert not (tmp_path / "missing").exists()
+
+
+def test_export_and_clear(cli: Callable[..., Run], tmp_path: Path, data_dir: Path) -> None:
+    _diagnose(cli, tmp_path)
+    _diagnose(cli, tmp_path, tempo="bounce")
+    target = tmp_path / "export.json"
+    assert cli("history", "export", str(target)).code == 0
+    data = json.loads(target.read_text())
+    assert [s["number"] for s in data["sessions"]] == [1, 2]
+    assert data["sessions"][1]["answers"]["tempo"] == "bounce"
+    run = cli("history", "export", str(tmp_path / "no" / "x.json"))
+    assert run.code == 2 and "does not exist" in run.stderr
+    blocked = tmp_path / "ro"
+    blocked.mkdir()
+    blocked.chmod(0o500)
+    if not os.access(blocked, os.W_OK):  # as root, permissions do not stop us
+        run = cli("history", "export", str(blocked / "x.json"))
+        assert run.code == 2 and not list(blocked.iterdir())
+    assert cli("history", "clear").code == 2  # no terminal: needs --yes
+    assert "Deleted 2 sessions" in cli("history", "clear", "--yes").stderr
+    assert cli("history", "-f", "json").json() == []
+
+
+def test_clear_asks_first(
+    cli: Callable[..., Run], tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _diagnose(cli, tmp_path)
+    import typer
+
+    from hipthrust_cli import cli as cli_module
+
+    monkeypatch.setattr(cli_module, "_stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(typer, "confirm", lambda *a, **k: False)
+    run = cli("history", "clear")
+    assert "Nothing was deleted" in run.stderr
+    assert len(history.History(data_dir).sessions()) == 1
+
+
+# --- failure modes -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content", [b"this is not a database at all" * 100, b"SQLite format 3\x00" + b"\xff" * 4000]
+)
+def test_corrupt_database_is_moved_aside(
+    cli: Callable[..., Run], tmp_path: Path, data_dir: Path, content: bytes
+) -> None:
+    data_dir.mkdir()
+    (data_dir / history.FILE_NAME).write_bytes(content)
+    run = _diagnose(cli, tmp_path)
+    assert run.code == 0 and json.loads(run.stdout)["findings"] is not None
+    assert "moved to" in run.stderr and "kept, not deleted" in run.stderr
+    kept = list(data_dir.glob(f"{history.FILE_NAME}.unreadable-*"))
+    assert len(kept) == 1 and kept[0].read_bytes() == content
+    assert len(history.History(data_dir).sessions()) == 1
+
+
+def test_foreign_database_is_moved_aside(
+    cli: Callable[..., Run], tmp_path: Path, data_dir: Path
+) -> None:
+    data_dir.mkdir()
+    db = sqlite3.connect(data_dir / history.FILE_NAME)
+    db.execute("CREATE TABLE photos (id INTEGER, path TEXT)")
+    db.execute("INSERT INTO photos VALUES (1, 'a.jpg')")
+    db.commit()
+    db.close()
+    run = _diagnose(cli, tmp_path)
+    assert run.code == 0 and "moved to" in run.stderr
+    kept = next(data_dir.glob(f"{history.FILE_NAME}.unreadable-*"))
+    assert sqlite3.connect(kept).execute("SELECT path FROM photos").fetchone() == ("a.jpg",)
+
+
+def test_read_only_folder_still_prints_the_report(
+    cli: Callable[..., Run], tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(self: history.History, report: object, when: object = None) -> int:
+        raise history.HistoryError(f"cannot create {self.folder} (Read-only file system)")
+
+    monkeypatch.setattr(history.History, "save", refuse)
+    run = _diagnose(cli, tmp_path)
+    assert run.code == 0 and json.loads(run.stdout)["version"] == 1
+    assert run.stderr.count("\n") == 1 and "was not saved" in run.stderr
+
+
+def test_data_dir_that_is_a_file(
+    cli: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setenv("HIPTHRUST_DATA_DIR", str(blocker))
+    run = _diagnose(cli, tmp_path)
+    assert run.code == 0 and "was not saved" in run.stderr and TRACEBACK not in run.stderr
+
+
+@pytest.mark.slow
+def test_eight_diagnoses_at_once_all_land(tmp_path: Path, data_dir: Path) -> None:
+    answers = write_answers(tmp_path / "a.yaml", story())
+    env = {**os.environ, "HIPTHRUST_DATA_DIR": str(data_dir)}
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "hipthrust_cli",
+                "diagnose",
+                "--answers",
+                str(answers),
+                "--answer",
+                f"pain_level={i}",
+                "-f",
+                "json",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        for i in range(8)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert all(p.returncode == 0 for p in procs), errors
+    assert all(not e for e in errors), errors
+    pains = sorted(s.pain for s in history.History(data_dir).sessions() if s.pain is not None)
+    assert pains == list(range(8))
+
+
+def test_a_locked_database_is_never_moved_aside(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = history.History(data_dir)
+    store.save({"triage": {"level": "self_care"}, "kb_version": "k", "answers": {}})
+    monkeypatch.setattr(history, "BUSY_SECONDS", 0.1)
+    holder = sqlite3.connect(store.path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(history.HistoryError):
+            history.History(data_dir).save(
+                {"triage": {"level": "self_care"}, "kb_version": "k", "answers": {}}
+            )
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert not list(data_dir.glob("*.unreadable-*"))
+    assert len(history.History(data_dir).sessions()) == 1
+
+
+def test_many_stores_creating_the_file_at_once(data_dir: Path) -> None:
+    import threading
+
+    report = {"triage": {"level": "self_care"}, "kb_version": "k", "answers": {}}
+    failures: list[BaseException] = []
+
+    def save() -> None:
+        try:
+            history.History(data_dir).save(report)
+        except BaseException as exc:  # collected and reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=save) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert not list(data_dir.glob("*.unreadable-*")), "a valid history was moved aside"
+    assert len(history.History(data_dir).sessions()) == 12
