@@ -247,19 +247,20 @@ class History:
 
     # --- reading -------------------------------------------------------------------------
 
-    def sessions(self) -> list[Session]:
-        """Every session, oldest first."""
+    def sessions(self, last_only: bool = False) -> list[Session]:
+        """Every session, oldest first (or just the newest)."""
+        where = " WHERE id = (SELECT MAX(id) FROM sessions)" if last_only else ""
         with self._db(create=False) as db:
             if db is None:
                 return []
             rows = db.execute(
                 "SELECT id, created, kb_version, triage, pain, top_cause, answers, report"
-                " FROM sessions ORDER BY id"
+                f" FROM sessions{where} ORDER BY id"
             ).fetchall()
             found: dict[int, list[tuple[str, str, float]]] = {}
             for sid, mid, title, score in db.execute(
                 "SELECT session_id, mistake_id, title, score FROM findings"
-                " ORDER BY session_id, rank"
+                f"{where.replace('id =', 'session_id =')} ORDER BY session_id, rank"
             ):
                 found.setdefault(sid, []).append((mid, title, score))
         return [
@@ -283,7 +284,7 @@ class History:
 
     def last(self) -> Session | None:
         """The most recent session."""
-        sessions = self.sessions()
+        sessions = self.sessions(last_only=True)
         return sessions[-1] if sessions else None
 
 

@@ -142,3 +142,48 @@ def test_ctrl_c_in_the_middle_of_the_interview(tmp_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130 and out.read_text() == ""
+
+
+def test_back_and_review_in_a_real_terminal(tmp_path: Path) -> None:
+    import json
+
+    import yaml
+
+    from hipthrust_cli import knowledge
+
+    from .conftest import story
+
+    answers = story(bench_height=None, shins_at_top=None, foot_stance=None)
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(answers))
+    child, out = _spawn(tmp_path, "--answers", "a.yaml", "--no-history", "-f", "json")
+    up = "\x1b[A"
+    child.expect(r"\[1/3\] How high is the bench")
+    child.send(DOWN + ENTER)  # higher than that
+    child.expect(r"\[2/3\] At the top, looking from the side")
+    child.send(up + ENTER)  # wraps to the last choice: "← Back"
+    child.expect(r"\[1/3\] How high is the bench")
+    child.send(up + ENTER)  # "high" is pre-selected; Up picks the standard bench
+    child.expect(r"\[2/3\]")
+    child.send(ENTER)  # vertical shins
+    child.expect(r"\[3/3\]")
+    child.send(ENTER)  # hip- to shoulder-width
+    child.expect("Ready\\?")
+    child.send(DOWN + ENTER)  # Change an answer
+    child.expect("Which answer do you want to change")
+    order = [q.id for q in knowledge.load().ordered_questions]
+    given = [
+        qid
+        for qid in order
+        if qid in {**answers, "bench_height": 1, "shins_at_top": 1, "foot_stance": 1}
+    ]
+    child.send(DOWN * given.index("bench_height") + ENTER)
+    child.expect(r"How high is the bench")
+    child.send(DOWN + ENTER)  # from "standard" to "higher than that"
+    child.expect("Ready\\?")
+    child.send(ENTER)  # Show my report
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    report = json.loads(out.read_text())
+    assert report["answers"]["bench_height"] == "high"
+    assert report["findings"][0]["id"] == "bench_too_high"
