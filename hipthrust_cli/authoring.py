@@ -23,33 +23,11 @@ from hipthrust_cli.knowledge import (
     Problem,
     Question,
     SourceTexts,
+    all_conditions,
 )
 
 SCHEMA_DIR = "schema"
 KINDS = [*LIST_KINDS.values(), "technique", "settings"]
-
-
-def _conditions(kb: KnowledgeBase) -> Iterable[tuple[str, str, tuple[str | int, ...], Condition]]:
-    """Every condition in the knowledge base, with where it lives."""
-    for q in kb.questions:
-        for j, c in enumerate(q.when):
-            yield "questions", q.id, ("when", j), c
-    for flag in kb.red_flags:
-        for part in ("any", "all"):
-            for j, c in enumerate(getattr(flag, part)):
-                yield "red_flags", flag.id, (part, j), c
-    for m in kb.mistakes:
-        for j, c in enumerate(m.signs):
-            yield "mistakes", m.id, ("signs", j), c
-    for a in kb.alternatives:
-        for j, c in enumerate(a.avoid_when):
-            yield "alternatives", a.id, ("avoid_when", j), c
-    for n in kb.notes:
-        for part in ("any", "all"):
-            for j, c in enumerate(getattr(n, part)):
-                yield "notes", n.id, (part, j), c
-    for j, c in enumerate(kb.settings.back_pain):
-        yield "settings", "back_pain", (j,), c
 
 
 class _Reach:
@@ -167,7 +145,7 @@ def lint(kb: KnowledgeBase) -> list[Problem]:
 
     used_questions: set[str] = set()
     used_choices: set[tuple[str, str]] = set()
-    for _, _, _, c in _conditions(kb):
+    for _, _, _, c in all_conditions(kb):
         used_questions.add(c.question)
         for answer in c.answers or []:
             used_choices.add((c.question, answer))

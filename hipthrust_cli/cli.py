@@ -142,8 +142,11 @@ def _guard(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort):
+        except typer.Exit:
             raise
+        except typer.Abort:  # Click's prompts turn Ctrl-C and Ctrl-D into Abort
+            sys.stderr.write("\nStopped. Nothing was changed.\n")
+            raise typer.Exit(errors.EXIT_INTERRUPTED) from None
         except HipthrustError as exc:
             _error(clean_line(exc.message))
             raise typer.Exit(exc.exit_code) from None

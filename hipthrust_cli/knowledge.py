@@ -884,6 +884,31 @@ def _load(overlays: Sequence[Path], base: Path | None, cache_dir: Path | None) -
     return kb
 
 
+def all_conditions(
+    kb: KnowledgeBase,
+) -> Iterator[tuple[str, str, tuple[str | int, ...], Condition]]:
+    """Every condition in the knowledge base as ``(kind, entry id, key path, condition)``."""
+    for q in kb.questions:
+        for j, c in enumerate(q.when):
+            yield "questions", q.id, ("when", j), c
+    for flag in kb.red_flags:
+        for part in ("any", "all"):
+            for j, c in enumerate(getattr(flag, part)):
+                yield "red_flags", flag.id, (part, j), c
+    for m in kb.mistakes:
+        for j, c in enumerate(m.signs):
+            yield "mistakes", m.id, ("signs", j), c
+    for a in kb.alternatives:
+        for j, c in enumerate(a.avoid_when):
+            yield "alternatives", a.id, ("avoid_when", j), c
+    for n in kb.notes:
+        for part in ("any", "all"):
+            for j, c in enumerate(getattr(n, part)):
+                yield "notes", n.id, (part, j), c
+    for j, c in enumerate(kb.settings.back_pain):
+        yield "settings", "back_pain", (j,), c
+
+
 def check_references(kb: KnowledgeBase, texts: SourceTexts | None = None) -> list[Problem]:
     """Every cross-reference problem of a merged knowledge base, located."""
     texts = texts or SourceTexts()
@@ -950,24 +975,17 @@ def check_references(kb: KnowledgeBase, texts: SourceTexts | None = None) -> lis
                 f"'{c.question}' is not a scale — use 'answers' instead of 'min'/'max'",
             )
 
-    for q in kb.questions:
-        for j, c in enumerate(q.when):
-            check_condition("questions", q.id, c, "when", j)
-            if c.question in position and position[c.question] >= position[q.id]:
-                add(
-                    "questions",
-                    q.id,
-                    ["when", j, "question"],
-                    f"'{c.question}' is asked after '{q.id}', so it cannot decide whether "
-                    f"'{q.id}' is asked — move it earlier",
-                )
-    for flag in kb.red_flags:
-        for part in ("any", "all"):
-            for j, c in enumerate(getattr(flag, part)):
-                check_condition("red_flags", flag.id, c, part, j)
+    for kind, entry_id, loc, c in all_conditions(kb):
+        check_condition(kind, entry_id, c, *loc)
+        if kind == "questions" and position.get(c.question, -1) >= position[entry_id]:
+            add(
+                "questions",
+                entry_id,
+                [*loc, "question"],
+                f"'{c.question}' is asked after '{entry_id}', so it cannot decide whether "
+                f"'{entry_id}' is asked — move it earlier",
+            )
     for m in kb.mistakes:
-        for j, c in enumerate(m.signs):
-            check_condition("mistakes", m.id, c, "signs", j)
         for j, drill in enumerate(m.drills):
             if drill not in kb.exercise_names:
                 add(
@@ -977,15 +995,6 @@ def check_references(kb: KnowledgeBase, texts: SourceTexts | None = None) -> lis
                     f"there is no drill or alternative '{drill}' — add it to drills.yaml"
                     f"{_suggest(drill, kb.exercise_names)}",
                 )
-    for a in kb.alternatives:
-        for j, c in enumerate(a.avoid_when):
-            check_condition("alternatives", a.id, c, "avoid_when", j)
-    for n in kb.notes:
-        for part in ("any", "all"):
-            for j, c in enumerate(getattr(n, part)):
-                check_condition("notes", n.id, c, part, j)
-    for j, c in enumerate(kb.settings.back_pain):
-        check_condition("settings", "back_pain", c, j)
     clash = {d.id for d in kb.drills} & {a.id for a in kb.alternatives}
     for dup in sorted(clash):
         add(

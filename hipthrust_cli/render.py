@@ -793,6 +793,9 @@ def diagnosis_html(d: Diagnosis) -> str:
     def e(text: str) -> str:
         return html.escape(clean(text), quote=True)
 
+    def ul(items: Sequence[str], heading: str = "") -> list[str]:
+        return [heading, "<ul>", *(f"<li>{e(x)}</li>" for x in items), "</ul>"] if items else []
+
     t = d.triage
     badge = LEVEL_STYLE[t.level][2]
     out = [
@@ -807,14 +810,8 @@ def diagnosis_html(d: Diagnosis) -> str:
         f'<section class="triage {t.level.value}"><span class="badge">{e(badge)}</span>',
         f"<h1>{e(t.title)}</h1><p>{e(t.advice)}</p>",
     ]
-    if t.reasons:
-        out.append("<p><strong>Why:</strong></p><ul>")
-        out += [f"<li>{e(r)}</li>" for r in t.reasons]
-        out.append("</ul>")
-    if t.unscreened:
-        out.append("<p><strong>Not screened (you did not answer):</strong></p><ul>")
-        out += [f"<li>{e(u)}</li>" for u in t.unscreened]
-        out.append("</ul>")
+    out += ul(t.reasons, "<p><strong>Why:</strong></p>")
+    out += ul(t.unscreened, "<p><strong>Not screened (you did not answer):</strong></p>")
     out.append("</section>")
     if d.progress is not None:
         out.append(f"<h2>Since last time</h2><p>{e(d.progress.summary)}</p>")
@@ -851,19 +848,12 @@ def diagnosis_html(d: Diagnosis) -> str:
                     f"<p><strong>Drills:</strong> {e(', '.join(x.name for x in f.drills))}</p>"
                 )
             out.append("</article>")
-    if d.next_steps:
-        out.append("<h2>What we could not find</h2><ul>")
-        out += [f"<li>{e(s)}</li>" for s in d.next_steps]
-        out.append("</ul>")
+    out += ul(d.next_steps, "<h2>What we could not find</h2>")
     if d.form_checklist:
         out.append('<h2>Correct form</h2><ul class="check">')
         out += [f"<li><strong>{e(s.step)}:</strong> {e(s.cue)}</li>" for s in d.form_checklist]
         out.append("</ul>")
-        for title, items in (("Warm-up", d.warm_up), ("Progression", d.progression)):
-            if items:
-                out.append(f"<h3>{title}</h3><ul>")
-                out += [f"<li>{e(x)}</li>" for x in items]
-                out.append("</ul>")
+        out += ul(d.warm_up, "<h3>Warm-up</h3>") + ul(d.progression, "<h3>Progression</h3>")
     if d.alternatives:
         out.append("<h2>Alternatives while you fix it</h2><ul>")
         for a in d.alternatives:
