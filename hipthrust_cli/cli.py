@@ -1001,9 +1001,24 @@ def kb_show(
     render.show(fmt.value, match.model_dump(mode="json", exclude_none=True), f"{found} {match.id}")
 
 
+def _prune_groups(argv: Sequence[str]) -> None:
+    """Leave out the command groups this invocation cannot reach.
+
+    Typer builds a parser for every command on every run; the ``kb`` and ``history``
+    groups cost 2.6 ms of that (benchmarks/README.md). When the first argument is one of
+    the plain commands, they are not needed. Help, no command, or anything unrecognised
+    keeps the whole tree, so listings and "did you mean" stay complete.
+    """
+    plain = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first in plain and not {"-h", "--help"} & set(argv):
+        app.registered_groups = []
+
+
 def main() -> None:
     """Entry point of the ``hipthrust`` command."""
     try:
+        _prune_groups(sys.argv[1:])
         app(prog_name="hipthrust")
     except KeyboardInterrupt:
         sys.stderr.write("\nStopped (Ctrl-C). Nothing was saved.\n")

@@ -324,3 +324,23 @@ def test_unknown_command_and_option_exit_2(cli: Any) -> None:
 def test_json_output_is_valid_for_every_command(cli: Any) -> None:
     for args in (["variations"], ["alternatives"], ["form"], ["questions"]):
         json.loads(cli(*args, "-f", "json").stdout)
+
+
+def test_entry_point_keeps_every_command_reachable(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "hipthrust_cli", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert "history" in run("--help").stdout and "kb" in run("--help").stdout
+    assert run("kb", "validate").returncode == 0
+    assert run("history", "-f", "json").returncode == 0
+    assert run("variations", "-f", "json").returncode == 0
+    assert run("histroy").returncode == 2
