@@ -778,7 +778,7 @@ ul.check li::before { content: "\\2610\\00a0"; }
   border-radius: .3rem; vertical-align: middle; overflow: hidden; }
 .meter span { display: block; height: 100%; background: var(--accent); }
 .muted, .ev { color: var(--muted); } .ev { font-size: .9rem; }
-.why li { margin: .15rem 0; }
+ul.why { list-style: none; padding-left: 0; } .why li { margin: .15rem 0; }
 footer { margin-top: 2rem; padding-top: .6rem; border-top: 1px solid var(--line);
   color: var(--muted); font-size: .9rem; }
 @media print { body { font-size: 11pt; } main { max-width: none; }
