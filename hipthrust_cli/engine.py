@@ -308,7 +308,8 @@ def diagnose(
             triage=tri,
             answers=answers,
             kb_version=kb.settings.kb_version,
-            progress=compare(previous, [], answers) if previous else None,
+            # Causes were not looked for, so none can be called resolved.
+            progress=None,
         )
 
     threshold = kb.settings.report_threshold

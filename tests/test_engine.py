@@ -238,3 +238,22 @@ def test_unscreened_self_care_does_not_claim_no_warning_signs(kb: KnowledgeBase)
     assert "did not include the warning signs" not in d.triage.advice
     screened = diagnose(kb, story(bench_height="high"))
     assert screened.triage.unscreened == [] and "No warning signs" in screened.triage.title
+
+
+def test_progress_compares_causes_and_pain(kb: KnowledgeBase) -> None:
+    from hipthrust_cli.engine import Previous
+
+    before = Previous(
+        date="2026-11-01",
+        findings=[("weak_core", "Weak core"), ("bench_too_high", "Bench too high")],
+        pain=6,
+    )
+    d = diagnose(kb, story(bench_height="high", tempo="bounce", pain_level=3), before)
+    assert d.progress is not None
+    assert d.progress.resolved == ["Weak core"]
+    assert d.progress.still_present == ["Bench too high"]
+    assert d.progress.new == ["Jerky or uncontrolled reps"]
+    assert d.progress.pain_trend == "down"
+    assert d.progress.summary.startswith("Since 2026-11-01: pain down from 6 to 3")
+    emergency = diagnose(kb, story(emergency_signs=["both_legs"]), before)
+    assert emergency.progress is None, "causes were not looked for, so none is 'resolved'"
