@@ -888,23 +888,18 @@ def all_conditions(
     kb: KnowledgeBase,
 ) -> Iterator[tuple[str, str, tuple[str | int, ...], Condition]]:
     """Every condition in the knowledge base as ``(kind, entry id, key path, condition)``."""
-    for q in kb.questions:
-        for j, c in enumerate(q.when):
-            yield "questions", q.id, ("when", j), c
-    for flag in kb.red_flags:
-        for part in ("any", "all"):
-            for j, c in enumerate(getattr(flag, part)):
-                yield "red_flags", flag.id, (part, j), c
-    for m in kb.mistakes:
-        for j, c in enumerate(m.signs):
-            yield "mistakes", m.id, ("signs", j), c
-    for a in kb.alternatives:
-        for j, c in enumerate(a.avoid_when):
-            yield "alternatives", a.id, ("avoid_when", j), c
-    for n in kb.notes:
-        for part in ("any", "all"):
-            for j, c in enumerate(getattr(n, part)):
-                yield "notes", n.id, (part, j), c
+    groups: list[tuple[str, Sequence[Any], tuple[str, ...]]] = [
+        ("questions", kb.questions, ("when",)),
+        ("red_flags", kb.red_flags, ("any", "all")),
+        ("mistakes", kb.mistakes, ("signs",)),
+        ("alternatives", kb.alternatives, ("avoid_when",)),
+        ("notes", kb.notes, ("any", "all")),
+    ]
+    for kind, entries, parts in groups:
+        for entry in entries:
+            for part in parts:
+                for j, c in enumerate(getattr(entry, part)):
+                    yield kind, entry.id, (part, j), c
     for j, c in enumerate(kb.settings.back_pain):
         yield "settings", "back_pain", (j,), c
 

@@ -223,7 +223,7 @@ def test_missing_required_field(tmp_path: Path) -> None:
 
 def test_wrong_type(tmp_path: Path) -> None:
     folder = _copy(tmp_path)
-    _replace(folder, "settings.yaml", "report_threshold: 0.3", "report_threshold: lots")
+    _replace(folder, "settings.yaml", "report_threshold: 0.35", "report_threshold: lots")
     assert "report_threshold" in _error(base=folder)
 
 
