@@ -17,6 +17,8 @@ from hipthrust_cli.interview import Interview
 from hipthrust_cli.knowledge import NOT_SURE, Answer, Kind, Question
 from hipthrust_cli.safetext import clean_line
 
+SELECT_INDENT = 3  # " » " before a select choice
+CHECKBOX_INDENT = 5  # " » ○ " before a checkbox choice
 WHY = "__why__"
 BACK = "__back__"
 SHOW = "__show__"
@@ -36,6 +38,38 @@ def _eof_on_ctrl_d(question: Any) -> Any:
     app = question.application
     app.key_bindings = merge_key_bindings([app.key_bindings, bindings])
     return question
+
+
+def _width() -> int:
+    """Columns of the terminal the prompts are drawn on (stderr; stdout may be a file)."""
+    import os
+    import shutil
+
+    try:
+        columns = os.get_terminal_size(sys.stderr.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        columns = shutil.get_terminal_size(fallback=(80, 24)).columns
+    return max(30, columns)
+
+
+def _wrap(label: str, indent: int) -> str:
+    """Wrap a choice to the terminal: questionary cuts long choices off at the edge.
+
+    The first choice of the screening list is a warning sign; it must never be cut.
+    Continuation lines are indented to start under the label's first letter.
+    """
+    import textwrap
+
+    lines = textwrap.wrap(clean_line(label), max(20, _width() - indent - 1))
+    return ("\n" + " " * indent).join(lines) if lines else ""
+
+
+def _hint(message: str, hint: str) -> str:
+    """The key hint after the question, on a line of its own when it would not fit."""
+    last = message.rsplit("\n", 1)[-1]
+    # "? " before the message, a space between message and hint.
+    fits = 2 + len(last) + 1 + len(hint) < _width()
+    return hint if fits else "\n  " + hint
 
 
 def _style() -> Any:
@@ -72,8 +106,21 @@ class Prompter:
         return io
 
     def say(self, text: str = "") -> None:
-        """Write a line of guidance on stderr."""
-        self.err.write(text + "\n")
+        """Write guidance on stderr, wrapped at word boundaries to the terminal's width."""
+        import textwrap
+
+        lines = []
+        for line in text.split("\n"):
+            indent = line[: len(line) - len(line.lstrip())]
+            wrapped = textwrap.wrap(
+                line.strip(),
+                max(20, _width() - 1),
+                initial_indent=indent,
+                subsequent_indent=indent,
+                break_on_hyphens=False,
+            )
+            lines += wrapped or [""]
+        self.err.write("\n".join(lines) + "\n")
         self.err.flush()
 
     def ask(
@@ -91,7 +138,8 @@ class Prompter:
         """
         import questionary
 
-        message = f"[{number}/{total}] {clean_line(question.text)}"
+        # "? " comes before the message; wrap it so no word is broken at the edge.
+        message = _wrap(f"[{number}/{total}] {question.text}", 2)
         if question.kind is Kind.multi:
             self.say(f"  ({clean_line(question.why)})")
             return self._ask_multi(question, message, default)
@@ -107,7 +155,8 @@ class Prompter:
                 choices.append(questionary.Choice(label, value=value))
         else:
             choices = [
-                questionary.Choice(clean_line(c.label), value=c.id) for c in question.choices
+                questionary.Choice(_wrap(c.label, SELECT_INDENT), value=c.id)
+                for c in question.choices
             ]
         choices.append(questionary.Choice("Not sure", value=NOT_SURE))
         choices.append(questionary.Choice("Why do we ask this?", value=WHY))
@@ -119,7 +168,7 @@ class Prompter:
                 message,
                 choices=choices,
                 default=selected,
-                instruction="(arrow keys, Enter)",
+                instruction=_hint(message, "(arrow keys, Enter)"),
                 **self._io(),
             )
             value = _eof_on_ctrl_d(prompt).unsafe_ask()
@@ -131,7 +180,7 @@ class Prompter:
         import questionary
 
         ticked = set(default) if isinstance(default, list) else {default}
-        labels = {c.id: clean_line(c.label) for c in question.choices}
+        labels = {c.id: _wrap(c.label, CHECKBOX_INDENT) for c in question.choices}
         labels[NOT_SURE] = "Not sure"
         alone = {c.id for c in question.choices if c.exclusive} | {NOT_SURE}
 
@@ -140,7 +189,8 @@ class Prompter:
                 return "Tick at least one with Space (or 'None of these' / 'Not sure'), then Enter."
             lonely = [s for s in selected if s in alone]
             if lonely and len(selected) > 1:
-                return f"'{labels[lonely[0]]}' cannot be combined with other choices."
+                alone_label = " ".join(labels[lonely[0]].split())
+                return f"'{alone_label}' cannot be combined with other choices."
             return True
 
         prompt = questionary.checkbox(
@@ -150,7 +200,7 @@ class Prompter:
                 for cid, label in labels.items()
             ],
             validate=validate,
-            instruction="(Space to tick, Enter to confirm)",
+            instruction=_hint(message, "(Space to tick, Enter to confirm)"),
             **self._io(),
         )
         picked: list[str] = _eof_on_ctrl_d(prompt).unsafe_ask()
