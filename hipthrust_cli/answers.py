@@ -157,6 +157,24 @@ def parse_options(items: Iterable[str], kb: KnowledgeBase) -> dict[str, Answer]:
     return answers
 
 
+def still_valid(kb: KnowledgeBase, saved: Mapping[str, object]) -> dict[str, Answer]:
+    """The saved answers (e.g. from history) that still fit the knowledge base.
+
+    The knowledge base may have changed since they were given: answers to questions or
+    choices that no longer exist are dropped, not errors.
+    """
+    usable: dict[str, Answer] = {}
+    for qid, value in saved.items():
+        question = kb.question_by_id.get(qid)
+        if question is None:
+            continue
+        try:
+            usable[qid] = coerce(question, value, "history")
+        except AnswersError:
+            continue
+    return usable
+
+
 def merge(*layers: Mapping[str, Answer]) -> dict[str, Answer]:
     """Merge answer layers; later layers win (file, then ``--answer``)."""
     merged: dict[str, Answer] = {}

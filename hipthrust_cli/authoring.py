@@ -175,11 +175,6 @@ def lint(kb: KnowledgeBase) -> list[Problem]:
     return problems
 
 
-def file_models() -> dict[str, Any]:
-    """The pydantic model of each knowledge-base file, keyed by file name."""
-    return dict(FILES)
-
-
 def json_schemas() -> dict[str, dict[str, Any]]:
     """The JSON Schema of every knowledge-base file, keyed by ``NAME.schema.json``."""
     out = {}

@@ -23,7 +23,6 @@ from hipthrust_cli import errors
 # pydantic looks for plugins in every installed package's entry points the first time a
 # model is built (about 10 ms); hipthrust uses none.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-from hipthrust_cli import errors as errors_mod
 from hipthrust_cli.errors import HipthrustError, UsageError
 from hipthrust_cli.safetext import clean_line, quote
 
@@ -91,13 +90,13 @@ def _error(message: str) -> None:
     sys.stderr.flush()
 
 
-def _log_dir() -> Path:
-    configured = os.environ.get("HIPTHRUST_DATA_DIR")
-    if configured:
-        return Path(configured)
+def _log_dirs() -> list[Path]:
+    """Where an internal-error log may go: the data folder, else (or failing that) temp."""
     import tempfile
 
-    return Path(tempfile.gettempdir()) / "hipthrust"
+    fallback = Path(tempfile.gettempdir()) / "hipthrust"
+    configured = os.environ.get("HIPTHRUST_DATA_DIR")
+    return [Path(configured), fallback] if configured else [fallback]
 
 
 def _internal_error(exc: BaseException) -> int:
@@ -110,7 +109,7 @@ def _internal_error(exc: BaseException) -> int:
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     where = "nowhere (the log could not be written)"
-    for folder in (_log_dir(), Path(__import__("tempfile").gettempdir())):
+    for folder in _log_dirs():
         try:
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"hipthrust-error-{stamp}.log"
@@ -296,7 +295,7 @@ def diagnose(
             raise UsageError(
                 "There is no earlier session to start from; run 'hipthrust diagnose' first."
             )
-        defaults = _usable_answers(kb, last.answers)
+        defaults = answers_mod.still_valid(kb, last.answers)
     stdin_is_terminal = _stdin_is_terminal() and str(answers_file) != "-"
     interactive = stdin_is_terminal and not no_input
     # Precedence: --answer, then the answers file, then (for --again) the last answers,
@@ -436,23 +435,6 @@ def _previous(last: Any) -> Any:
         findings=[(mid, title) for mid, title, _ in last.findings],
         pain=last.pain,
     )
-
-
-def _usable_answers(kb: KnowledgeBase, saved: dict[str, Any]) -> dict[str, Any]:
-    """The saved answers that still fit the knowledge base (it may have changed since)."""
-    from hipthrust_cli import answers as answers_mod
-    from hipthrust_cli.errors import AnswersError
-
-    usable = {}
-    for qid, value in saved.items():
-        question = kb.question_by_id.get(qid)
-        if question is None:
-            continue
-        try:
-            usable[qid] = answers_mod.coerce(question, value, "history")
-        except AnswersError:
-            continue
-    return usable
 
 
 history_app = typer.Typer(
@@ -643,11 +625,7 @@ def _find_variation(kb: KnowledgeBase, name: str) -> tuple[Variation, str | None
         return next(iter(containing.values())), None
     close = difflib.get_close_matches(query, list(keys), n=5, cutoff=0.6)
     names = list(dict.fromkeys(keys[c].name for c in close))
-    if (
-        close
-        and difflib.SequenceMatcher(None, query, close[0]).ratio() >= 0.85
-        and len({keys[c].id for c in close[:1]}) == 1
-    ):
+    if close and difflib.SequenceMatcher(None, query, close[0]).ratio() >= 0.85:
         return keys[
             close[0]
         ], f"Showing '{keys[close[0]].name}', the closest match to {quote(name)}."
@@ -855,22 +833,22 @@ def kb_validate(
         )
     if kb is not None:
         problems += authoring.lint(kb)
-    errors = [p for p in problems if p.severity == "error"]
+    faults = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
-    failed = bool(errors) or (strict and bool(warnings))
+    failed = bool(faults) or (strict and bool(warnings))
     if fmt is Format.json:
         _print(
             render.to_json(
                 {
                     "ok": not failed,
                     "checked": what,
-                    "errors": [render.problem_json(p) for p in errors],
+                    "errors": [render.problem_json(p) for p in faults],
                     "warnings": [render.problem_json(p) for p in warnings],
                 }
             )
         )
     else:
-        for p in errors:
+        for p in faults:
             _print(str(p))
         for p in warnings:
             _print(f"{p} (warning)")
@@ -879,11 +857,11 @@ def kb_validate(
             _print(f"No problems in {what}: {counts}.")
         else:
             _print(
-                f"{len(errors)} error{'s' * (len(errors) != 1)} and {len(warnings)} "
+                f"{len(faults)} error{'s' * (len(faults) != 1)} and {len(warnings)} "
                 f"warning{'s' * (len(warnings) != 1)} in {what}."
             )
     if failed:
-        raise typer.Exit(errors_mod.EXIT_KB)
+        raise typer.Exit(errors.EXIT_KB)
 
 
 @kb_app.command("schema")

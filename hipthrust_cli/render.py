@@ -155,16 +155,15 @@ def diagnosis_markdown(d: Diagnosis) -> str:
     return "\n".join(out)
 
 
+def _present(sections: Sequence[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
+    """The titled lists that have something in them."""
+    return [(title, items) for title, items in sections if items]
+
+
 def _progress_lists(p: Progress) -> list[tuple[str, list[str]]]:
-    return [
-        (title, items)
-        for title, items in (
-            ("No longer found", p.resolved),
-            ("Still present", p.still_present),
-            ("New", p.new),
-        )
-        if items
-    ]
+    return _present(
+        [("No longer found", p.resolved), ("Still present", p.still_present), ("New", p.new)]
+    )
 
 
 def _progress_markdown(p: Progress) -> list[str]:
@@ -238,16 +237,14 @@ def form_markdown(t: Technique) -> str:
 
 
 def _technique_lists(t: Technique) -> list[tuple[str, list[str]]]:
-    return [
-        (title, items)
-        for title, items in (
+    return _present(
+        [
             ("Warm-up", t.warm_up),
             ("Better hip thrusts, less back", t.performance),
             ("Progression", t.progression),
             ("Advanced techniques", t.advanced),
-        )
-        if items
-    ]
+        ]
+    )
 
 
 def questions_markdown(kb: KnowledgeBase) -> str:
