@@ -179,9 +179,9 @@ def _version() -> str:
 
 
 def _load(kb_dirs: Sequence[Path] | None) -> KnowledgeBase:
-    from hipthrust_cli import cache, knowledge
+    from hipthrust_cli import knowledge, paths
 
-    return knowledge.load(knowledge.overlay_dirs(kb_dirs or ()), cache_dir=cache.default_dir())
+    return knowledge.load(knowledge.overlay_dirs(kb_dirs or ()), cache_dir=paths.cache_dir())
 
 
 def _stdin_is_terminal() -> bool:

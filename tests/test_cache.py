@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from hipthrust_cli import cache, knowledge
+from hipthrust_cli import cache, knowledge, paths
 
-from .conftest import DATA
+from .conftest import DATA, NOBODY, as_user, needs_root
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -22,7 +24,7 @@ def _copy(tmp_path: Path) -> Path:
 def test_hit_returns_the_same_knowledge_base(tmp_path: Path) -> None:
     store = tmp_path / "cache"
     first = knowledge.load(cache_dir=store)
-    assert len(list(store.glob("kb-*.pickle"))) == 1
+    assert len(list(store.glob("kb-*.json"))) == 1
     second = knowledge.load(cache_dir=store)
     assert second is not first
     assert [m.id for m in second.mistakes] == [m.id for m in first.mistakes]
@@ -55,30 +57,169 @@ def test_an_invalid_kb_is_never_cached(tmp_path: Path) -> None:
     for _ in range(2):
         with pytest.raises(knowledge.KnowledgeBaseError):
             knowledge.load(base=folder, cache_dir=store)
-    assert not list(store.glob("kb-*.pickle"))
+    assert not list(store.glob("kb-*.json"))
 
 
 def test_damaged_cache_is_a_miss(tmp_path: Path) -> None:
     store = tmp_path / "cache"
     knowledge.load(cache_dir=store)
-    for entry in store.glob("kb-*.pickle"):
-        entry.write_bytes(b"not a pickle")
+    for entry in store.glob("kb-*.json"):
+        entry.write_bytes(b"not json")
     assert knowledge.load(cache_dir=store).mistakes
 
 
-@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
-def test_cache_writable_by_others_is_not_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _entry(store: Path) -> Path:
+    (entry,) = store.glob("kb-*.json")
+    return entry
+
+
+def _poison(entry: Path) -> None:
+    """Rewrite a valid cache entry so a hit would be visible: every drill gets a new name."""
+    text = entry.read_text().replace('"name":"Front plank"', '"name":"POISONED"')
+    assert "POISONED" in text
+    entry.write_text(text)
+
+
+def _served_poison(store: Path) -> bool:
+    return knowledge.load(cache_dir=store).exercise_names["plank"] == "POISONED"
+
+
+def test_a_hit_really_comes_from_the_cache(tmp_path: Path) -> None:
+    """The poisoning helper works, so the refusals below are meaningful."""
     store = tmp_path / "cache"
     knowledge.load(cache_dir=store)
-    entry = next(store.glob("kb-*.pickle"))
-    assert entry.stat().st_mode & 0o077 == 0, "the cache is private"
-    entry.chmod(0o666)
-    calls = []
-    monkeypatch.setattr(cache.pickle, "load", lambda *a: calls.append(a))
+    _poison(_entry(store))
+    assert _served_poison(store)
+
+
+def test_no_code_path_can_unpickle() -> None:
+    source = Path(cache.__file__).parent
+    for module in source.rglob("*.py"):
+        text = module.read_text()
+        assert "import pickle" not in text and "pickle.load" not in text, module
+
+
+def test_the_cache_is_plain_json_and_never_names_foreign_code(tmp_path: Path) -> None:
+    store = tmp_path / "cache"
     knowledge.load(cache_dir=store)
-    assert calls == [], "a file others can write is never unpickled"
+    entry = _entry(store)
+    json.loads(entry.read_text())  # plain JSON, nothing else
+    tags = set(re.findall(r'"~[mec]":"([^"]+)"', entry.read_text()))
+    assert tags and all(t.startswith("hipthrust_cli.") for t in tags)
+    # A planted entry that names anything outside hipthrust is refused, not run.
+    for planted in (
+        {"~c": "os:system", "command": "touch PWNED"},
+        {"~m": "subprocess:Popen", "args": ["touch", "PWNED"]},
+        {"~e": "builtins:eval", "v": "__import__('os').system('touch PWNED')"},
+        {"~c": "hipthrust_cli.cli:main"},
+    ):
+        entry.write_text(json.dumps(planted))
+        assert knowledge.load(cache_dir=store).mistakes
+    assert not (tmp_path / "PWNED").exists() and not Path("PWNED").exists()
+
+
+def test_serialisation_is_generic_over_the_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model that gains a field round-trips with no change to the cache."""
+    from pydantic import Field
+
+    class Extra(knowledge._Model):
+        id: str
+        weights: list[float] = Field(default_factory=list)
+        level: knowledge.Level = knowledge.Level.routine
+        nested: knowledge.Fix | None = None
+        table: dict[knowledge.Level, tuple[int, str]] = Field(default_factory=dict)
+
+    Extra.__module__ = "hipthrust_cli.knowledge"
+    Extra.__qualname__ = "Extra"
+    monkeypatch.setattr(knowledge, "Extra", Extra, raising=False)
+    value = Extra(
+        id="x",
+        weights=[0.5, -1.25],
+        level=knowledge.Level.urgent,
+        nested=knowledge.Fix(text="t", evidence=knowledge.Evidence.research),
+        table={knowledge.Level.emergency: (1, "a")},
+    )
+    assert cache.decode(json.dumps(cache.encode(value))) == value
+
+
+def test_the_whole_knowledge_base_round_trips(kb: knowledge.KnowledgeBase) -> None:
+    again = cache.decode(json.dumps(cache.encode(kb)))
+    assert isinstance(again, knowledge.KnowledgeBase)
+    for f in ("questions", "red_flags", "mistakes", "drills", "variations", "alternatives"):
+        assert [e.model_dump() for e in getattr(again, f)] == [
+            e.model_dump() for e in getattr(kb, f)
+        ]
+    assert again.levels == kb.levels and again.origins == kb.origins
+    assert again.technique == kb.technique and again.settings == kb.settings
+
+
+def test_not_finite_numbers_are_never_cached() -> None:
+    with pytest.raises(cache.Unsupported):
+        cache.encode([float("nan")])
+    with pytest.raises(cache.Unsupported):
+        cache.decode('{"~d": [[1, NaN]]}')
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_cache_writable_by_others_is_not_read(tmp_path: Path) -> None:
+    store = tmp_path / "cache"
+    knowledge.load(cache_dir=store)
+    entry = _entry(store)
+    assert entry.stat().st_mode & 0o077 == 0, "the cache is private"
+    _poison(entry)
+    entry.chmod(0o666)
+    assert not _served_poison(store)
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_a_linked_cache_entry_is_not_followed(tmp_path: Path) -> None:
+    store = tmp_path / "cache"
+    knowledge.load(cache_dir=store)
+    entry = _entry(store)
+    _poison(entry)
+    elsewhere = tmp_path / "planted.json"
+    entry.rename(elsewhere)
+    entry.symlink_to(elsewhere)
+    assert not _served_poison(store)
+
+
+@needs_root
+def test_a_cache_under_a_folder_another_user_controls_is_never_read(shared_tmp: Path) -> None:
+    """The shipped cache checked only the file and its folder; the swap race went above."""
+    theirs = shared_tmp / "theirs"
+    theirs.mkdir()
+    mine = theirs / "data" / "cache"
+    mine.mkdir(parents=True, mode=0o700)
+    knowledge.load(cache_dir=mine)
+    _poison(_entry(mine))
+    os.chown(theirs, NOBODY, NOBODY)  # they could now rename 'data' and put their own
+    assert not _served_poison(mine)
+    os.chown(theirs, 0, 0)
+    assert _served_poison(mine)
+
+
+@needs_root
+def test_an_unprivileged_user_reads_only_their_own_cache(shared_tmp: Path) -> None:
+    """As a real unprivileged user: their cache works; one planted by root is not theirs."""
+    home = shared_tmp / "home"
+    home.mkdir()
+    os.chown(home, NOBODY, NOBODY)
+
+    def load_twice() -> list[str]:
+        store = home / "cache"
+        names = [knowledge.load(cache_dir=store).exercise_names["plank"]]
+        _poison(_entry(store))
+        names.append(knowledge.load(cache_dir=store).exercise_names["plank"])
+        return names
+
+    assert as_user(load_twice) == ["Front plank", "POISONED"]
+    store = home / "cache"
+    assert _entry(store).stat().st_uid == NOBODY
+    assert store.stat().st_mode & 0o777 == 0o700
+    os.chown(_entry(store), 0, 0)  # now root's file in their folder: not theirs to trust
+    assert as_user(lambda: knowledge.load(cache_dir=store).exercise_names["plank"]) == (
+        "Front plank"
+    )
 
 
 def test_unwritable_cache_folder_is_silent(tmp_path: Path) -> None:
@@ -94,9 +235,34 @@ def test_cache_keeps_a_few_entries(tmp_path: Path) -> None:
         overlay.mkdir()
         (overlay / "drills.yaml").write_text(f"drills:\n  - {{id: plank, name: P{i}, how: H}}\n")
         knowledge.load([overlay], cache_dir=store)
-    assert len(list(store.glob("kb-*.pickle"))) == cache.MAX_FILES
+    assert len(list(store.glob("kb-*.json"))) == cache.MAX_FILES
 
 
-def test_default_dir_follows_hipthrust_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_dir_follows_hipthrust_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HIPTHRUST_DATA_DIR", "/x/y")
-    assert cache.default_dir() == Path("/x/y/cache")
+    assert paths.cache_dir() == Path("/x/y/cache")
+
+
+def test_the_key_covers_every_file_name(tmp_path: Path) -> None:
+    """A misspelt overlay file is reported with a warm cache as with a cold one."""
+    overlay, store = tmp_path / "o", tmp_path / "cache"
+    overlay.mkdir()
+    (overlay / "drills.yaml").write_text("drills:\n  - {id: plank, name: One, how: H}\n")
+    knowledge.load([overlay], cache_dir=store)  # warm
+    (overlay / "drill.yaml").write_text("drills: []\n")
+    for _ in range(2):
+        with pytest.raises(knowledge.KnowledgeBaseError, match=r"drill\.yaml"):
+            knowledge.load([overlay], cache_dir=store)
+
+
+def test_what_is_parsed_is_what_was_keyed(tmp_path: Path) -> None:
+    """The bytes read for the key are the bytes parsed: an edit in between cannot slip in."""
+    overlay = tmp_path / "o"
+    overlay.mkdir()
+    drills = overlay / "drills.yaml"
+    drills.write_text("drills:\n  - {id: plank, name: One, how: H}\n")
+    parts, snapshot = knowledge.read_sources([knowledge.shipped_dir(), overlay])
+    drills.write_text("drills:\n  - {id: plank, name: Two, how: H}\n")  # edited meanwhile
+    kb, problems = knowledge.collect([overlay], snapshot=snapshot)
+    assert not problems and kb is not None and kb.exercise_names["plank"] == "One"
+    assert (f"{overlay}/drills.yaml", snapshot[drills]) in parts
