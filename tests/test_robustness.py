@@ -94,7 +94,7 @@ def test_answers_file_unreadable(cli: Callable[..., Run], shared_tmp: Path) -> N
 
     code, stdout, stderr = as_user(run)
     assert code == 2 and not stdout and TRACEBACK not in stderr
-    said = " ".join(stderr.split())
+    said = re.sub(r"[\s│]+", " ", stderr)
     assert "is not readable" in said or "permission denied" in said, stderr
 
 
