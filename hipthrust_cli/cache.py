@@ -115,7 +115,7 @@ class _Decoder:
     def __init__(self) -> None:
         self.types: dict[str, type] = {}
 
-    def _type(self, name: str, check: Any) -> type:
+    def _type(self, name: str, check: Any) -> Any:
         cls = self.types.get(name)
         if cls is None:
             cls = _resolve(name)
@@ -127,9 +127,9 @@ class _Decoder:
     def hook(self, obj: dict[str, Any]) -> Any:
         if "~m" in obj:
             cls = self._type(obj.pop("~m"), lambda c: issubclass(c, BaseModel))
-            fields = cls.model_fields  # type: ignore[attr-defined]
+            fields = cls.model_fields
             if obj.keys() != fields.keys():  # the model changed: let pydantic fill defaults
-                return cls.model_construct(**{k: v for k, v in obj.items() if k in fields})  # type: ignore[attr-defined]
+                return cls.model_construct(**{k: v for k, v in obj.items() if k in fields})
             # What model_construct does, without its per-field default handling: every
             # field is present and was validated before it was written.
             model = cls.__new__(cls)

@@ -18,6 +18,7 @@ Imports nothing from the rest of the package.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import sys
@@ -82,10 +83,8 @@ def make_private_dir(folder: Path) -> None:
             break
         missing.append(parent)
     for parent in reversed(missing):
-        try:
+        with contextlib.suppress(FileExistsError):
             parent.mkdir(mode=PRIVATE_DIR)
-        except FileExistsError:
-            pass
     info = folder.stat()
     if not stat.S_ISDIR(info.st_mode):
         raise NotADirectoryError(20, "not a folder", str(folder))

@@ -264,15 +264,33 @@ def test_internal_error_is_one_line_and_a_log(
     assert "RuntimeError: boom" in log.read_text() and TRACEBACK in log.read_text()
 
 
-def test_internal_error_falls_back_to_temp(
+def test_internal_error_log_never_goes_to_a_shared_folder(
     cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """The shipped version fell back to /tmp/hipthrust, which anyone can pre-create."""
+    import tempfile
+
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x")
     monkeypatch.setenv("HIPTHRUST_DATA_DIR", str(blocker / "sub"))
     monkeypatch.setattr(engine, "diagnose", _boom)
+    shared = Path(tempfile.gettempdir()) / "hipthrust"
+    before = set(shared.iterdir()) if shared.is_dir() else set()
     run = cli("diagnose", "--no-input", "-f", "json")
-    assert run.code == 1 and ".log" in run.stderr and TRACEBACK not in run.stderr
+    assert run.code == 1 and "nowhere" in run.stderr and TRACEBACK not in run.stderr
+    assert (set(shared.iterdir()) if shared.is_dir() else set()) == before
+
+
+def test_internal_error_log_is_private(
+    cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    monkeypatch.setenv("HIPTHRUST_DATA_DIR", str(data))
+    monkeypatch.setattr(engine, "diagnose", _boom)
+    run = cli("diagnose", "--no-input", "-f", "json")
+    (log,) = data.glob("hipthrust-error-*.log")
+    assert run.code == 1 and str(log) in run.stderr
+    assert log.stat().st_mode & 0o777 == 0o600 and data.stat().st_mode & 0o777 == 0o700
 
 
 def test_debug_shows_the_traceback(
