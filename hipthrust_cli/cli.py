@@ -145,6 +145,9 @@ def _quiet_stdout() -> None:
         pass
 
 
+_OUTPUT_ERRNOS = {5, 9, 28, 122}  # EIO, EBADF, ENOSPC, EDQUOT
+
+
 def _guard(func: F) -> F:
     """Run a command so every failure becomes one clear line and its exit code."""
 
@@ -172,6 +175,12 @@ def _guard(func: F) -> F:
         except BrokenPipeError:
             _quiet_stdout()
             raise typer.Exit(errors.EXIT_OK) from None
+        except OSError as exc:
+            if exc.errno not in _OUTPUT_ERRNOS:
+                raise typer.Exit(_internal_error(exc)) from None
+            # Output that could not be written (a full disk, a closed or failing stdout).
+            _error(f"Cannot write the output ({exc.strerror or exc}); send it somewhere else.")
+            raise typer.Exit(errors.EXIT_USAGE) from None
         except Exception as exc:
             raise typer.Exit(_internal_error(exc)) from None
 

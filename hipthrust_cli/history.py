@@ -32,7 +32,11 @@ class HistoryError(Exception):
 
 
 class _NotOurs(Exception):
-    """The history file is damaged or belongs to another program."""
+    """The history file belongs to another program."""
+
+
+class _MovedAside(Exception):
+    """The history file was damaged and has been moved aside; open a new one."""
 
 
 # SQLite's primary result codes that matter here (https://sqlite.org/rescode.html).
@@ -70,7 +74,7 @@ def _code(exc: BaseException) -> int | None:
 def _reason(exc: BaseException, path: Path) -> str:
     """One sentence (without the final stop) saying what went wrong and what to do."""
     code = _code(exc)
-    if code == _FULL or (isinstance(exc, OSError) and exc.errno == 28):
+    if code == _FULL or (isinstance(exc, OSError) and exc.errno == 28) or _disk_full(path):
         return "the disk is full; free some space and run it again"
     if code in (_BUSY, _LOCKED):
         return (
@@ -83,6 +87,21 @@ def _reason(exc: BaseException, path: Path) -> str:
         return f"{path} cannot be opened; check that its folder exists and is yours"
     detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
     return f"{path}: {detail}"
+
+
+def _disk_full(path: Path) -> bool:
+    """Whether the disk holding *path* has (almost) no room left.
+
+    SQLite reports a full disk as SQLITE_FULL only sometimes; growing its shared-memory
+    file on a full disk is a "disk I/O error". Asking the file system tells them apart.
+    """
+    for folder in (path, *path.parents):
+        try:
+            info = os.statvfs(folder)
+        except (OSError, AttributeError):
+            continue
+        return info.f_bavail * info.f_frsize < 64 * 1024
+    return False
 
 
 def data_dir() -> Path:
@@ -166,14 +185,13 @@ class History:
             _narrow(self.path)
         try:
             return self._open()
+        except _MovedAside:
+            return self._open()
         except _NotOurs:
             # Another program's database (or a half-made one of ours): keep it, start anew.
             self._move_aside()
             return self._open()
         except sqlite3.DatabaseError as exc:
-            if _code(exc) in _DAMAGE and self._confirmed_damaged():
-                self._move_aside()
-                return self._open()
             if not create and _code(exc) in (_READONLY, _CANTOPEN, _PERM):
                 return self._open_read_only(exc)
             raise
@@ -187,10 +205,29 @@ class History:
             db.execute("PRAGMA foreign_keys = ON")
             self._migrate(db)
             _check_schema(db)
+        except sqlite3.DatabaseError as exc:
+            self._close_damaged(db, exc)
+            raise
         except BaseException:
             db.close()
             raise
         return db
+
+    def _close_damaged(self, db: sqlite3.Connection, exc: sqlite3.DatabaseError) -> None:
+        """Close *db*; if SQLite confirms the file is damaged, move it aside first.
+
+        First, because closing the last connection lets SQLite delete the -wal and -shm
+        files, which may hold the only copy of recent sessions. Raises
+        :class:`_MovedAside` when it moved the file.
+        """
+        try:
+            damaged = _code(exc) in _DAMAGE and self._confirmed_damaged()
+            if damaged:
+                self._move_aside()
+        finally:
+            db.close()
+        if damaged:
+            raise _MovedAside(str(exc)) from None
 
     def _open_read_only(self, why: BaseException) -> sqlite3.Connection:
         """Open a history we may not write, so it can still be listed and shown."""
@@ -299,13 +336,13 @@ class History:
             try:
                 return operation(db)
             except sqlite3.DatabaseError as exc:
-                damaged = _code(exc) in _DAMAGE and attempt == 1
-                if db is not None:
-                    db.close()
-                    db = None
-                if damaged and self._confirmed_damaged():
-                    self._move_aside()
-                    continue
+                if db is not None and attempt == 1:
+                    try:
+                        self._close_damaged(db, exc)
+                    except _MovedAside:
+                        continue
+                    finally:
+                        db = None
                 raise HistoryError(_reason(exc, self.path)) from None
             finally:
                 if db is not None:
