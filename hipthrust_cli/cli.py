@@ -784,11 +784,14 @@ def variations(
             )
             if v is not None
         )
+        # Goals, levels and equipment come from the knowledge base: data, never markup.
         _say(
-            f"No variation matches {filters}. Goals: "
-            f"{', '.join(sorted({g for v in kb.variations for g in v.goal}))}; levels: "
-            f"{', '.join(sorted({v.level for v in kb.variations}))}; equipment: "
-            f"{', '.join(sorted({e for v in kb.variations for e in v.equipment}))}.\n"
+            clean_line(
+                f"No variation matches {filters}. Goals: "
+                f"{', '.join(sorted({g for v in kb.variations for g in v.goal}))}; levels: "
+                f"{', '.join(sorted({v.level for v in kb.variations}))}; equipment: "
+                f"{', '.join(sorted({e for v in kb.variations for e in v.equipment}))}."
+            )
         )
     if fmt is Format.json:
         _print(render.to_json(items))
@@ -909,7 +912,10 @@ def kb_validate(
         kb, problems = knowledge.collect()
     else:
         layered = overlay if overlay is not None else not knowledge.is_complete(folder)
-        what = f"{folder} ({'layered over the shipped knowledge base' if layered else 'alone'})"
+        what = (
+            f"{clean_line(str(folder))} "
+            f"({'layered over the shipped knowledge base' if layered else 'alone'})"
+        )
         kb, problems = (
             knowledge.collect(overlays=[folder]) if layered else knowledge.collect(base=folder)
         )

@@ -682,3 +682,109 @@ def test_a_few_aliases_are_still_fine() -> None:
         "b": [1, 2],
         "c": [1, 2],
     }
+
+
+# --- terminal: every string through the one escaping function -----------------------------------
+
+EVIL = "\x1b]52;c;cHduZWQ=\x07\x1b[2J\x1b]8;;https://x.example\x1b\\\x9b31m\u202eevil"
+RAW = ("\x1b", "\x07", "\x9b", "\u202e")
+STRUCTURAL = {"id", "question", "answers", "kind", "level", "evidence", "drills", "remove"}
+
+
+def _poison_strings(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: _poison_strings(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_poison_strings(v, key) for v in value]
+    if isinstance(value, str) and key not in STRUCTURAL:
+        return value + EVIL
+    return value
+
+
+@pytest.fixture
+def hostile_overlay(tmp_path: Path) -> Path:
+    """Every text, name and list of words in the shipped knowledge base, with escapes."""
+    import yaml
+
+    from .conftest import DATA
+
+    overlay = tmp_path / ("hostile\x1b[2J\u202e")
+    overlay.mkdir()
+    for name in knowledge.FILES:
+        data = yaml.safe_load((DATA / name).read_text())
+        (overlay / name).write_text(yaml.safe_dump(_poison_strings(data), allow_unicode=True))
+    return overlay
+
+
+def _clean(run: Run, what: object) -> None:
+    assert TRACEBACK not in run.stderr and "this is a bug" not in run.stderr, (what, run)
+    for raw in RAW:
+        assert raw not in run.stdout, (what, repr(raw), run.stdout[:400])
+        assert raw not in run.stderr, (what, repr(raw), run.stderr[:400])
+
+
+def test_every_command_escapes_a_hostile_overlay(
+    cli: Callable[..., Run], tmp_path: Path, data_dir: Path, hostile_overlay: Path
+) -> None:
+    """Shipped: 'variations --goal' printed overlay goals raw (OSC 52, OSC 8, clear screen)."""
+    kb_args = ["--kb", str(hostile_overlay)]
+    answers = str(_answers(tmp_path, lockout_arch="clearly", bench_height="high", pain_level=6))
+    commands: list[list[str]] = [
+        ["variations"],
+        ["variations", "single leg"],
+        ["variations", "--goal", "no-such-goal"],
+        ["variations", "--equipment", "nothing-like-this", "--level", "nope"],
+        ["alternatives"],
+        ["form"],
+        ["questions"],
+        ["kb", "show"],
+        *[
+            ["kb", "show", kind]
+            for kind in (
+                "questions",
+                "red_flags",
+                "mistakes",
+                "drills",
+                "variations",
+                "alternatives",
+                "notes",
+                "technique",
+                "settings",
+            )
+        ],
+        ["kb", "show", "questions", "pain_level"],
+        ["kb", "show", "mistakes", "no_such_id"],
+        ["diagnose", "--answers", answers, "--verbose"],
+    ]
+    for command in commands:
+        for fmt in ("rich", "markdown", "json"):
+            args = [*command, "-f", fmt, *kb_args]
+            run = cli(*args)
+            _clean(run, args)
+            assert run.code == (2 if "no_such_id" in command else 0), (args, run)
+            shown = run.stdout + run.stderr
+            if "no_such_id" not in command and (command != ["kb", "show"] or fmt != "json"):
+                assert any(m in shown for m in ("x1b", "u001b", "\\e", "evil")), "shown, escaped"
+    for fmt in ("rich", "markdown", "json"):
+        _clean(cli("history", "-f", fmt), ("history", fmt))
+        _clean(cli("history", "show", "1", "-f", fmt), ("history show", fmt))
+        _clean(cli("kb", "validate", str(hostile_overlay), "-f", fmt), ("kb validate", fmt))
+    html = tmp_path / "r.html"
+    md = tmp_path / "r.md"
+    for target in (html, md):
+        run = cli("diagnose", "--answers", answers, "-f", "json", "-o", str(target), *kb_args)
+        _clean(run, target)
+        text = target.read_text()
+        assert all(raw not in text for raw in RAW), target
+
+
+def test_problems_in_a_hostile_folder_are_escaped(cli: Callable[..., Run], tmp_path: Path) -> None:
+    """Shipped: 'kb validate DIR' printed the folder name raw."""
+    folder = tmp_path / "x\x1b]52;c;cHduZWQ=\x07"
+    folder.mkdir()
+    (folder / "drills.yaml").write_text("drills:\n  - {id: d, name: '\x1b[2J', how: 3}\n")
+    (folder / "drill\x1b[2J.yaml").write_text("")
+    for fmt in ("rich", "markdown", "json"):
+        _clean(cli("kb", "validate", str(folder), "-f", fmt), fmt)
+    _clean(cli("variations", "--kb", str(folder)), "variations")
+    _clean(cli("diagnose", "--no-input", "-o", str(folder / "r.txt")), "-o")
