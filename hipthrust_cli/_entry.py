@@ -58,8 +58,33 @@ def _reserve_standard_fds() -> None:
                 sys.stdout = _Closed("output")  # type: ignore[assignment,unused-ignore]
 
 
+def _stop_while_starting(signum: int, frame: object) -> None:
+    """Ctrl-C before a command runs: one line and exit 130, whatever is being imported.
+
+    A KeyboardInterrupt raised in the middle of importing Typer, Rich or pydantic can
+    be caught and turned into something else by the code being imported; exiting here
+    cannot. Nothing has been read or written yet, so there is nothing to clean up.
+    """
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write("\nStopped (Ctrl-C). Nothing was saved.\n")
+        sys.stderr.flush()
+    os._exit(130)
+
+
+def ctrl_c_raises() -> None:
+    """From here on Ctrl-C raises KeyboardInterrupt again (called as a command starts)."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is _stop_while_starting:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def main() -> None:
     """Run hipthrust."""
+    import signal
+
+    with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
+        signal.signal(signal.SIGINT, _stop_while_starting)
     try:
         gc.disable()
         atexit.register(gc.freeze)
@@ -68,6 +93,4 @@ def main() -> None:
 
         run()
     except KeyboardInterrupt:
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            sys.stderr.write("\nStopped (Ctrl-C). Nothing was saved.\n")
-        os._exit(130)  # skip the shutdown work a second Ctrl-C could interrupt
+        _stop_while_starting(signal.SIGINT, None)

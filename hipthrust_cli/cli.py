@@ -153,6 +153,9 @@ def _guard(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from hipthrust_cli._entry import ctrl_c_raises
+
+        ctrl_c_raises()  # start-up is over: Ctrl-C now stops the command (see _entry)
         try:
             return func(*args, **kwargs)
         except typer.Exit:
@@ -166,6 +169,9 @@ def _guard(func: F) -> F:
         except TargetError as exc:
             _error(f"Cannot write {quote(exc.path)}: {clean_line(exc.reason)}.")
             raise typer.Exit(errors.EXIT_USAGE) from None
+        except errors.Terminated as exc:
+            _say(f"\nStopped ({exc.name}). Nothing was saved.")
+            raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             _say("\nStopped (Ctrl-C). Nothing was saved.")
             raise typer.Exit(errors.EXIT_INTERRUPTED) from None
