@@ -44,7 +44,9 @@ _PACKAGE = "hipthrust_cli"
 
 def key(parts: Iterable[tuple[str, bytes]], salt: str) -> str:
     """The cache key of these (name, content) pairs: the bytes that were, or will be, parsed."""
-    digest = hashlib.sha256(f"{FORMAT}|{salt}|{sys.version}".encode())
+    # The user id too: a key every user shares is a name another user can plant ahead.
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    digest = hashlib.sha256(f"{FORMAT}|{salt}|{sys.version}|{uid}".encode())
     for name, data in parts:
         encoded = name.encode("utf-8", "surrogateescape")
         digest.update(len(encoded).to_bytes(8, "little") + encoded)
