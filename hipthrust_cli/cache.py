@@ -5,12 +5,13 @@ every knowledge-base folder, and the versions of the code that validated them, s
 changed, added or misspelt file can never be served stale: it gets a new key. On a hit
 nothing is parsed or validated again.
 
-The cache holds **data only**: JSON of plain values, with small tags naming which
-knowledge-base model, enum or dataclass an object was. Reading it can construct
-nothing but those types (looked up inside this package, never imported by name from
-elsewhere), so a planted cache file can at worst be a wrong-but-harmless knowledge base,
-and never runs code. Serialisation is generic: it walks each model's declared fields, so
-a model that gains a field needs no change here.
+The cache holds **data only**: JSON of plain values, laid out by the types the code
+declares (a model is the list of its field values). The file names no type, so reading
+it can build nothing but the models, enums and dataclasses reachable from the root type
+(the KnowledgeBase), and a planted file can at worst be a wrong-but-harmless knowledge
+base, never code that runs. Serialisation is generic: it follows each model's declared
+fields, so a model that gains a field needs no change here (a type it cannot hold, such
+as ``Any``, makes it cache nothing rather than guess).
 
 Even so the cache is read only when no one else could have written it: the file is
 opened without following links, checked with ``fstat`` on the very descriptor that is
@@ -29,13 +30,15 @@ import math
 import os
 import stat
 import sys
-from collections.abc import Iterable
+import types
+import typing
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePath
 from typing import Any
 
 from pydantic import BaseModel
 
-FORMAT = 2
+FORMAT = 4
 MAX_FILES = 8  # old entries beyond this are removed
 MAX_BYTES = 512 * 1_048_576
 SUFFIX = ".json"
@@ -55,117 +58,294 @@ def key(parts: Iterable[tuple[str, bytes]], salt: str) -> str:
 
 
 # --- encoding ------------------------------------------------------------------------------
+#
+# The codec is driven by the declared types, starting from the root type the caller
+# names (the KnowledgeBase): a model or dataclass is the list of its field values in
+# declaration order, an enum its value, a tuple a list, a dict a list of [key, value]
+# pairs, a path its text. So the file names no type at all, and reading it can build
+# nothing but the types the code itself declares. The file is two lines of JSON: a
+# signature of that layout (every class, field and annotation), then the value; a
+# layout that changed since the file was written is a miss. Fields by position keep
+# the file small, and building each model costs one call, which is what makes a hit
+# fast (benchmarks/README.md).
 
 
 class Unsupported(Exception):
-    """A value the cache cannot hold as plain data; the knowledge base is then not cached."""
+    """A value or type the cache cannot hold as plain data; nothing is then cached."""
 
 
-def _name(cls: type) -> str:
-    return f"{cls.__module__}:{cls.__qualname__}"
+Encode = Callable[[Any], Any]
+Decode = Callable[[Any], Any]
+_PLAIN = (str, int, bool, type(None))
 
 
-def encode(value: Any) -> Any:
-    """*value* as plain JSON data, models, enums and dataclasses tagged with their type."""
-    if value is None or isinstance(value, (str, bool, int)):
-        if isinstance(value, enum.Enum):
-            return {"~e": _name(type(value)), "v": value.value}
-        return value
+def _is_plain(value: Any) -> bool:
+    """Whether *value* is JSON as it stands (finite numbers, string keys)."""
+    if isinstance(value, _PLAIN) and not isinstance(value, enum.Enum):
+        return True
     if isinstance(value, float):
-        if not math.isfinite(value):
-            raise Unsupported("a number that is not finite")
-        return value
+        return math.isfinite(value)
     if isinstance(value, list):
-        return [encode(v) for v in value]
-    if isinstance(value, BaseModel):
-        out = {"~m": _name(type(value))}
-        for field in type(value).model_fields:
-            out[field] = encode(getattr(value, field))
-        return out
-    if isinstance(value, enum.Enum):
-        return {"~e": _name(type(value)), "v": encode(value.value)}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out = {"~c": _name(type(value))}
-        for f in dataclasses.fields(value):
-            if f.init:
-                out[f.name] = encode(getattr(value, f.name))
-        return out
+        return all(_is_plain(v) for v in value)
     if isinstance(value, dict):
-        return {"~d": [[encode(k), encode(v)] for k, v in value.items()]}
-    if isinstance(value, tuple):
-        return {"~t": [encode(v) for v in value]}
-    if isinstance(value, PurePath):
-        return {"~p": str(value)}
-    raise Unsupported(type(value).__name__)
+        return all(isinstance(k, str) and _is_plain(v) for k, v in value.items())
+    return False
 
 
-def _resolve(name: str) -> type:
-    """The class a tag names, which must be defined inside hipthrust and already loaded."""
-    module_name, _, qualname = name.partition(":")
-    if module_name != _PACKAGE and not module_name.startswith(_PACKAGE + "."):
-        raise Unsupported(name)
-    module = sys.modules.get(module_name)  # never import: only what is already running
-    obj: Any = module
-    for part in qualname.split("."):
-        obj = getattr(obj, part, None)
-    if not isinstance(obj, type):
-        raise Unsupported(name)
-    return obj
+def _check_plain(value: Any) -> Any:
+    if not _is_plain(value):
+        raise Unsupported(f"{type(value).__name__} where plain data was declared")
+    return value
 
 
-class _Decoder:
-    def __init__(self) -> None:
-        self.types: dict[str, type] = {}
+class _Codecs:
+    """Encoders and decoders for every type reachable from a root type, built once."""
 
-    def _type(self, name: str, check: Any) -> Any:
-        cls = self.types.get(name)
-        if cls is None:
-            cls = _resolve(name)
-            if not check(cls):
-                raise Unsupported(name)
-            self.types[name] = cls
-        return cls
+    def __init__(self, root: Any) -> None:
+        self.classes: dict[type, tuple[Encode, Decode]] = {}
+        self.layout: list[str] = []
+        encode, decode = self._for(root)
+        self.encode: Encode = encode or _same
+        self.decode: Decode = decode or _same
+        self.signature = hashlib.sha256("\n".join(self.layout).encode()).hexdigest()
 
-    def hook(self, obj: dict[str, Any]) -> Any:
-        if "~m" in obj:
-            cls = self._type(obj.pop("~m"), lambda c: issubclass(c, BaseModel))
-            fields = cls.model_fields
-            if obj.keys() != fields.keys():  # the model changed: let pydantic fill defaults
-                return cls.model_construct(**{k: v for k, v in obj.items() if k in fields})
-            # What model_construct does, without its per-field default handling: every
-            # field is present and was validated before it was written.
-            model = cls.__new__(cls)
-            object.__setattr__(model, "__dict__", obj)
-            object.__setattr__(model, "__pydantic_fields_set__", set(obj))
-            object.__setattr__(model, "__pydantic_extra__", None)
-            object.__setattr__(model, "__pydantic_private__", None)
-            return model
-        if "~e" in obj:
-            cls = self._type(obj["~e"], lambda c: issubclass(c, enum.Enum))
-            return cls(obj["v"])
-        if "~c" in obj:
-            cls = self._type(obj.pop("~c"), dataclasses.is_dataclass)
-            return cls(**obj)
-        if "~d" in obj:
-            return {_hashable(k): v for k, v in obj["~d"]}
-        if "~t" in obj:
-            return tuple(obj["~t"])
-        if "~p" in obj:
-            return Path(obj["~p"])
-        return obj
+    def _for(self, tp: Any) -> tuple[Encode | None, Decode | None]:
+        """(encode, decode) for values of type *tp*; None means "as it is"."""
+        origin = typing.get_origin(tp)
+        args = typing.get_args(tp)
+        if origin is typing.Annotated:
+            return self._for(args[0])
+        if tp in _PLAIN:
+            return None, None
+        if tp is float:
+            return _check_finite, None
+        if origin is typing.Literal:
+            kinds = {type(a) for a in args}
+            if len(kinds) == 1 and issubclass(next(iter(kinds)), enum.Enum):
+                return self._for(next(iter(kinds)))
+            if all(isinstance(a, _PLAIN) for a in args):
+                return None, None
+            raise Unsupported(repr(tp))
+        if origin in (typing.Union, types.UnionType):
+            members = [a for a in args if a is not type(None)]
+            if len(members) == 1:
+                enc, dec = self._for(members[0])
+                return _optional(enc), _optional(dec)
+            if all(self._for(m) == (None, None) or _plain_container(m) for m in members):
+                return _check_plain, None
+            raise Unsupported(repr(tp))
+        if origin is list:
+            enc, dec = self._for(args[0])
+            return _each(enc), _each(dec)
+        if origin is tuple:
+            # tuple[X, ...], or a fixed tuple whose items all have one type
+            if not (len(args) == 2 and args[1] is Ellipsis) and len(set(args)) != 1:
+                raise Unsupported(repr(tp))
+            enc, dec = self._for(args[0])
+            return _each(enc), _tuple_of(dec)
+        if origin is dict:
+            kenc, kdec = self._for(args[0])
+            venc, vdec = self._for(args[1])
+            return _pairs(kenc, venc), _dict_of(kdec, vdec)
+        if isinstance(tp, type):
+            if issubclass(tp, enum.Enum):
+                return _enum_codec(tp)
+            if issubclass(tp, PurePath):
+                return str, _path_decoder()
+            if issubclass(tp, BaseModel) or dataclasses.is_dataclass(tp):
+                return self._class(tp)
+        raise Unsupported(repr(tp))
+
+    def _class(self, cls: type) -> tuple[Encode, Decode]:
+        found = self.classes.get(cls)
+        if found is not None:
+            return found
+        # Late-bound, so a model that refers to itself (directly or not) still works.
+        slot: list[tuple[Encode | None, Decode | None]] = []
+
+        def encode_late(value: Any) -> Any:
+            return slot[0][0](value)  # type: ignore[misc]
+
+        def decode_late(row: Any) -> Any:
+            return slot[0][1](row)  # type: ignore[misc]
+
+        self.classes[cls] = (encode_late, decode_late)
+        if issubclass(cls, BaseModel):
+            fields = {n: f.annotation for n, f in cls.model_fields.items()}
+        else:
+            hints = typing.get_type_hints(cls, include_extras=True)
+            declared: Any = cls
+            fields = {f.name: hints[f.name] for f in dataclasses.fields(declared) if f.init}
+        self.layout.append(f"{cls.__module__}:{cls.__qualname__}")
+        self.layout += [f"  {n}: {t!r}" for n, t in fields.items()]
+        names = list(fields)
+        codecs = [self._for(t) for t in fields.values()]
+        encoders = list(zip(names, [c[0] for c in codecs], strict=True))
+        decoders = [c[1] for c in codecs]
+
+        def encode(value: Any) -> Any:
+            if type(value) is not cls:  # a subclass would come back as its parent
+                raise Unsupported(f"{type(value).__name__} where {cls.__name__} was declared")
+            return [getattr(value, n) if e is None else e(getattr(value, n)) for n, e in encoders]
+
+        if issubclass(cls, BaseModel):
+            decode = _model_decoder(cls, names, decoders)
+        else:
+            decode = _dataclass_decoder(cls, names, decoders)
+        slot.append((encode, decode))
+        return encode, decode
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _plain_container(tp: Any) -> bool:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is list:
+        return args[0] in _PLAIN
+    return origin is dict and args[0] is str and args[1] in _PLAIN
+
+
+def _check_finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise Unsupported("a number that is not finite")
+    return value
+
+
+def _optional(func: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+    if func is None:
+        return None
+    return lambda v: None if v is None else func(v)
+
+
+def _each(func: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+    if func is None:
+        return None
+    return lambda items: [func(v) for v in items]
+
+
+def _tuple_of(func: Callable[[Any], Any] | None) -> Decode:
+    if func is None:
+        return tuple
+    return lambda items: tuple(func(v) for v in items)
 
 
 def _hashable(value: Any) -> Any:
     return tuple(_hashable(v) for v in value) if isinstance(value, list) else value
 
 
+def _pairs(kenc: Encode | None, venc: Encode | None) -> Encode:
+    def encode(mapping: Any) -> Any:
+        return [
+            [k if kenc is None else kenc(k), v if venc is None else venc(v)]
+            for k, v in mapping.items()
+        ]
+
+    return encode
+
+
+def _dict_of(kdec: Decode | None, vdec: Decode | None) -> Decode:
+    def decode(pairs: Any) -> Any:
+        return {
+            (_hashable(k) if kdec is None else kdec(k)): (v if vdec is None else vdec(v))
+            for k, v in pairs
+        }
+
+    return decode
+
+
+def _enum_codec(cls: type[enum.Enum]) -> tuple[Encode, Decode]:
+    members = dict(cls._value2member_map_)
+
+    def encode(value: Any) -> Any:
+        if not isinstance(value, cls):
+            raise Unsupported(f"{type(value).__name__} where {cls.__name__} was declared")
+        return value.value
+
+    return encode, members.__getitem__
+
+
+def _path_decoder() -> Decode:
+    seen: dict[str, Path] = {}
+
+    def decode(text: str) -> Path:
+        path = seen.get(text)
+        if path is None:
+            path = seen[text] = Path(text)
+        return path
+
+    return decode
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _model_decoder(cls: type, names: list[str], decoders: list[Decode | None]) -> Decode:
+    plain = all(d is None for d in decoders)
+    pairs = list(zip(names, decoders, strict=True))
+    count = len(names)
+
+    def decode(row: Any) -> Any:
+        if len(row) != count:
+            raise Unsupported(f"{cls.__name__} with {len(row)} fields")
+        if plain:
+            data = dict(zip(names, row, strict=True))
+        else:
+            data = {n: v if d is None else d(v) for (n, d), v in zip(pairs, row, strict=True)}
+        # What model_construct does, without its per-field default handling: every
+        # field is present and was validated before it was written.
+        model: Any = _new(cls)
+        _set(model, "__dict__", data)
+        _set(model, "__pydantic_fields_set__", set(data))
+        _set(model, "__pydantic_extra__", None)
+        _set(model, "__pydantic_private__", None)
+        return model
+
+    return decode
+
+
+def _dataclass_decoder(cls: type, names: list[str], decoders: list[Decode | None]) -> Decode:
+    pairs = list(zip(names, decoders, strict=True))
+
+    def decode(row: Any) -> Any:
+        if len(row) != len(pairs):
+            raise Unsupported(f"{cls.__name__} with {len(row)} fields")
+        return cls(**{n: v if d is None else d(v) for (n, d), v in zip(pairs, row, strict=True)})
+
+    return decode
+
+
+_CODECS: dict[Any, _Codecs] = {}
+
+
+def _codecs(root: Any) -> _Codecs:
+    found = _CODECS.get(root)
+    if found is None:
+        found = _CODECS[root] = _Codecs(root)
+    return found
+
+
+def encode(value: Any, root: Any) -> bytes:
+    """*value* (of type *root*) as two lines of plain JSON: the layout, then the data."""
+    codecs = _codecs(root)
+    data = json.dumps(codecs.encode(value), separators=(",", ":"), allow_nan=False)
+    return f"{json.dumps(codecs.signature)}\n{data}\n".encode()
+
+
 def _no_constants(name: str) -> float:
     raise Unsupported(name)  # NaN and infinities are never written, so never read
 
 
-def decode(text: str | bytes) -> Any:
-    """The value :func:`encode` produced; raises ValueError or :class:`Unsupported`."""
-    return json.loads(text, object_hook=_Decoder().hook, parse_constant=_no_constants)
+def decode(data: bytes, root: Any) -> Any:
+    """The value :func:`encode` wrote; raises ValueError, TypeError or :class:`Unsupported`."""
+    codecs = _codecs(root)
+    head, _, body = data.partition(b"\n")
+    if json.loads(head) != codecs.signature:
+        raise Unsupported("written for another layout of the models")
+    return codecs.decode(json.loads(body, parse_constant=_no_constants))
 
 
 # --- files ---------------------------------------------------------------------------------
@@ -181,8 +361,8 @@ def _trusted_folder(folder: Path) -> bool:
     return paths.is_private_chain(folder)
 
 
-def read(folder: Path | None, name: str) -> Any | None:
-    """The cached object, or None on a miss or any doubt."""
+def read(folder: Path | None, name: str, root: Any) -> Any | None:
+    """The cached value of type *root*, or None on a miss or any doubt."""
     if folder is None:
         return None
     try:
@@ -208,23 +388,23 @@ def read(folder: Path | None, name: str) -> Any | None:
             ):
                 return None
             data = handle.read(MAX_BYTES + 1)
-        return decode(data)
+        return decode(data, root)
     except Exception:  # a damaged or doubtful cache is a miss, whatever the damage
         return None
 
 
-def write(folder: Path | None, name: str, value: Any) -> None:
-    """Store *value*; atomic (temp file + rename), private, best effort."""
+def write(folder: Path | None, name: str, value: Any, root: Any) -> None:
+    """Store *value* (of type *root*); atomic (temp file + rename), private, best effort."""
     if folder is None:
         return
     try:
         from hipthrust_cli import paths
 
-        text = json.dumps(encode(value), separators=(",", ":"), allow_nan=False)
+        data = encode(value, root)
         paths.make_private_dir(folder)
         if not _trusted_folder(folder):
             return
-        paths.write_atomically(folder / f"kb-{name}{SUFFIX}", text.encode("utf-8"))
+        paths.write_atomically(folder / f"kb-{name}{SUFFIX}", data)
         entries = sorted(folder.glob(f"kb-*{SUFFIX}"), key=lambda p: p.stat().st_mtime)
         for old in entries[:-MAX_FILES]:
             old.unlink(missing_ok=True)

@@ -909,7 +909,7 @@ def _load(overlays: Sequence[Path], base: Path | None, cache_dir: Path | None) -
         parts, snapshot = read_sources(folders)
         if not any(isinstance(v, yamlio.YamlProblem) for v in snapshot.values()):
             name = cache.key(parts, _code_salt())
-            cached = cache.read(cache_dir, name)
+            cached = cache.read(cache_dir, name, KnowledgeBase)
             if isinstance(cached, KnowledgeBase):
                 return cached
     kb, problems = collect(overlays, base, snapshot)
@@ -922,7 +922,7 @@ def _load(overlays: Sequence[Path], base: Path | None, cache_dir: Path | None) -
         )
         raise KnowledgeBaseError(lines[0] + more, lines)
     if name is not None:
-        cache.write(cache_dir, name, kb)
+        cache.write(cache_dir, name, kb, KnowledgeBase)
     return kb
 
 
