@@ -279,29 +279,27 @@ def _path_decoder() -> Decode:
     return decode
 
 
-_new = object.__new__
-_set = object.__setattr__
-
-
 def _model_decoder(cls: type, names: list[str], decoders: list[Decode | None]) -> Decode:
-    plain = all(d is None for d in decoders)
-    pairs = list(zip(names, decoders, strict=True))
+    special = [(n, i, d) for i, (n, d) in enumerate(zip(names, decoders, strict=True)) if d]
     count = len(names)
+    # Every field is set. One set for all instances: the models are frozen, and pydantic
+    # copies this set before changing it (model_copy).
+    fields_set = set(names)
+    new, setattr_ = object.__new__, object.__setattr__
 
     def decode(row: Any) -> Any:
         if len(row) != count:
             raise Unsupported(f"{cls.__name__} with {len(row)} fields")
-        if plain:
-            data = dict(zip(names, row, strict=True))
-        else:
-            data = {n: v if d is None else d(v) for (n, d), v in zip(pairs, row, strict=True)}
+        data = dict(zip(names, row))  # noqa: B905 - the length was checked just above
+        for name, i, func in special:
+            data[name] = func(row[i])
         # What model_construct does, without its per-field default handling: every
         # field is present and was validated before it was written.
-        model: Any = _new(cls)
-        _set(model, "__dict__", data)
-        _set(model, "__pydantic_fields_set__", set(data))
-        _set(model, "__pydantic_extra__", None)
-        _set(model, "__pydantic_private__", None)
+        model: Any = new(cls)
+        setattr_(model, "__dict__", data)
+        setattr_(model, "__pydantic_fields_set__", fields_set)
+        setattr_(model, "__pydantic_extra__", None)
+        setattr_(model, "__pydantic_private__", None)
         return model
 
     return decode

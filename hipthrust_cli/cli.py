@@ -382,17 +382,20 @@ def diagnose(
     # Saved before anything is shown: a closed pipe, a full disk or a vanished -o folder
     # must never cost the interview.
     saved = _save(store, report) if store is not None and not no_history else None
-    _show(report, fmt)
+    hint = (
+        f" The diagnosis is saved as session {saved}; 'hipthrust history show {saved}' "
+        "shows it again (add -o FILE to write it)."
+        if saved is not None
+        else ""
+    )
+    try:
+        _show(report, fmt)
+    except UsageError as exc:  # stdout closed or full
+        raise UsageError(exc.message + hint) from None
     if target is not None:
         try:
             _write_report(report, target)
         except TargetError as exc:
-            hint = (
-                f" The diagnosis is saved as session {saved}; 'hipthrust history show "
-                f"{saved} -o FILE' writes it again."
-                if saved is not None
-                else ""
-            )
             raise UsageError(
                 f"Cannot write {quote(exc.path)}: {clean_line(exc.reason)}.{hint}"
             ) from None

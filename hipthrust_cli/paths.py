@@ -22,7 +22,6 @@ import contextlib
 import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
 
 PRIVATE_DIR = 0o700
@@ -184,6 +183,8 @@ def write_atomically(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
         if info is not None and info.st_nlink > 1:
             _write_in_place(path, data)
             return
+        import tempfile  # only when writing: start-up does not need it
+
         new_mode = stat.S_IMODE(info.st_mode) if info is not None else mode
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:

@@ -175,6 +175,7 @@ def test_a_full_stdout_is_a_sentence_and_the_session_is_saved(
             stderr=subprocess.PIPE,
         )
     assert run.returncode == 2 and "disk is full" in run.stderr and TRACEBACK not in run.stderr
+    assert "saved as session 1" in run.stderr
     assert _sessions(data_dir) == 1
 
 
@@ -188,6 +189,7 @@ def test_a_closed_stdout_is_a_sentence_and_never_reaches_the_history(
         shell_prefix='exec "$@" >&-',
     )
     assert run.returncode == 2 and "standard output is closed" in run.stderr
+    assert "saved as session 1" in run.stderr
     assert _sessions(data_dir) == 1
     (session,) = history.History(data_dir).sessions()
     assert session.report["findings"] is not None
