@@ -602,50 +602,21 @@ def history_export(
     )
 
 
-def _norm(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
-
-
 def _find_variation(kb: KnowledgeBase, name: str) -> tuple[Variation, str | None]:
-    """Find a variation by id or name, forgiving case, spacing and small typos."""
-    import difflib
+    """The variation *name* means, with a note when it was a close match; else exit 2."""
+    from hipthrust_cli.core import variations
 
-    query = _norm(name)
-    if not query:
-        raise UsageError(f"{quote(name)} is not a variation name; run 'hipthrust variations'.")
-    keys: dict[str, Variation] = {}
-    for v in kb.variations:
-        keys[_norm(v.name)] = v
-        keys[_norm(v.id)] = v
-        keys.setdefault(_norm(v.name.lower().replace("hip thrust", "")), v)
-    if query in keys:
-        return keys[query], None
-    containing = {v.id: v for key, v in keys.items() if query in key}
-    if len(containing) == 1:
-        return next(iter(containing.values())), None
-    close = difflib.get_close_matches(query, list(keys), n=5, cutoff=0.6)
-    names = list(dict.fromkeys(keys[c].name for c in close))
-    if close and difflib.SequenceMatcher(None, query, close[0]).ratio() >= 0.85:
-        return keys[
-            close[0]
-        ], f"Showing '{keys[close[0]].name}', the closest match to {quote(name)}."
-    if containing:
-        names = [v.name for v in containing.values()]
-    if names:
+    search = variations.find(kb.variations, name)
+    if search.found is not None:
+        return search.found, search.note
+    if search.candidates:
         raise UsageError(
             f"There is no variation called {quote(name)}; did you mean "
-            f"{' or '.join(repr(n) for n in names)}?"
+            f"{' or '.join(quote(n) for n in search.candidates)}?"
         )
     raise UsageError(
         f"There is no variation called {quote(name)}; run 'hipthrust variations' to see them all."
     )
-
-
-def _matches(values: Sequence[str], wanted: str | None) -> bool:
-    if wanted is None:
-        return True
-    w = _norm(wanted)
-    return any(w in _norm(v) for v in values)
 
 
 @app.command()
@@ -675,14 +646,11 @@ def variations(
             sys.stderr.write(clean_line(note) + "\n")
         items = [found]
     else:
-        items = [
-            v
-            for v in kb.variations
-            if _matches(v.goal, goal)
-            and _matches(v.target_muscles, muscle)
-            and _matches(v.equipment, equipment)
-            and _matches([v.level], level)
-        ]
+        from hipthrust_cli.core import variations as search
+
+        items = search.select(
+            kb.variations, goal=goal, muscle=muscle, equipment=equipment, level=level
+        )
     if not items:
         filters = ", ".join(
             f"{k}={quote(v)}"

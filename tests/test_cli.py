@@ -227,6 +227,7 @@ def test_variations_table_and_filters(cli: Any) -> None:
     assert set(data[0]) == {
         "id",
         "name",
+        "aliases",
         "target_muscles",
         "reps",
         "goal",
@@ -262,6 +263,26 @@ def test_variation_typo_says_what_it_showed(cli: Any) -> None:
     run: Run = cli("variations", "bodyweigth hip thrust")
     assert run.code == 0 and "Bodyweight Hip Thrust" in run.stdout
     assert "closest match" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("hip thrust", "standard_hip_thrust"), ("barbell hip thrust", "standard_hip_thrust")],
+)
+def test_variation_by_common_name(cli: Any, name: str, expected: str) -> None:
+    run: Run = cli("variations", name, "-f", "json")
+    assert run.code == 0 and run.stderr == ""
+    assert [v["id"] for v in run.json()] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [("glute brigde", "Weighted Glute Bridge"), ("banded", "Resistance Band Bridge")],
+)
+def test_single_close_match_is_taken_with_a_note(cli: Any, name: str, shown: str) -> None:
+    run: Run = cli("variations", name)
+    assert run.code == 0 and shown in run.stdout
+    assert run.stderr.strip() == f"Showing '{shown}', the closest match to '{name}'."
 
 
 def test_variation_miss_suggests_or_fails(cli: Any) -> None:
