@@ -20,8 +20,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Console
+if TYPE_CHECKING:
+    from rich.console import Console
 
 HERE = Path(__file__).resolve().parent
 WIDTH, HEIGHT = 100, 34
@@ -134,6 +136,8 @@ def _colour(name: str) -> str:
 
 
 def _svg(title: str, draw: Callable[[Console], None]) -> str:
+    from rich.console import Console
+
     with open(os.devnull, "w") as nowhere:
         console = Console(record=True, width=WIDTH, file=nowhere, color_system="truecolor")
         draw(console)
