@@ -139,13 +139,15 @@ def check_target(path: Path) -> None:
             raise TargetError(
                 path,
                 "is a symbolic link, and hipthrust does not write through links; give the "
-                "path of the file itself",
+                "path of the file itself (or - for standard output)",
             )
         if stat.S_ISDIR(mode):
             raise TargetError(path, "is a folder; give a file name")
         if not stat.S_ISREG(mode):
             raise TargetError(
-                path, f"is {_kind(mode)}, not a plain file; give the path of a regular file"
+                path,
+                f"is {_kind(mode)}, not a plain file; give the path of a regular file "
+                "(or - for standard output)",
             )
     if not parent.is_dir():
         raise TargetError(path, f"the folder {parent} does not exist")
