@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pexpect
 import pytest
+import yaml
+
+from .conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -102,3 +105,38 @@ def test_ctrl_c_while_starting_is_one_line_and_130(tmp_path: Path, delay: float)
     else:  # too late to interrupt: the listing finished first (maybe killed while exiting)
         assert child.exitstatus == 0 or child.signalstatus == signal.SIGINT, said
         assert "Hip thrust variations" in said, said
+
+
+def test_the_wizard_escapes_a_hostile_overlay(tmp_path: Path) -> None:
+    """Questions, choices and 'why' lines from an overlay reach the terminal escaped."""
+    overlay = tmp_path / "o"
+    overlay.mkdir()
+    evil = "\x1b]52;c;cHduZWQ=\x07\x1b[2J\u202e"
+    data = yaml.safe_load((ROOT / "data" / "questions.yaml").read_text(encoding="utf-8"))
+    first = data["questions"][0]
+    first["text"] = "Hostile question" + evil
+    first["why"] = "Hostile why" + evil
+    first["choices"][0]["label"] = "Hostile choice" + evil
+    first["choices"][1]["label"] = "Other" + evil
+    (overlay / "questions.yaml").write_text(
+        yaml.safe_dump({"questions": [first]}, allow_unicode=True), encoding="utf-8"
+    )
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "hipthrust_cli", "diagnose", "--kb", str(overlay)],
+        env=_env(tmp_path),
+        dimensions=(40, 100),
+        encoding="utf-8",
+        timeout=30,
+    )
+    index = child.expect([r"Hostile choice", pexpect.EOF])
+    child.expect([r"Other", pexpect.EOF])
+    screen = child.before + (child.after if isinstance(child.after, str) else "")
+    child.kill(signal.SIGTERM)
+    child.expect(pexpect.EOF)
+    screen += child.before
+    child.close()
+    assert index == 0, screen
+    assert "Hostile question" in screen
+    for raw in ("\x1b]52", "\x1b[2J", "\u202e", "\x07"):
+        assert raw not in screen, repr(raw)
