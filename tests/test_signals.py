@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import sys
@@ -129,13 +130,13 @@ def test_the_wizard_escapes_a_hostile_overlay(tmp_path: Path) -> None:
         encoding="utf-8",
         timeout=30,
     )
-    index = child.expect([r"Hostile choice", pexpect.EOF])
-    child.expect([r"Other", pexpect.EOF])
-    screen = child.before + (child.after if isinstance(child.after, str) else "")
+    seen = io.StringIO()
+    child.logfile_read = seen  # everything the terminal received
+    index = child.expect([r"Other", pexpect.EOF])
     child.kill(signal.SIGTERM)
     child.expect(pexpect.EOF)
-    screen += child.before
     child.close()
+    screen = seen.getvalue()
     assert index == 0, screen
     assert "Hostile question" in screen
     for raw in ("\x1b]52", "\x1b[2J", "\u202e", "\x07"):
