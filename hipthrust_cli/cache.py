@@ -399,7 +399,7 @@ def write(folder: Path | None, name: str, value: Any, root: Any) -> None:
         from hipthrust_cli import paths
 
         data = encode(value, root)
-        paths.make_private_dir(folder)
+        paths.make_private_dir(folder, narrow=True)  # the cache folder is ours alone
         if not _trusted_folder(folder):
             return
         paths.write_atomically(folder / f"kb-{name}{SUFFIX}", data)

@@ -222,7 +222,7 @@ def _internal_error(exc: BaseException) -> int:
         from hipthrust_cli import paths
 
         folder = paths.data_dir()
-        paths.make_private_dir(folder)
+        paths.make_private_dir(folder, narrow=paths.is_own_data_dir(folder))
         path = folder / f"hipthrust-error-{stamp}.log"
         paths.write_private_new(path, f"hipthrust {_version()}\n{' '.join(sys.argv)}\n\n{details}")
         where = clean_line(str(path))

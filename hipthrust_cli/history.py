@@ -175,7 +175,7 @@ class History:
             return None
         if create:
             try:
-                paths.make_private_dir(self.folder)
+                paths.make_private_dir(self.folder, narrow=paths.is_own_data_dir(self.folder))
                 _make_private_file(self.path)
             except OSError as exc:
                 raise HistoryError(

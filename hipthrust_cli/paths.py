@@ -70,11 +70,13 @@ def home_dir() -> Path | None:
     return Path(home) if home else None
 
 
-def make_private_dir(folder: Path) -> None:
-    """Create *folder* (and missing parents) readable by its owner only.
+def make_private_dir(folder: Path, narrow: bool = False) -> None:
+    """Create *folder* (and missing parents) readable by its owner only (0700).
 
-    A folder that already exists is narrowed to 0700 if it is ours and wider; parents that
-    already existed are left alone. Raises OSError.
+    With *narrow*, a folder that already exists and is ours is narrowed to 0700 too:
+    only for folders that are hipthrust's own (the cache, the default data folder), never
+    for one a user named in ``HIPTHRUST_DATA_DIR``, which may be shared on purpose (the
+    files hipthrust puts there are private anyway). Raises OSError.
     """
     missing = []
     for parent in [folder, *folder.parents]:
@@ -87,8 +89,14 @@ def make_private_dir(folder: Path) -> None:
     info = folder.stat()
     if not stat.S_ISDIR(info.st_mode):
         raise NotADirectoryError(20, "not a folder", str(folder))
-    if hasattr(os, "getuid") and info.st_uid == os.getuid() and info.st_mode & 0o077:
+    owned = hasattr(os, "getuid") and info.st_uid == os.getuid()
+    if (narrow or folder in missing) and owned and info.st_mode & 0o077:
         os.chmod(folder, stat.S_IMODE(info.st_mode) & ~0o077)
+
+
+def is_own_data_dir(folder: Path) -> bool:
+    """Whether *folder* is hipthrust's default data folder, not one the user configured."""
+    return "HIPTHRUST_DATA_DIR" not in os.environ and folder == data_dir()
 
 
 def is_private_chain(folder: Path, stop: Path | None = None) -> bool:

@@ -84,6 +84,31 @@ def test_an_old_wide_history_is_made_private(
     assert stat.S_IMODE((data_dir / "history.sqlite3").stat().st_mode) == 0o600
 
 
+def test_a_configured_folder_keeps_its_mode_and_hipthrusts_own_is_narrowed(
+    cli: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HIPTHRUST_DATA_DIR may be shared on purpose; the default folder is hipthrust's own."""
+    answers = str(_answers(tmp_path))
+    configured = tmp_path / "shared"
+    configured.mkdir(mode=0o755)
+    configured.chmod(0o755)
+    monkeypatch.setenv("HIPTHRUST_DATA_DIR", str(configured))
+    assert cli("diagnose", "--answers", answers, "-f", "json").code == 0
+    assert stat.S_IMODE(configured.stat().st_mode) == 0o755
+    assert stat.S_IMODE((configured / "history.sqlite3").stat().st_mode) == 0o600
+    assert stat.S_IMODE((configured / "cache").stat().st_mode) == 0o700
+
+    monkeypatch.delenv("HIPTHRUST_DATA_DIR")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    own = tmp_path / "xdg" / "hipthrust"
+    own.mkdir(parents=True)
+    own.chmod(0o755)  # as an older hipthrust left it
+    assert cli("diagnose", "--answers", answers, "-f", "json").code == 0
+    assert stat.S_IMODE(own.stat().st_mode) == 0o700
+    assert stat.S_IMODE((own / "history.sqlite3").stat().st_mode) == 0o600
+
+
 @needs_root
 def test_another_user_cannot_read_the_history(
     cli: Callable[..., Run], tmp_path: Path, shared_tmp: Path, monkeypatch: pytest.MonkeyPatch
