@@ -366,7 +366,9 @@ def read(folder: Path | None, name: str, root: Any) -> Any | None:
     try:
         if not _usable(folder):
             return None
-        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+        flags = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | _CLOEXEC
+        if os.open not in os.supports_dir_fd:  # pragma: no cover - Windows
+            return _read_plain(folder / f"kb-{name}{SUFFIX}", root)
         dir_fd = os.open(folder, flags | getattr(os, "O_DIRECTORY", 0))
         try:
             # The folder checked above must be the folder opened: same device and inode.
@@ -389,6 +391,16 @@ def read(folder: Path | None, name: str, root: Any) -> Any | None:
         return decode(data, root)
     except Exception:  # a damaged or doubtful cache is a miss, whatever the damage
         return None
+
+
+def _read_plain(path: Path, root: Any) -> Any:  # pragma: no cover - Windows only
+    """Where folders cannot be opened as descriptors: per-user profile folders."""
+    with path.open("rb") as handle:
+        return decode(handle.read(MAX_BYTES + 1), root)
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
 def write(folder: Path | None, name: str, value: Any, root: Any) -> None:

@@ -519,7 +519,7 @@ _COLUMNS = {
 
 def _make_private_file(path: Path) -> None:
     """Create the database file readable by its owner only (SQLite copies its mode to -wal)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
         os.close(os.open(path, flags, 0o600))
     except FileExistsError:

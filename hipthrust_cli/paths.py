@@ -24,6 +24,8 @@ import stat
 import sys
 from pathlib import Path
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # POSIX; Windows has no symbolic-link attack here
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
 
@@ -195,11 +197,11 @@ def write_atomically(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
             return
         import tempfile  # only when writing: start-up does not need it
 
-        new_mode = stat.S_IMODE(info.st_mode) if info is not None else mode
+        new_mode = stat.S_IMODE(info.st_mode) & 0o777 if info is not None else mode
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
-                os.fchmod(handle.fileno(), new_mode)
+                os.chmod(tmp, new_mode)  # not fchmod: Windows has none before 3.13
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -212,7 +214,7 @@ def write_atomically(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
 
 
 def _write_in_place(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    fd = os.open(path, os.O_WRONLY | _NOFOLLOW | _CLOEXEC)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(21, "not a regular file")
@@ -239,7 +241,7 @@ def _sentence(exc: OSError) -> str:
 
 def write_private_new(path: Path, text: str) -> None:
     """Create *path* (which must not exist) readable by its owner only; never follows links."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
     fd = os.open(path, flags, PRIVATE_FILE)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)

@@ -60,7 +60,9 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
     through a link), FIFOs and sockets are refused, and so is a file over the limit. At
     most ``max_bytes + 1`` bytes are ever read, in case the file grows meanwhile.
     """
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    # Not blocking on open (POSIX; Windows has no FIFOs to hang on), blocking to read.
+    nonblock = getattr(os, "O_NONBLOCK", 0)
+    flags = os.O_RDONLY | nonblock | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
@@ -89,7 +91,8 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
             raise YamlProblem(
                 f"is over the {max_bytes // 1_048_576} MiB limit; is this the right file?"
             )
-        os.set_blocking(fd, True)
+        if nonblock:
+            os.set_blocking(fd, True)
         chunks = []
         left = max_bytes + 1
         while left > 0:
