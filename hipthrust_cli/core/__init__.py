@@ -1,0 +1,1 @@
+"""Pure decisions: triage and what each triage level lets a report hold."""
