@@ -843,6 +843,7 @@ def collect(
                 # A replaced entry keeps its place, so overlays do not reorder the interview.
                 entries[entry.id] = entry
                 origins[(kind, entry.id)] = Origin(path, (kind, i))
+                removals.pop((kind, entry.id), None)
     # Unreadable or invalid files leave holes that would make reference checks misleading;
     # a skipped duplicate or a bad 'remove' does not, so those still get checked.
     if blocking:
@@ -911,7 +912,8 @@ def safety_problems(
     questions = kb.question_by_id
 
     def at(kind: str, entry_id: str, message: str) -> None:
-        origin = kb.origins.get((kind, entry_id)) or removals.get((kind, entry_id))
+        # A removed entry is blamed on the 'remove' that dropped it, not where it came from.
+        origin = removals.get((kind, entry_id)) or kb.origins.get((kind, entry_id))
         if origin is None:
             problems.append(Problem(None, None, f"{kind}: {entry_id}", message))
         else:
