@@ -978,9 +978,7 @@ def kb_show(
         headings = ["Id", "Title"]
         if found == "red_flags":
             # Every warning sign with the level it leads to and the guidance behind it.
-            rows = [
-                [e.id, str(e.level.value), render.label_of(e), str(e.source)] for e in items
-            ]
+            rows = [[e.id, str(e.level.value), render.label_of(e), str(e.source)] for e in items]
             headings = ["Id", "Level", "Title", "Source"]
         return render.show(
             fmt.value,

@@ -14,7 +14,7 @@ add nothing and are listed as *unconfirmed*.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from hipthrust_cli.core.triage import Alternatives, Reason, Triage, report_policy, triage

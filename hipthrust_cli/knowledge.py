@@ -939,8 +939,7 @@ def safety_problems(
             at(
                 "red_flags",
                 fid,
-                f"changes {what} (its conditions, title, advice or source); "
-                f"{UNSAFE_OVERRIDE_HINT}",
+                f"changes {what} (its conditions, title, advice or source); {UNSAFE_OVERRIDE_HINT}",
             )
         for condition in flag.conditions():
             qid = condition.question
@@ -952,11 +951,12 @@ def safety_problems(
             reads = f"the screening question '{qid}', which {what} reads"
             if after is None:
                 at("questions", qid, f"removes {reads}; {UNSAFE_OVERRIDE_HINT}")
-            elif (
-                (after.text, after.kind, after.when, after.red_flag)
-                != (before.text, before.kind, before.when, before.red_flag)
-                or any(c not in after.choices for c in before.choices)
-            ):
+            elif (after.text, after.kind, after.when, after.red_flag) != (
+                before.text,
+                before.kind,
+                before.when,
+                before.red_flag,
+            ) or any(c not in after.choices for c in before.choices):
                 at(
                     "questions",
                     qid,

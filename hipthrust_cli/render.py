@@ -85,6 +85,8 @@ def alternative_text(a: AlternativeOut) -> str:
 def show_unscreened(t: Triage) -> bool:
     """At an emergency the referral stands alone; otherwise unscreened signs are named."""
     return bool(t.unscreened) and t.level is not Level.emergency
+
+
 # The terminal report shows this many causes in full and the rest as one line each.
 FULL_FINDINGS = 3
 EVIDENCE_WORDS = {Evidence.research: "research", Evidence.expert_opinion: "expert opinion"}

@@ -132,8 +132,13 @@ def test_unscreened_warning_signs_are_named(kb: KnowledgeBase) -> None:
     d = diagnose(kb, {"lockout_arch": "clearly"})
     assert d.triage.level is Level.self_care and d.triage.complete is False
     # Every sign of every checklist, one by one, never a question's stem.
-    signs = [c.label for q in kb.questions if q.red_flag and q.kind.value == "multi"
-             for c in q.choices if not c.exclusive]
+    signs = [
+        c.label
+        for q in kb.questions
+        if q.red_flag and q.kind.value == "multi"
+        for c in q.choices
+        if not c.exclusive
+    ]
     assert d.triage.unscreened == [*signs, "Your age (under 16, or over 50)"]
     assert not any(u.endswith("?") or "Tick every" in u for u in d.triage.unscreened)
 
