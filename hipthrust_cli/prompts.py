@@ -112,11 +112,13 @@ class Prompter:
         lines = []
         for line in text.split("\n"):
             indent = line[: len(line) - len(line.lstrip())]
+            # A bullet's wrapped lines start under its text, not under the bullet.
+            hanging = indent + "  " if line.lstrip().startswith("• ") else indent
             wrapped = textwrap.wrap(
                 line.strip(),
                 max(20, _width() - 1),
                 initial_indent=indent,
-                subsequent_indent=indent,
+                subsequent_indent=hanging,
                 break_on_hyphens=False,
             )
             lines += wrapped or [""]

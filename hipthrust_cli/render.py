@@ -187,7 +187,8 @@ def diagnosis_markdown(d: Diagnosis) -> str:
         out += ["## What we could not find", ""] + [f"- {md(s)}" for s in d.next_steps] + [""]
     if d.form_checklist:
         out += ["## Correct form", ""]
-        out += [f"- [ ] **{md(s.step)}**: {md(s.cue)}" for s in d.form_checklist] + [""]
+        box = "- " if d.after_check else "- [ ] "
+        out += [f"{box}**{md(s.step)}**: {md(s.cue)}" for s in d.form_checklist] + [""]
         if d.warm_up:
             out += ["**Warm-up**", ""] + [f"- {md(w)}" for w in d.warm_up] + [""]
         if d.progression:
@@ -402,8 +403,10 @@ def print_diagnosis(d: Diagnosis, out: TextIO) -> None:
     if d.form_checklist:
         con.print()
         con.print(Rule(_t("Correct form", "bold"), align="left"))
+        # A checkbox is a thing to do now; after a referral the form is only information.
+        box = "•" if d.after_check else "☐"
         for s in d.form_checklist:
-            con.print(_bullets([(_t("☐"), _lines(_t(s.step, "bold"), ": ", s.cue))], 1))
+            con.print(_bullets([(_t(box), _lines(_t(s.step, "bold"), ": ", s.cue))], 1))
         for title, items in (("Warm-up", d.warm_up), ("Progression", d.progression)):
             if items:
                 con.print(Padding(_t(title, "bold"), (1, 1, 0, 1)))

@@ -156,7 +156,9 @@ _REFERRAL = {
 def triage(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> Triage:
     """Screen the answers for warning signs; the most serious level that fires wins."""
     fired = [flag for flag in kb.red_flags if flag.fires(answers)]
-    fired.sort(key=lambda f: f.level.rank)  # stable: knowledge-base order within a level
+    # Most serious first; within a level a combination ('all') first, since it is the more
+    # specific reason; otherwise knowledge-base order (the sort is stable).
+    fired.sort(key=lambda f: (f.level.rank, not f.all))
     level = fired[0].level if fired else Level.self_care
     text = kb.levels[level]
     advice = text.advice
