@@ -262,7 +262,9 @@ def alternatives_markdown(items: Sequence[Alternative]) -> str:
     """Alternatives as a Markdown table."""
     out = ["| Exercise | Muscles worked | Benefits | Back-friendly |", "|---|---|---|---|"]
     for a in items:
-        cells = [a.name, ", ".join(a.muscles), a.benefits, "yes" if a.back_friendly else "no"]
+        # The caveat always travels with the exercise.
+        benefits = f"{a.benefits} Caveat: {a.caveat}"
+        cells = [a.name, ", ".join(a.muscles), benefits, "yes" if a.back_friendly else "no"]
         out.append("| " + " | ".join(md(c) for c in cells) + " |")
     return "\n".join(out) + "\n"
 
@@ -662,7 +664,13 @@ def print_alternatives(items: Sequence[Alternative], out: TextIO) -> None:
     """Alternatives as a Rich table."""
     con = console(out)
     rows = [
-        [a.name, ", ".join(a.muscles), a.benefits, "yes" if a.back_friendly else "no", a.how]
+        [
+            a.name,
+            ", ".join(a.muscles),
+            f"{a.benefits} Caveat: {a.caveat}",
+            "yes" if a.back_friendly else "no",
+            a.how,
+        ]
         for a in items
     ]
     columns = [
