@@ -1,1 +1,1 @@
-"""Pure decisions: triage and what each triage level lets a report hold."""
+"""Pure decisions over the knowledge base: nothing here prints, prompts or reads the environment."""
