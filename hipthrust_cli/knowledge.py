@@ -791,10 +791,13 @@ def collect(
     technique: dict[str, Any] = {}
     settings: dict[str, Any] = {}
     shipped: tuple[dict[str, RedFlag], dict[str, Question]] | None = None
+    shipped_levels: dict[Level, LevelText] = {}
+    level_origins: dict[Level, Path] = {}
     for folder in folders:
         if folder is not folders[0] and shipped is None:
             # What the base folder holds is what overlays must not weaken.
             shipped = (dict(lists["red_flags"]), dict(lists["questions"]))
+            shipped_levels = dict(levels)
         folder_problems = _folder_problems(folder)
         problems += folder_problems
         blocking = blocking or bool(folder_problems)
@@ -817,6 +820,7 @@ def collect(
                 continue
             if isinstance(parsed, RedFlagsFile):
                 levels.update(parsed.levels)
+                level_origins.update(dict.fromkeys(parsed.levels, path))
             kind = LIST_KINDS[name]
             entries: dict[str, Any] = lists[kind]
             for i, removed in enumerate(getattr(parsed, "remove", [])):
@@ -881,6 +885,18 @@ def collect(
         ]
     if shipped is not None:
         unsafe = safety_problems(*shipped, kb, removals, texts)
+        # The words of an emergency or same-day referral are part of the screen too.
+        for level in PROTECTED_LEVELS:
+            if level in shipped_levels and kb.levels.get(level) != shipped_levels[level]:
+                unsafe.insert(
+                    0,
+                    texts.problem(
+                        level_origins.get(level),
+                        ["levels", level.value],
+                        f"changes the shipped {level.value} title or advice; "
+                        f"{UNSAFE_OVERRIDE_HINT}",
+                    ),
+                )
         if allow_unsafe:
             kb.safety_waived = [str(p) for p in unsafe]
         else:

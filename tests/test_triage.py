@@ -312,6 +312,14 @@ OVERLAYS: list[tuple[str, str, str, dict[str, Any], int, str]] = [
         "the screening question 'emergency_signs'",
     ),
     (
+        "soften the emergency advice",
+        "levels:\n  emergency:\n    title: Rest at home\n    advice: It will pass.\n",
+        "",
+        {},
+        3,
+        "changes the shipped emergency title or advice",
+    ),
+    (
         "raise a routine sign",
         "red_flags:\n  - id: leg_pain\n    level: urgent\n    title: Pain down one leg\n"
         "    source: Our clinic's protocol\n"
