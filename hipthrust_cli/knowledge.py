@@ -729,6 +729,16 @@ OLD_RED_FLAGS_MESSAGE = (
 )
 
 
+# Choices the 2026.12 screen moved, so an old overlay is told where they went.
+MOVED_CHOICES = {
+    ("emergency_signs", "fall_or_accident"): (
+        "'fall_or_accident' moved from emergency_signs to urgent_signs in knowledge base "
+        "2026.12, with the follow-up 'fall_details' (how serious, how long ago) — see "
+        "docs/authoring.md, 'Upgrading a red-flag overlay'"
+    ),
+}
+
+
 def _old_red_flag_format(data: Mapping[str, Any]) -> bool:
     """Whether a ``red_flags.yaml`` was written for the format before 2026.12."""
     flags = data.get("red_flags")
@@ -1150,7 +1160,8 @@ def check_references(kb: KnowledgeBase, texts: SourceTexts | None = None) -> lis
                         kind,
                         entry_id,
                         [*loc, "answers", j],
-                        f"'{c.question}' has no choice '{ans}' — valid: "
+                        MOVED_CHOICES.get((c.question, ans))
+                        or f"'{c.question}' has no choice '{ans}' — valid: "
                         f"{', '.join([*valid, NOT_SURE])}",
                     )
         elif question.kind is not Kind.scale:
