@@ -458,3 +458,23 @@ def test_old_saved_sessions_still_list_and_show(
     assert "See a doctor within a day or two" in shown.stdout
     assert "Fever or feeling unwell along with the back pain" in shown.stdout
     assert re.search(r"⚠ URGENT", shown.stdout.splitlines()[0])
+
+
+def test_an_old_answers_file_is_told_where_the_fall_question_went(
+    cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    run = _report(cli, tmp_path, story(emergency_signs=["fall_or_accident"]))
+    assert run.code == 2 and run.stdout == ""
+    assert "moved from emergency_signs to urgent_signs" in run.stderr
+    assert "fall_details" in run.stderr and run.stderr.count("\n") == 1
+
+
+def test_the_screen_is_four_prompts_when_nothing_is_ticked(kb: Any) -> None:
+    from hipthrust_cli.interview import Interview
+
+    interview = Interview.start(kb, {})
+    screen = []
+    while (q := interview.next_question()) is not None and q.red_flag:
+        screen.append(q.id)
+        interview.record(q, ["none"] if q.kind.value == "multi" else "age_16_to_50")
+    assert screen == ["emergency_signs", "urgent_signs", "health_history", "age_band"]
