@@ -478,3 +478,20 @@ def test_the_screen_is_four_prompts_when_nothing_is_ticked(kb: Any) -> None:
         screen.append(q.id)
         interview.record(q, ["none"] if q.kind.value == "multi" else "age_16_to_50")
     assert screen == ["emergency_signs", "urgent_signs", "health_history", "age_band"]
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_every_view_names_sources_and_the_neutral_badge(
+    cli: Callable[..., Run], tmp_path: Path, fmt: str
+) -> None:
+    out = tmp_path / f"report.{'md' if fmt == 'markdown' else fmt}"
+    answers = story(urgent_signs=["cancer_history", "night_pain"])
+    assert _report(cli, tmp_path, answers, "-o", str(out)).code == 0
+    text = out.read_text()
+    assert "GET CHECKED TODAY" in text and "source: NICE NG234" in text
+    assert "After you have been checked" in text and "Fixes" not in text
+    unsure = tmp_path / f"unsure.{'md' if fmt == 'markdown' else fmt}"
+    assert _report(cli, tmp_path, story(age_band=NOT_SURE), "-o", str(unsure)).code == 0
+    text = unsure.read_text()
+    assert "NOT FULLY CHECKED" in text and "SELF-CARE" not in text
+    assert "Your age (under 16, or over 50)" in text
