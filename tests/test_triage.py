@@ -374,6 +374,17 @@ def test_overlay_scenario(
         assert run.stderr.count("\n") == 1, "one clear message"
     else:
         assert run.json()["triage"]["level"] == expected
+        text = _report(cli, tmp_path, story(**answers), "--kb", str(folder)).stdout
+        assert first_line(text) == TITLES[Level(expected)]
+
+
+TITLES = {
+    Level.emergency: EMERGENCY,
+    Level.same_day: SAME_DAY,
+    Level.urgent: URGENT,
+    Level.routine: ROUTINE,
+    Level.self_care: SELF_CARE,
+}
 
 
 def test_the_guard_can_only_be_lifted_from_outside_and_then_every_report_says_so(
