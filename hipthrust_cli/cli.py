@@ -277,10 +277,18 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
-def _load(kb_dirs: Sequence[Path] | None) -> KnowledgeBase:
+UNSAFE_ENV = "HIPTHRUST_ALLOW_UNSAFE_KB"
+
+
+def _load(kb_dirs: Sequence[Path] | None, allow_unsafe: bool = False) -> KnowledgeBase:
     from hipthrust_cli import cache, knowledge
 
-    return knowledge.load(knowledge.overlay_dirs(kb_dirs or ()), cache_dir=cache.default_dir())
+    # The safety guard can only be switched off from the command line or the environment,
+    # never from a knowledge-base file, which an overlay could carry.
+    allow = allow_unsafe or os.environ.get(UNSAFE_ENV, "").strip().lower() in ("1", "true", "yes")
+    return knowledge.load(
+        knowledge.overlay_dirs(kb_dirs or ()), cache_dir=cache.default_dir(), allow_unsafe=allow
+    )
 
 
 def _stdin_is_terminal() -> bool:
@@ -378,6 +386,15 @@ def diagnose(
     no_history: Annotated[
         bool, typer.Option("--no-history", help="Do not save this diagnosis in your history.")
     ] = False,
+    allow_unsafe_kb: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unsafe-kb",
+            help="Use --kb overlays even if they remove or lower shipped emergency or "
+            "same-day warning signs; the report then says so. HIPTHRUST_ALLOW_UNSAFE_KB=1 "
+            "does the same.",
+        ),
+    ] = False,
 ) -> None:
     """Answer a few questions and get a report: warning signs, likely causes, fixes.
 
@@ -390,7 +407,7 @@ def diagnose(
 
     if output is not None:
         _output_format(output)  # a bad extension fails before any question is asked
-    kb = _load(kb_dirs)
+    kb = _load(kb_dirs, allow_unsafe_kb)
     from_file = answers_mod.load_file(answers_file, kb) if answers_file else {}
     from_options = answers_mod.parse_options(answer or [], kb)
     store = None if no_history and not again else _history()
@@ -1066,12 +1083,17 @@ def kb_show(
     items = authoring.entries(kb, found)
     if entry_id is None:
         rows = [[e.id, render.label_of(e)] for e in items]
+        headings = ["Id", "Title"]
+        if found == "red_flags":
+            # Every warning sign with the level it leads to and the guidance behind it.
+            rows = [[e.id, str(e.level.value), render.label_of(e), str(e.source)] for e in items]
+            headings = ["Id", "Level", "Title", "Source"]
         return render.show(
             fmt.value,
             [e.model_dump(mode="json", exclude_none=True) for e in items],
             found,
             rows=rows,
-            headings=["Id", "Title"],
+            headings=headings,
         )
     match = next((e for e in items if e.id == entry_id), None)
     if match is None:
