@@ -66,6 +66,7 @@ class EvidenceItem:
     question: str
     answer: str
     text: str
+    source: str | None = None  # "video" when measured from a video, else given by the user
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -172,6 +173,8 @@ class Diagnosis:
     answers: dict[str, Answer]
     kb_version: str
     progress: Progress | None = None
+    # Answers measured from a video: question id → {"answer", "source": "video", "text"}.
+    measured: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def triage(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> Triage:
@@ -426,7 +429,10 @@ def report_from_dict(data: Mapping[str, Any]) -> Diagnosis:
 
     def items(rows: Any) -> list[EvidenceItem]:
         return [
-            EvidenceItem(question=r["question"], answer=r["answer"], text=r["text"]) for r in rows
+            EvidenceItem(
+                question=r["question"], answer=r["answer"], text=r["text"], source=r.get("source")
+            )
+            for r in rows
         ]
 
     t = data["triage"]
@@ -485,4 +491,5 @@ def report_from_dict(data: Mapping[str, Any]) -> Diagnosis:
         answers=dict(data["answers"]),
         kb_version=data["kb_version"],
         progress=Progress(**progress) if isinstance(progress, dict) else None,
+        measured=dict(data.get("measured") or {}),
     )
