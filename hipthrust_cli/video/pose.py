@@ -81,9 +81,17 @@ def quiet_native_logs() -> Iterator[IO[str]]:
     """
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    try:
+        attached = sys.stderr.fileno() == 2
+    except (AttributeError, OSError, ValueError):  # stderr replaced, e.g. captured
+        attached = False
     sys.stderr.flush()
     saved = os.dup(2)
-    terminal = os.fdopen(os.dup(saved), "w", buffering=1, encoding="utf-8", errors="replace")
+    terminal: IO[str] = (
+        os.fdopen(os.dup(saved), "w", buffering=1, encoding="utf-8", errors="replace")
+        if attached
+        else sys.stderr
+    )
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     os.close(devnull)
@@ -92,7 +100,8 @@ def quiet_native_logs() -> Iterator[IO[str]]:
     finally:
         with contextlib.suppress(OSError, ValueError):
             terminal.flush()
-        terminal.close()
+        if attached:
+            terminal.close()
         os.dup2(saved, 2)
         os.close(saved)
 
