@@ -278,7 +278,7 @@ def diagnose(
             "--video",
             metavar="VIDEO",
             help="A side-view video of a set: what it measures with confidence is "
-            "answered for you (see 'hipthrust analyze'). Needs hipthrust[video].",
+            "answered for you (see 'hipthrust analyze'). Needs hipthrust\\[video].",
         ),
     ] = None,
 ) -> None:
@@ -469,7 +469,7 @@ def _answer_words(kb: KnowledgeBase, answers: dict[str, Any]) -> dict[str, str]:
 @app.command()
 @_guard
 def analyze(
-    video: Annotated[Path, typer.Argument(metavar="VIDEO", help="A side-view video of a set.")],
+    video: Annotated[Path, typer.Argument(help="A side-view video of a set.")],
     fmt: Annotated[
         VideoFormat,
         typer.Option("--format", "-f", case_sensitive=False, help="How to print: rich or json."),
@@ -487,10 +487,10 @@ def analyze(
 ) -> None:
     """Measure a hip thrust from a side-view video: reps, tempo, hip and shin angles.
 
-    Filming: phone at hip height, side on, in landscape, with your whole body and the bench
-    in the frame; film 2-3 reps. Needs the video extra: pip install 'hipthrust[video]'.
-    What it measures with confidence can answer questions for you:
-    hipthrust diagnose --video VIDEO.
+    Filming: phone at hip height, side on, in landscape, whole body and bench in frame, 2-3 reps.
+
+    Needs the video extra: pip install 'hipthrust\\[video]'. What it measures with
+    confidence answers questions for you in: hipthrust diagnose --video VIDEO
     """
     from hipthrust_cli import render
     from hipthrust_cli.engine import DISCLAIMER

@@ -941,7 +941,8 @@ class _FrameBar:
             self._progress.advance(self._task)
 
     def stop(self) -> None:
-        self._progress.stop()
+        if self._task is not None:
+            self._progress.stop()
 
 
 def frame_progress(stream: TextIO, label: str) -> _FrameBar:
