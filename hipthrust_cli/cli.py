@@ -416,7 +416,8 @@ def _analyze_video(path: Path, annotate: Path | None = None) -> Any:
             raise UsageError(f"Cannot write {quote(annotate)}: give a file name ending in .png.")
         if not annotate.parent.is_dir():
             raise UsageError(
-                f"Cannot write {quote(annotate)}: the folder {quote(annotate.parent)} does not exist."
+                f"Cannot write {quote(annotate)}: the folder {quote(annotate.parent)} does "
+                "not exist."
             )
     settings = rules.load()
     with pose.quiet_native_logs() as terminal:
@@ -485,11 +486,11 @@ def analyze(
     ] = None,
     kb_dirs: KbOption = None,
 ) -> None:
-    """Measure a hip thrust from a side-view video: reps, tempo, hip and shin angles.
+    r"""Measure a hip thrust from a side-view video: reps, tempo, hip and shin angles.
 
     Filming: phone at hip height, side on, in landscape, whole body and bench in frame, 2-3 reps.
 
-    Needs the video extra: pip install 'hipthrust\\[video]'. What it measures with
+    Needs the video extra: pip install 'hipthrust\[video]'. What it measures with
     confidence answers questions for you in: hipthrust diagnose --video VIDEO
     """
     from hipthrust_cli import render

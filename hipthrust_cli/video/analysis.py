@@ -306,7 +306,8 @@ def _decide(rule: AnswerRule, per_rep: list[RepMeasures], rules: Rules) -> Video
             for r, v in values
             if choice.holds(v)
             and all(
-                (w := getattr(r, m)) is not None and band.holds(w) for m, band in choice.also.items()
+                (w := getattr(r, m)) is not None and band.holds(w)
+                for m, band in choice.also.items()
             )
         )
         if agree / len(values) >= rules.quality.agreement:
@@ -347,7 +348,8 @@ def _warnings(quality: Quality, per_rep: list[RepMeasures], rules: Rules) -> lis
     if quality.pose_share < q.min_pose_share:
         out.append(
             f"A person was found in only {quality.pose_share:.0%} of the frames (we want "
-            f"{q.min_pose_share:.0%}): keep your whole body and the bench in the frame, in good light."
+            f"{q.min_pose_share:.0%}): keep your whole body and the bench in the frame, "
+            "in good light."
         )
     if not quality.passed["side_on"]:
         ratio = "unknown" if quality.side_ratio is None else f"{quality.side_ratio:.2f}"

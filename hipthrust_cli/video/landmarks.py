@@ -170,8 +170,13 @@ def side_ratio(pose: Pose, side: Side) -> float | None:
     """
     p = pose.image
     try:
-        spread = (_dist(p["left_hip"], p["right_hip"]) + _dist(p["left_shoulder"], p["right_shoulder"])) / 2
-        length = (_dist(p[f"{side}_hip"], p[f"{side}_knee"]) + _dist(p[f"{side}_shoulder"], p[f"{side}_hip"])) / 2
+        spread = (
+            _dist(p["left_hip"], p["right_hip"]) + _dist(p["left_shoulder"], p["right_shoulder"])
+        ) / 2
+        length = (
+            _dist(p[f"{side}_hip"], p[f"{side}_knee"])
+            + _dist(p[f"{side}_shoulder"], p[f"{side}_hip"])
+        ) / 2
     except KeyError:
         return None
     return spread / length if length > 0 else None

@@ -26,7 +26,9 @@ def mark_measured(
 
     def mark(items: list[EvidenceItem]) -> list[EvidenceItem]:
         return [
-            dataclasses.replace(e, text=f"{e.text} ({MARK}: {used[e.question].text})", source="video")
+            dataclasses.replace(
+                e, text=f"{e.text} ({MARK}: {used[e.question].text})", source="video"
+            )
             if e.question in used
             else e
             for e in items

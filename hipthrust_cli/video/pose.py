@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from hipthrust_cli.errors import UsageError
 from hipthrust_cli.safetext import quote
@@ -49,6 +49,7 @@ INDEX = {
 assert set(INDEX) == set(NAMES)
 
 MAX_FRAMES = 30 * 60 * 10  # ten minutes at 30 fps: a set is seconds long
+WORK_WIDTH = 640  # frames are shrunk to this width before the pose model sees them
 
 
 class FrameProgress(Protocol):
@@ -72,7 +73,7 @@ def missing() -> str | None:
 
 
 @contextlib.contextmanager
-def quiet_native_logs() -> Iterator[IO[str]]:
+def quiet_native_logs() -> Iterator[TextIO]:
     """Keep the pose model's own logging (TensorFlow Lite, glog, absl) off the terminal.
 
     That logging is written by C++ straight to file descriptor 2, so the descriptor is
@@ -87,7 +88,7 @@ def quiet_native_logs() -> Iterator[IO[str]]:
         attached = False
     sys.stderr.flush()
     saved = os.dup(2)
-    terminal: IO[str] = (
+    terminal: TextIO = (
         os.fdopen(os.dup(saved), "w", buffering=1, encoding="utf-8", errors="replace")
         if attached
         else sys.stderr
@@ -183,7 +184,15 @@ def read(path: Path, progress: FrameProgress | None = None) -> Clip:
                 ok, frame = cap.read()
                 if not ok:
                     break
+                if frame.shape[1] > WORK_WIDTH:  # the model sees 256 px; a smaller copy is cheaper
+                    scale = WORK_WIDTH / frame.shape[1]
+                    frame = cv2.resize(
+                        frame,
+                        (WORK_WIDTH, round(frame.shape[0] * scale)),
+                        interpolation=cv2.INTER_AREA,
+                    )
                 rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+                # Landmarks come back as fractions of the frame: scale to the original size.
                 poses.append(_pose_from(model.process(rgb), width, height))
                 if progress is not None:
                     progress.advance()

@@ -87,11 +87,20 @@ def _body(s: Thrust, rise: float, head: float, sit: float) -> dict[str, tuple[fl
     phi = phi_top - s.range_deg * (1 - rise)
     if sit > 0:  # sitting upright: hips straight below the shoulders
         phi = phi + (-90.0 - phi) * sit
-    hip = (shoulder[0] + TORSO * math.cos(math.radians(phi)), shoulder[1] + TORSO * math.sin(math.radians(phi)))
+    hip = (
+        shoulder[0] + TORSO * math.cos(math.radians(phi)),
+        shoulder[1] + TORSO * math.sin(math.radians(phi)),
+    )
     # Place the ankle so that at the top the hip angle and shin angle are as asked.
-    hip_top = (TORSO * math.cos(math.radians(phi_top)), 0.42 + TORSO * math.sin(math.radians(phi_top)))
+    hip_top = (
+        TORSO * math.cos(math.radians(phi_top)),
+        0.42 + TORSO * math.sin(math.radians(phi_top)),
+    )
     alpha = phi_top + 180.0 - s.hip_top_deg  # thigh direction at the top
-    knee_top = (hip_top[0] + THIGH * math.cos(math.radians(alpha)), hip_top[1] + THIGH * math.sin(math.radians(alpha)))
+    knee_top = (
+        hip_top[0] + THIGH * math.cos(math.radians(alpha)),
+        hip_top[1] + THIGH * math.sin(math.radians(alpha)),
+    )
     ankle = (
         knee_top[0] + SHIN * math.sin(math.radians(s.shin_top_deg)),
         knee_top[1] - SHIN * math.cos(math.radians(s.shin_top_deg)),
@@ -127,11 +136,20 @@ def _body(s: Thrust, rise: float, head: float, sit: float) -> dict[str, tuple[fl
     }
 
 
-HALF_WIDTH = {"shoulder": 0.18, "hip": 0.15, "knee": 0.1, "ankle": 0.1, "heel": 0.1, "foot_index": 0.1, "ear": 0.08}
+HALF_WIDTH = {
+    "shoulder": 0.18,
+    "hip": 0.15,
+    "knee": 0.1,
+    "ankle": 0.1,
+    "heel": 0.1,
+    "foot_index": 0.1,
+    "ear": 0.08,
+}
 
 
-def film(s: Thrust, cam: Camera = Camera()) -> Clip:
+def film(s: Thrust, cam: Camera | None = None) -> Clip:
     """The clip a phone would give of set *s*: landmarks per frame, in pixels."""
+    cam = cam or Camera()
     rng = random.Random(cam.seed)
     frames = _profile(s)
     sit_frames = round(s.sit_up_s * s.fps)

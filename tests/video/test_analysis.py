@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from hipthrust_cli import knowledge
 from hipthrust_cli.errors import KnowledgeBaseError
 from hipthrust_cli.video import analysis, rules
-from hipthrust_cli.video.landmarks import Clip, hip_extension, Landmark, shin_angle
+from hipthrust_cli.video.landmarks import Clip, Landmark, hip_extension, shin_angle
 from hipthrust_cli.video.reps import fill_gaps, find_reps
 
 from .kinematics import Camera, Thrust, film
@@ -19,8 +20,8 @@ RULES = rules.load()
 MEASURED = {"shins_at_top", "range_of_motion", "tempo", "head_position"}
 
 
-def run(s: Thrust = Thrust(), cam: Camera = Camera()) -> analysis.Analysis:
-    return analysis.analyze(film(s, cam), RULES)
+def run(s: Thrust | None = None, cam: Camera | None = None) -> analysis.Analysis:
+    return analysis.analyze(film(s or Thrust(), cam or Camera()), RULES)
 
 
 @pytest.mark.parametrize(
@@ -39,7 +40,9 @@ def run(s: Thrust = Thrust(), cam: Camera = Camera()) -> analysis.Analysis:
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
-def test_a_clear_side_view_answers_what_it_shows(thrust: Thrust, question: str, choice: str) -> None:
+def test_a_clear_side_view_answers_what_it_shows(
+    thrust: Thrust, question: str, choice: str
+) -> None:
     result = run(thrust)
     assert result.reps == thrust.reps
     assert result.answer_map()[question] == choice
@@ -183,15 +186,15 @@ def test_bands_of_one_rule_never_overlap() -> None:
             ((c.min if c.min is not None else -1e9, c.max if c.max is not None else 1e9))
             for c in rule.choices
         )
-        for (_, hi), (lo, _) in zip(bands, bands[1:]):
+        for (_, hi), (lo, _) in itertools.pairwise(bands):
             assert hi < lo, rule.question
 
 
 def test_a_broken_rules_file_is_a_knowledge_base_error(tmp_path: Path) -> None:
     bad = tmp_path / "rules.yaml"
     bad.write_text("version: 1\nreps: {}\n")
-    with pytest.raises(KnowledgeBaseError, match="rules.yaml"):
+    with pytest.raises(KnowledgeBaseError, match=r"rules\.yaml"):
         rules.load(bad)
     bad.write_text("version: [\n")
-    with pytest.raises(KnowledgeBaseError, match="not valid YAML"):
+    with pytest.raises(KnowledgeBaseError, match=r"not valid YAML"):
         rules.load(bad)

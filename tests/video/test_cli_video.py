@@ -6,7 +6,6 @@ the video extra; tests/video/test_pose_model.py runs the real model.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -15,8 +14,8 @@ from typing import Any
 import pytest
 
 from hipthrust_cli.video import pose
+from tests.conftest import Run, story, write_answers
 
-from ..conftest import Run, story, write_answers
 from .kinematics import Camera, Thrust, film
 
 MEASURED = ("shins_at_top", "range_of_motion", "tempo", "head_position")
@@ -100,7 +99,13 @@ def test_diagnose_video_fills_in_and_marks_measured_answers(
 ) -> None:
     answers = _without_measured(tmp_path)
     run: Run = cli(
-        "diagnose", "--video", str(fake_video), "--answers", answers, "--format", "json",
+        "diagnose",
+        "--video",
+        str(fake_video),
+        "--answers",
+        answers,
+        "--format",
+        "json",
         "--no-history",
     )
     assert run.code == 0, run
@@ -122,8 +127,16 @@ def test_every_view_marks_measured_answers(
     answers = _without_measured(tmp_path)
     out = tmp_path / "report.html"
     run: Run = cli(
-        "diagnose", "--video", str(fake_video), "--answers", answers, "--format", fmt,
-        "--no-history", "-o", str(out),
+        "diagnose",
+        "--video",
+        str(fake_video),
+        "--answers",
+        answers,
+        "--format",
+        fmt,
+        "--no-history",
+        "-o",
+        str(out),
     )
     assert run.code == 0, run
     assert "Measured from video" in run.stdout
@@ -134,8 +147,16 @@ def test_every_view_marks_measured_answers(
 def test_a_given_answer_beats_the_video(cli: Any, fake_video: Path, tmp_path: Path) -> None:
     answers = _without_measured(tmp_path)
     run: Run = cli(
-        "diagnose", "--video", str(fake_video), "--answers", answers,
-        "--answer", "shins_at_top=vertical", "--format", "json", "--no-history",
+        "diagnose",
+        "--video",
+        str(fake_video),
+        "--answers",
+        answers,
+        "--answer",
+        "shins_at_top=vertical",
+        "--format",
+        "json",
+        "--no-history",
     )
     data = run.json()
     assert data["answers"]["shins_at_top"] == "vertical"

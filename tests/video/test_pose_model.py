@@ -18,8 +18,7 @@ from typing import Any
 import pytest
 
 from hipthrust_cli.video import pose
-
-from ..conftest import ROOT, story, write_answers
+from tests.conftest import ROOT, story, write_answers
 
 pytestmark = pytest.mark.skipif(
     pose.missing() is not None, reason="the video extra is not installed: pip install '.[video]'"
@@ -30,7 +29,7 @@ needs_clip = pytest.mark.skipif(
     not CLIP.is_file(), reason=f"the shared test clip {CLIP} is not present"
 )
 
-BLOCK_NETWORK = '''
+BLOCK_NETWORK = """
 import socket
 
 def _blocked(*args, **kwargs):
@@ -40,7 +39,7 @@ socket.socket.connect = _blocked
 socket.socket.connect_ex = _blocked
 socket.create_connection = _blocked
 socket.getaddrinfo = _blocked
-'''
+"""
 
 
 @pytest.fixture
@@ -100,7 +99,9 @@ def _hipthrust(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 @needs_clip
 def test_the_shared_clip_offline(tmp_path: Path) -> None:
     picture = tmp_path / "top.png"
-    proc = _hipthrust(tmp_path, "analyze", str(CLIP), "--format", "json", "--annotate", str(picture))
+    proc = _hipthrust(
+        tmp_path, "analyze", str(CLIP), "--format", "json", "--annotate", str(picture)
+    )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["reps"] == 5
