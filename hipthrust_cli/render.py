@@ -960,7 +960,6 @@ def print_analysis(a: Any, kb: KnowledgeBase, video: str, out: TextIO, disclaime
     """``hipthrust analyze``: the clip, a per-rep table, what it concluded and what not."""
     from rich.padding import Padding
     from rich.rule import Rule
-    from rich.table import Table
 
     con = console(out)
     q = a.quality
@@ -972,30 +971,30 @@ def print_analysis(a: Any, kb: KnowledgeBase, video: str, out: TextIO, disclaime
         )
     )
     if a.per_rep:
-        table = Table(title=_t("Per rep", "bold"), title_justify="left")
-        for heading in (
-            "Rep",
-            "Lift",
-            "Hold",
-            "Lower",
-            "Hip at top",
-            "Shin",
-            "Torso",
-            "Head change",
-        ):
-            table.add_column(_t(heading), justify="right")
-        for r in a.per_rep:
-            table.add_row(
-                _t(str(r.rep)),
-                _t(_video_value(r.lift_s, " s")),
-                _t(_video_value(r.hold_s, " s")),
-                _t(_video_value(r.lower_s, " s")),
-                _t(_video_value(r.hip_extension_top_deg)),
-                _t(_video_value(r.shin_angle_top_deg)),
-                _t(_video_value(r.torso_floor_top_deg)),
-                _t(_video_value(r.head_change_deg)),
-            )
-        con.print(table)
+        columns: list[Column] = [
+            ("Rep", 0, 3),
+            ("Lift", 0, 6),
+            ("Hold", 0, 6),
+            ("Lower", 0, 6),
+            ("Hip at top", 1, 4),
+            ("Shin", 0, 4),
+            ("Torso", 0, 5),
+            ("Head change", 1, 4),
+        ]
+        cells = [
+            [
+                f"Rep {r.rep}",
+                _video_value(r.lift_s, " s"),
+                _video_value(r.hold_s, " s"),
+                _video_value(r.lower_s, " s"),
+                _video_value(r.hip_extension_top_deg),
+                _video_value(r.shin_angle_top_deg),
+                _video_value(r.torso_floor_top_deg),
+                _video_value(r.head_change_deg),
+            ]
+            for r in a.per_rep
+        ]
+        _table(con, columns, cells, "Per rep")
         con.print(
             _t(
                 "Hip at top: shoulder-hip-knee, 180° is a straight line. Shin: from vertical, "

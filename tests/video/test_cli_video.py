@@ -185,3 +185,14 @@ def test_the_extra_is_not_imported_by_other_commands() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_saved_report_keeps_its_measured_answers(
+    cli: Any, fake_video: Path, tmp_path: Path
+) -> None:
+    answers = _without_measured(tmp_path)
+    run: Run = cli("diagnose", "--video", str(fake_video), "--answers", answers)
+    assert run.code == 0, run
+    shown = cli("history", "show", "1", "--format", "json").json()
+    assert shown["measured"]["shins_at_top"]["source"] == "video"
+    assert "measured from video" in " ".join(cli("history", "show", "1").stdout.split())

@@ -144,3 +144,42 @@ def test_a_file_that_is_not_a_video(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
     missing = _hipthrust(tmp_path, "analyze", str(tmp_path / "nope.mp4"))
     assert missing.returncode == 2 and "does not exist" in missing.stderr
+
+
+@pytest.mark.slow
+@needs_clip
+def test_the_wizard_asks_fewer_questions_with_a_video(tmp_path: Path) -> None:
+    """In a real terminal: without the video 4 questions are asked, with it only 1."""
+    import pexpect
+    import yaml
+
+    answers = story(shins_at_top=None, range_of_motion=None, tempo=None, head_position=None)
+    answers.pop("foot_stance")  # a camera cannot see this one: it is still asked
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(answers))
+    env = {
+        **_offline_env(tmp_path),
+        "TERM": "xterm-256color",
+        "NO_COLOR": "1",
+        "PROMPT_TOOLKIT_NO_CPR": "1",
+    }
+
+    def first_prompt(*extra: str) -> str:
+        cmd = f"{sys.executable} -m hipthrust_cli diagnose --answers a.yaml --no-history"
+        child = pexpect.spawn(
+            "/bin/sh",
+            ["-c", " ".join([cmd, *extra]) + " > report.txt"],
+            env=env,
+            cwd=str(tmp_path),
+            dimensions=(40, 100),
+            encoding="utf-8",
+            timeout=120,
+        )
+        child.expect(r"\[1/(\d+)\] ([^\r\n]{10,40})")
+        shown = f"{child.match.group(1)} {child.match.group(2)}"
+        child.sendcontrol("c")
+        child.expect(pexpect.EOF)
+        return shown
+
+    assert first_prompt().startswith("5 ")
+    with_video = first_prompt("--video", str(CLIP))
+    assert with_video.startswith("1 How are your feet placed")
