@@ -143,9 +143,7 @@ def _median(values: Sequence[float | None]) -> float | None:
     return statistics.median(seen) if seen else None
 
 
-def _measure(
-    k: int, rep: Rep, angles: list[FrameAngles | None], signal: list[float | None], fps: float
-) -> RepMeasures:
+def _measure(k: int, rep: Rep, angles: list[FrameAngles | None], fps: float) -> RepMeasures:
     top = [a for a in angles[rep.top_start : rep.top_end + 1] if a is not None]
     bottom = [a for a in angles[max(0, rep.start - 2) : rep.start + 1] if a is not None]
     neck_top = _median([a.neck_flexion for a in top])
@@ -181,7 +179,7 @@ def analyze(clip: Clip, rules: Rules) -> Analysis:
     signal = smooth(fill_gaps(raw, int(rules.reps.max_gap_s * fps)))
     torso = [a.torso_floor if a else None for a in angles]
     reps = find_reps(signal, torso, fps, rules.reps)
-    per_rep = [_measure(k + 1, r, angles, signal, fps) for k, r in enumerate(reps)]
+    per_rep = [_measure(k + 1, r, angles, fps) for k, r in enumerate(reps)]
 
     quality = _quality(clip, side, angles, reps, rules)
     measurements = {
