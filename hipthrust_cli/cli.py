@@ -384,7 +384,7 @@ def diagnose(
             "--video",
             metavar="VIDEO",
             help="A side-view video of a set: what it measures with confidence is "
-            "answered for you (see 'hipthrust analyze'). Needs hipthrust\\[video].",
+            "answered for you (see 'hipthrust analyze'). Needs hipthrust[video].",
         ),
     ] = None,
 ) -> None:
@@ -573,7 +573,13 @@ def _answer_words(kb: KnowledgeBase, answers: dict[str, Any]) -> dict[str, str]:
     }
 
 
-@app.command()
+@app.command(
+    epilog=_examples(
+        "hipthrust analyze my-set.mp4",
+        "hipthrust analyze my-set.mp4 --annotate top.png",
+        "hipthrust diagnose --video my-set.mp4",
+    )
+)
 @_guard
 def analyze(
     video: Annotated[Path, typer.Argument(help="A side-view video of a set.")],
@@ -592,11 +598,11 @@ def analyze(
     ] = None,
     kb_dirs: KbOption = None,
 ) -> None:
-    r"""Measure a hip thrust from a side-view video: reps, tempo, hip and shin angles.
+    """Measure a hip thrust from a side-view video: reps, tempo, hip and shin angles.
 
     Filming: phone at hip height, side on, in landscape, whole body and bench in frame, 2-3 reps.
 
-    Needs the video extra: pip install 'hipthrust\[video]'. What it measures with
+    Needs the video extra: pip install 'hipthrust[video]'. What it measures with
     confidence answers questions for you in: hipthrust diagnose --video VIDEO
     """
     from hipthrust_cli import render
