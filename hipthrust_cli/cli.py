@@ -395,6 +395,15 @@ def diagnose(
             "does the same.",
         ),
     ] = False,
+    video: Annotated[
+        Path | None,
+        typer.Option(
+            "--video",
+            metavar="VIDEO",
+            help="A side-view video of a set: what it measures with confidence is "
+            "answered for you (see 'hipthrust analyze'). Needs hipthrust[video].",
+        ),
+    ] = None,
 ) -> None:
     """Answer a few questions and get a report: warning signs, likely causes, fixes.
 
@@ -410,6 +419,7 @@ def diagnose(
     kb = _load(kb_dirs, allow_unsafe_kb)
     from_file = answers_mod.load_file(answers_file, kb) if answers_file else {}
     from_options = answers_mod.parse_options(answer or [], kb)
+    measured = _video_answers(video, kb, {**from_file, **from_options}) if video else {}
     store = None if no_history and not again else _history()
     last = _last_session(store) if store is not None else None
     defaults: dict[str, Any] = {}
@@ -423,7 +433,12 @@ def diagnose(
     interactive = stdin_is_terminal and not no_input
     # Precedence: --answer, then the answers file, then (for --again) the last answers,
     # which in the wizard are only pre-selected defaults.
-    preset = answers_mod.merge({} if interactive else defaults, from_file, from_options)
+    preset = answers_mod.merge(
+        {} if interactive else defaults,
+        {qid: m.choice for qid, m in measured.items()},
+        from_file,
+        from_options,
+    )
     interview = Interview.start(kb, preset)
 
     if interview.next_question() is not None and not no_input:
@@ -451,6 +466,10 @@ def diagnose(
                 "given your other answers.\n"
             )
     report = run_diagnosis(kb, interview.final_answers(), _previous(last))
+    if measured:
+        from hipthrust_cli.video.mark import mark_measured
+
+        report = mark_measured(report, measured, _answer_words(kb, measured))
     _show(report, fmt)
     if output is not None:
         _write_report(report, output)
@@ -495,6 +514,124 @@ def _write_report(report: Any, path: Path) -> None:
     text = render.diagnosis_html(report) if kind == "html" else render.diagnosis_markdown(report)
     _write_atomically(path, text)
     sys.stderr.write(f"Report written to {clean_line(str(path))}\n")
+
+
+# --- video ---------------------------------------------------------------------------------
+
+
+class VideoFormat(str, Enum):
+    """Output formats of a video analysis."""
+
+    rich = "rich"
+    json = "json"
+
+
+def _analyze_video(path: Path, annotate: Path | None = None) -> Any:
+    """Read *path* with the pose model (progress on stderr) and analyse it."""
+    from hipthrust_cli import render
+    from hipthrust_cli.video import analysis, pose, rules
+
+    hint = pose.missing()
+    if hint:
+        raise UsageError(hint)
+    if annotate is not None:
+        if annotate.suffix.lower() != ".png":
+            raise UsageError(f"Cannot write {quote(annotate)}: give a file name ending in .png.")
+        if not annotate.parent.is_dir():
+            raise UsageError(
+                f"Cannot write {quote(annotate)}: the folder {quote(annotate.parent)} does "
+                "not exist."
+            )
+    settings = rules.load()
+    with pose.quiet_native_logs() as terminal:
+        bar = render.frame_progress(terminal, f"Reading {path.name}")
+        try:
+            clip = pose.read(path, bar)
+        finally:
+            bar.stop()
+        result = analysis.analyze(clip, settings)
+        if annotate is not None:
+            if pose.annotate(path, clip, result, annotate):
+                terminal.write(f"Annotated picture written to {clean_line(str(annotate))}\n")
+            else:
+                terminal.write("No complete rep was found, so no picture was written.\n")
+    return result
+
+
+def _video_answers(path: Path, kb: KnowledgeBase, given: dict[str, Any]) -> dict[str, Any]:
+    """The answers a video measured with confidence, for questions not answered otherwise."""
+    result = _analyze_video(path)
+    for warning in result.warnings:
+        _warn(warning)
+    questions = {q.id: q for q in kb.questions}
+    kept = {
+        a.question: a
+        for a in result.answers
+        if a.question in questions
+        and a.question not in given
+        and any(c.id == a.choice for c in questions[a.question].choices)
+    }
+    for a in kept.values():
+        sys.stderr.write(
+            clean_line(
+                f"Measured from video: {questions[a.question].text} — "
+                f"{questions[a.question].label_of(a.choice)} ({a.text})."
+            )
+            + "\n"
+        )
+    return kept
+
+
+def _answer_words(kb: KnowledgeBase, answers: dict[str, Any]) -> dict[str, str]:
+    questions = {q.id: q for q in kb.questions}
+    return {
+        qid: f"{questions[qid].text} — {questions[qid].label_of(a.choice)}"
+        for qid, a in answers.items()
+    }
+
+
+@app.command(
+    epilog=_examples(
+        "hipthrust analyze my-set.mp4",
+        "hipthrust analyze my-set.mp4 --annotate top.png",
+        "hipthrust diagnose --video my-set.mp4",
+    )
+)
+@_guard
+def analyze(
+    video: Annotated[Path, typer.Argument(help="A side-view video of a set.")],
+    fmt: Annotated[
+        VideoFormat,
+        typer.Option("--format", "-f", case_sensitive=False, help="How to print: rich or json."),
+    ] = VideoFormat.rich,
+    annotate: Annotated[
+        Path | None,
+        typer.Option(
+            "--annotate",
+            metavar="OUT.png",
+            help="Also write the top of the most typical rep, with the skeleton and the "
+            "measured angles drawn on it, as a PNG.",
+        ),
+    ] = None,
+    kb_dirs: KbOption = None,
+) -> None:
+    """Measure a hip thrust from a side-view video: reps, tempo, hip and shin angles.
+
+    Filming: phone at hip height, side on, in landscape, whole body and bench in frame, 2-3 reps.
+
+    Needs the video extra: pip install 'hipthrust[video]'. What it measures with
+    confidence answers questions for you in: hipthrust diagnose --video VIDEO
+    """
+    from hipthrust_cli import render
+    from hipthrust_cli.engine import DISCLAIMER
+    from hipthrust_cli.video.analysis import report_dict
+
+    kb = _load(kb_dirs)
+    result = _analyze_video(video, annotate)
+    if fmt is VideoFormat.json:
+        _print(render.to_json(report_dict(result, str(video))))
+    else:
+        render.print_analysis(result, kb, str(video), sys.stdout, DISCLAIMER)
 
 
 # --- history -------------------------------------------------------------------------------

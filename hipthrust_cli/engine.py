@@ -14,7 +14,7 @@ add nothing and are listed as *unconfirmed*.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hipthrust_cli.core.triage import Alternatives, Reason, Triage, report_policy, triage
@@ -51,6 +51,7 @@ class EvidenceItem:
     question: str
     answer: str
     text: str
+    source: str | None = None  # "video" when measured from a video, else given by the user
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -161,6 +162,8 @@ class Diagnosis:
     progress: Progress | None = None
     after_check: bool = False
     """Everything after the triage panel is for after a clinician has seen the user."""
+    # Answers measured from a video: question id → {"answer", "source": "video", "text"}.
+    measured: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def _item(question: Question, value: Answer | None) -> EvidenceItem:
@@ -406,7 +409,10 @@ def report_from_dict(data: Mapping[str, Any]) -> Diagnosis:
 
     def items(rows: Any) -> list[EvidenceItem]:
         return [
-            EvidenceItem(question=r["question"], answer=r["answer"], text=r["text"]) for r in rows
+            EvidenceItem(
+                question=r["question"], answer=r["answer"], text=r["text"], source=r.get("source")
+            )
+            for r in rows
         ]
 
     def reason(r: Any, level: Level) -> Reason:
@@ -478,4 +484,5 @@ def report_from_dict(data: Mapping[str, Any]) -> Diagnosis:
         kb_version=data["kb_version"],
         progress=Progress(**progress) if isinstance(progress, dict) else None,
         after_check=bool(data.get("after_check", False)),
+        measured=dict(data.get("measured") or {}),
     )

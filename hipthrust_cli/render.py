@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import shlex
 from collections.abc import Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TextIO
@@ -183,6 +184,10 @@ def diagnosis_markdown(d: Diagnosis) -> str:
         out += ["## Likely causes", ""]
         for i, f in enumerate(d.findings, 1):
             out += _finding_markdown(i, f)
+    if d.measured:
+        out += ["## Measured from video", ""]
+        out += [f"- {md(w)} (measured from video: {md(x)})" for w, x in _measured_lines(d)]
+        out += [""]
     if d.next_steps:
         out += ["## What we could not find", ""] + [f"- {md(s)}" for s in d.next_steps] + [""]
     if d.form_checklist:
@@ -222,6 +227,11 @@ def _progress_markdown(p: Progress) -> list[str]:
     for title, items in _progress_lists(p):
         out += [f"**{title}:** {md(', '.join(items))}", ""]
     return out
+
+
+def _measured_lines(d: Diagnosis) -> list[tuple[str, str]]:
+    """(question and answer in words, what was measured) for answers taken from a video."""
+    return [(m.get("words", q), m.get("text", "")) for q, m in d.measured.items()]
 
 
 def _finding_markdown(i: int, f: Finding) -> list[str]:
@@ -398,6 +408,14 @@ def print_diagnosis(d: Diagnosis, out: TextIO) -> None:
             )
             for i, f in enumerate(d.findings[FULL_FINDINGS:], FULL_FINDINGS + 1):
                 con.print(_finding_line(i, f))
+    if d.measured:
+        con.print()
+        con.print(Rule(_t("Measured from video", "bold"), align="left"))
+        rows = [
+            (_t("▶"), _lines(w, _t(f" (measured from video: {x})", "dim")))
+            for w, x in _measured_lines(d)
+        ]
+        con.print(_bullets(rows, 1))
     if d.next_steps:
         con.print()
         con.print(Rule(_t("What we could not find", "bold"), align="left"))
@@ -941,6 +959,10 @@ def diagnosis_html(d: Diagnosis) -> str:
                     f"<p><strong>Drills:</strong> {e(', '.join(x.name for x in f.drills))}</p>"
                 )
             out.append("</article>")
+    out += ul(
+        [f"{w} (measured from video: {x})" for w, x in _measured_lines(d)],
+        "<h2>Measured from video</h2>",
+    )
     out += ul(d.next_steps, "<h2>What we could not find</h2>")
     if d.form_checklist:
         out.append('<h2>Correct form</h2><ul class="check">')
@@ -978,3 +1000,159 @@ def history_table(fmt: str, rows: Sequence[Sequence[str]], spark: str, out: Text
         "Your sessions",
     )
     con.print(_lines(_t("Pain over time (0–10): ", "bold"), _t(spark, "magenta")))
+
+
+# --- video ---------------------------------------------------------------------------------
+
+
+class _FrameBar:
+    """A Rich progress bar for reading a video's frames (on stderr, gone when done)."""
+
+    def __init__(self, stream: TextIO, label: str) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console(stream),
+            transient=True,
+        )
+        self._label = clean(label)
+        self._task: Any = None
+
+    def start(self, total: int) -> None:
+        self._task = self._progress.add_task(self._label, total=total or None)
+        self._progress.start()
+
+    def advance(self) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task)
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._progress.stop()
+
+
+def frame_progress(stream: TextIO, label: str) -> _FrameBar:
+    """A progress bar drawn on *stream* while frames are read; call ``stop()`` at the end."""
+    return _FrameBar(stream, label)
+
+
+def _video_value(value: float | None, unit: str = "°") -> str:
+    if value is None:
+        return "–"
+    return f"{value:.2f}{unit}" if unit == " s" else f"{value:.0f}{unit}"
+
+
+def print_analysis(a: Any, kb: KnowledgeBase, video: str, out: TextIO, disclaimer: str) -> None:
+    """``hipthrust analyze``: the clip, a per-rep table, what it concluded and what not."""
+    from rich.padding import Padding
+    from rich.rule import Rule
+
+    con = console(out)
+    q = a.quality
+    con.print(
+        _lines(
+            _t(video, "bold"),
+            f": {a.width}×{a.height}, {a.fps:g} fps, {a.duration_s:g} s; a person in "
+            f"{q.pose_share:.0%} of the frames; {a.reps} complete rep{'s' * (a.reps != 1)}.",
+        )
+    )
+    if a.per_rep:
+        columns: list[Column] = [
+            ("Rep", 0, 3),
+            ("Lift", 0, 6),
+            ("Hold", 0, 6),
+            ("Lower", 0, 6),
+            ("Hip at top", 1, 4),
+            ("Shin", 0, 4),
+            ("Torso", 0, 5),
+            ("Head change", 1, 4),
+        ]
+        cells = [
+            [
+                f"Rep {r.rep}",
+                _video_value(r.lift_s, " s"),
+                _video_value(r.hold_s, " s"),
+                _video_value(r.lower_s, " s"),
+                _video_value(r.hip_extension_top_deg),
+                _video_value(r.shin_angle_top_deg),
+                _video_value(r.torso_floor_top_deg),
+                _video_value(r.head_change_deg),
+            ]
+            for r in a.per_rep
+        ]
+        _table(con, columns, cells, "Per rep")
+        con.print(
+            _t(
+                "Hip at top: shoulder-hip-knee, 180° is a straight line. Shin: from vertical, "
+                "+ when the feet are out in front of the knees. Torso: against the floor. "
+                "Head change: - when the head tips back as the hips rise.",
+                "dim",
+            )
+        )
+        if a.consistency:
+            cv = a.consistency.get("rep_duration_cv")
+            sd = a.consistency.get("hip_extension_top_sd_deg")
+            parts = []
+            if cv is not None:
+                parts.append(f"rep length varies by {cv:.0%}")
+            if sd is not None:
+                parts.append(f"hip angle at the top by ±{sd:.0f}°")
+            con.print(_t("Consistency: " + ", ".join(parts) + ".", "dim"))
+    questions = {x.id: x for x in kb.questions}
+    con.print()
+    con.print(Rule(_t("Measured from video", "bold"), align="left"))
+    rows = []
+    for ans in a.answers:
+        question = questions.get(ans.question)
+        words = question.label_of(ans.choice) if question else ans.choice
+        title = question.text if question else ans.question
+        rows.append(
+            (_t("✓", "green"), _lines(_t(title, "bold"), " — ", words, "\n", _t(ans.text, "dim")))
+        )
+    if not rows:
+        rows.append((_t("•"), _t("Nothing could be concluded with confidence.")))
+    con.print(_bullets(rows, 1))
+    if a.unanswered or a.not_measured:
+        con.print()
+        con.print(Rule(_t("Still questions", "bold"), align="left"))
+
+        def asked(qid: str) -> str:
+            return questions[qid].text if qid in questions else qid
+
+        later = [
+            (_t("?", "yellow"), _lines(_t(asked(u.question), "bold"), "\n", _t(u.reason, "dim")))
+            for u in a.unanswered
+        ]
+        later += [
+            (_t("?", "yellow"), _lines(_t(asked(qid), "bold"), "\n", _t(why, "dim")))
+            for qid, why in a.not_measured.items()
+        ]
+        con.print(_bullets(later, 1))
+    if a.warnings:
+        con.print()
+        con.print(Rule(_t("Warnings", "bold yellow"), align="left"))
+        con.print(_bullets([(_t("!", "yellow"), _t(w)) for w in a.warnings], 1))
+    con.print()
+    con.print(Rule(style="dim"))
+    con.print(Padding(_t(a.cannot_see), (0, 1)))
+    con.print(
+        Padding(
+            _t(
+                "Use these answers in a diagnosis: hipthrust diagnose --video "
+                + shlex.quote(video),
+                "bold",
+            ),
+            (0, 1),
+        )
+    )
+    con.print(Padding(_t(disclaimer, "dim italic"), (0, 1)))

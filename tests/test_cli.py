@@ -134,7 +134,9 @@ def test_diagnose_json_matches_the_contract(cli: Any, tmp_path: Path) -> None:
         "unconfirmed",
     }
     assert set(finding["fixes"][0]) == {"text", "evidence", "source"}
-    assert set(finding["supporting"][0]) == {"question", "answer", "text"}
+    assert set(finding["supporting"][0]) == {"question", "answer", "text", "source"}
+    assert finding["supporting"][0]["source"] is None  # given, not measured from video
+    assert data["measured"] == {}
     assert 0 <= finding["score"] <= 1
     assert isinstance(data["form_checklist"], list) and data["form_checklist"]
     assert isinstance(data["alternatives"], list)
