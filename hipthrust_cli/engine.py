@@ -14,9 +14,10 @@ add nothing and are listed as *unconfirmed*.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from hipthrust_cli.core.triage import Alternatives, Reason, Triage, report_policy, triage
 from hipthrust_cli.knowledge import (
     NOT_SURE,
     Answer,
@@ -27,7 +28,11 @@ from hipthrust_cli.knowledge import (
     Question,
 )
 
-REPORT_VERSION = 1
+__all__ = ["Diagnosis", "Reason", "Triage", "diagnose", "report_from_dict", "triage"]
+
+# 2: five triage levels; reasons carry their source; triage.complete; alternatives carry
+# 'loaded' and a caveat; 'after_check'. Version 1 reports (saved in history) still load.
+REPORT_VERSION = 2
 DISCLAIMER = (
     "hipthrust gives general exercise guidance. It does not diagnose, and it does not "
     "replace a doctor or physiotherapist. If pain is severe, getting worse, or worries "
@@ -35,28 +40,8 @@ DISCLAIMER = (
 )
 
 
-UNSCREENED_TITLE = "Warning signs not fully checked: read the list below first"
-UNSCREENED_ADVICE = (
-    "Some warning-sign questions were not answered, so this report cannot tell whether you "
-    "need a clinician. If any of the unanswered signs apply to you, get checked before you "
-    "train. Otherwise, start with the fixes below, and stop and get checked if the pain "
-    "becomes sharp, spreads down a leg, or lasts more than a few days."
-)
-
-
 # The report is built from knowledge that was validated when it was loaded, so it is made
 # of plain frozen dataclasses: validating it again would only cost start-up time.
-
-
-@dataclass(frozen=True, kw_only=True)
-class Triage:
-    """How urgently the user should see someone, and why."""
-
-    level: Level
-    title: str
-    advice: str
-    reasons: list[str]
-    unscreened: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,6 +51,7 @@ class EvidenceItem:
     question: str
     answer: str
     text: str
+    source: str | None = None  # "video" when measured from a video, else given by the user
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,6 +105,8 @@ class AlternativeOut:
     muscles: list[str]
     benefits: str
     back_friendly: bool
+    loaded: bool = False
+    caveat: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -172,38 +160,10 @@ class Diagnosis:
     answers: dict[str, Answer]
     kb_version: str
     progress: Progress | None = None
-
-
-def triage(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> Triage:
-    """Screen the answers for red flags; the most serious level that fires wins."""
-    fired = [flag for flag in kb.red_flags if flag.fires(answers)]
-    fired.sort(key=lambda f: f.level.rank)  # stable: KB order within a level
-    level = fired[0].level if fired else Level.self_care
-    text = kb.levels[level]
-    advice = text.advice
-    extra = [f.advice for f in fired if f.advice and f.level == level]
-    if extra:
-        advice = " ".join([advice, *dict.fromkeys(extra)])
-    # Screening questions left unanswered (e.g. with --no-input) are named, so a report
-    # never implies that a warning sign was ruled out when it was never asked about.
-    unscreened = [
-        q.text
-        for q in kb.ordered_questions
-        if q.red_flag and q.id not in answers and all(c.matches(answers) for c in q.when)
-    ]
-    title = text.title
-    if level is Level.emergency:
-        unscreened = []  # the referral already says what to do
-    elif unscreened and level is Level.self_care:
-        # "No warning signs reported" would be true but misleading when we never asked.
-        title, advice = UNSCREENED_TITLE, UNSCREENED_ADVICE
-    return Triage(
-        level=level,
-        title=title,
-        advice=advice,
-        reasons=[f.title for f in fired],
-        unscreened=unscreened,
-    )
+    after_check: bool = False
+    """Everything after the triage panel is for after a clinician has seen the user."""
+    # Answers measured from a video: question id → {"answer", "source": "video", "text"}.
+    measured: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def _item(question: Question, value: Answer | None) -> EvidenceItem:
@@ -291,62 +251,65 @@ def diagnose(
 ) -> Diagnosis:
     """Turn a set of answers into a report: triage first, then causes and advice.
 
+    What the report holds follows its triage level through
+    :func:`~hipthrust_cli.core.triage.report_policy`, the one place that decides it.
     With *previous* (the last saved diagnosis) the report also says what changed since.
     """
     answers = dict(answers)
     tri = triage(kb, answers)
-    if tri.level is Level.emergency:
-        return Diagnosis(
-            findings=[],
-            notes=[],
-            next_steps=[],
-            form_checklist=[],
-            warm_up=[],
-            progression=[],
-            alternatives=[],
-            summary=f"{tri.title}. Form fixes can wait until a doctor has seen you.",
-            triage=tri,
-            answers=answers,
-            kb_version=kb.settings.kb_version,
-            # Causes were not looked for, so none can be called resolved.
-            progress=None,
-        )
+    policy = report_policy(tri, answers)
 
-    threshold = kb.settings.report_threshold
-    scored = [s for s in score_mistakes(kb, answers) if s[1] >= threshold]
-    scored.sort(key=lambda s: (-s[1], s[0]))
-    findings = [_finding(kb, answers, *s) for s in scored]
+    findings: list[Finding] = []
+    if policy.causes:
+        threshold = kb.settings.report_threshold
+        scored = [s for s in score_mistakes(kb, answers) if s[1] >= threshold]
+        scored.sort(key=lambda s: (-s[1], s[0]))
+        findings = [_finding(kb, answers, *s) for s in scored]
+        if not policy.fixes:
+            # Fixes are things to do now; at this level the first thing to do is get checked.
+            findings = [replace(f, fixes=[], drills=[]) for f in findings]
 
-    back_pain = _any(kb.settings.back_pain, answers)
-    alternatives = [a for a in kb.alternatives if not _any(a.avoid_when, answers)]
-    if back_pain:
-        alternatives.sort(key=lambda a: not a.back_friendly)  # stable: KB order otherwise
+    alternatives = []
+    if policy.alternatives is not Alternatives.none:
+        alternatives = [
+            a
+            for a in kb.alternatives
+            if not _any(a.avoid_when, answers)
+            and not (a.loaded and policy.alternatives is Alternatives.unloaded)
+        ]
+        if _any(kb.settings.back_pain, answers):
+            alternatives.sort(key=lambda a: not a.back_friendly)  # stable: KB order otherwise
 
     next_steps: list[str] = []
-    if not findings:
+    if policy.causes and not findings:
         answered = sum(1 for v in answers.values() if v != NOT_SURE)
         next_steps = [
-            (
-                "We could not single out a cause from your answers"
-                + (" (many were 'not sure' or unanswered)." if answered < 8 else ".")
-            ),
-            "Film a set from the side and compare it with the form checklist below.",
-            "Ask a coach or physiotherapist to watch a few reps.",
+            "We could not single out a cause from your answers"
+            + (" (many were 'not sure' or unanswered)." if answered < 8 else ".")
         ]
+        if policy.self_checks:
+            next_steps += [
+                "Film a set from the side and compare it with the form checklist below.",
+                "Ask a coach or physiotherapist to watch a few reps.",
+            ]
 
     return Diagnosis(
         findings=findings,
         notes=[
             NoteOut(id=n.id, text=n.text, evidence=n.evidence, source=n.source)
             for n in kb.notes
-            if n.applies(answers)
-        ],
+            if n.applies(answers) and (policy.reassurance or not n.reassuring)
+        ]
+        if policy.causes
+        else [],
         next_steps=next_steps,
         form_checklist=[
             FormStep(id=s.id, step=s.step, cue=s.cue, why=s.why) for s in kb.technique.checklist
-        ],
-        warm_up=list(kb.technique.warm_up),
-        progression=list(kb.technique.progression),
+        ]
+        if policy.form
+        else [],
+        warm_up=list(kb.technique.warm_up) if policy.form else [],
+        progression=list(kb.technique.progression) if policy.form else [],
         alternatives=[
             AlternativeOut(
                 id=a.id,
@@ -354,6 +317,8 @@ def diagnose(
                 muscles=list(a.muscles),
                 benefits=a.benefits,
                 back_friendly=a.back_friendly,
+                loaded=a.loaded,
+                caveat=a.caveat,
             )
             for a in alternatives
         ],
@@ -361,16 +326,34 @@ def diagnose(
         triage=tri,
         answers=answers,
         kb_version=kb.settings.kb_version,
-        progress=compare(previous, findings, answers) if previous else None,
+        # After an emergency causes were not looked for, so none can be called resolved.
+        progress=compare(previous, findings, answers) if previous and policy.causes else None,
+        after_check=policy.after_check,
     )
 
 
+_SUMMARY_FIRST = {
+    Level.emergency: "Get emergency help now. Form fixes can wait until a doctor has seen you.",
+    Level.same_day: "Get checked today, before any training.",
+    Level.urgent: "See a doctor within a few days, before training this again.",
+    Level.routine: "Have a GP or physiotherapist check your back, and keep active within comfort.",
+    Level.self_care: "",
+}
+
+
 def _summary(tri: Triage, findings: list[Finding]) -> str:
-    first = ""
-    if tri.level is Level.urgent:
-        first = "See a doctor before training this again. "
-    elif tri.level is Level.routine:
-        first = "Have a physio or clinician check your back. "
+    first = _SUMMARY_FIRST[tri.level]
+    if tri.level is Level.emergency:
+        return first
+    if tri.level in (Level.same_day, Level.urgent):
+        if not findings:
+            return first
+        n = len(findings)
+        return (
+            f"{first} Once you have been checked: {n} likely cause{'s' if n != 1 else ''}, "
+            f"starting with {findings[0].title.lower()}."
+        )
+    first = first + " " if first else ""
     if not findings:
         return first + "No single likely cause stood out; start with the form checklist."
     n = len(findings)
@@ -426,19 +409,32 @@ def report_from_dict(data: Mapping[str, Any]) -> Diagnosis:
 
     def items(rows: Any) -> list[EvidenceItem]:
         return [
-            EvidenceItem(question=r["question"], answer=r["answer"], text=r["text"]) for r in rows
+            EvidenceItem(
+                question=r["question"], answer=r["answer"], text=r["text"], source=r.get("source")
+            )
+            for r in rows
         ]
 
+    def reason(r: Any, level: Level) -> Reason:
+        # Version 1 saved each reason as its title alone.
+        if isinstance(r, str):
+            return Reason(id="", title=r, level=level, source="")
+        return Reason(id=r["id"], title=r["title"], level=Level(r["level"]), source=r["source"])
+
     t = data["triage"]
+    level = Level(t["level"])
     progress = data.get("progress")
+    unscreened = list(t.get("unscreened", []))
     return Diagnosis(
         version=int(data.get("version", REPORT_VERSION)),
         triage=Triage(
-            level=Level(t["level"]),
+            level=level,
             title=t["title"],
             advice=t["advice"],
-            reasons=list(t["reasons"]),
-            unscreened=list(t.get("unscreened", [])),
+            reasons=[reason(r, level) for r in t["reasons"]],
+            unscreened=unscreened,
+            complete=bool(t.get("complete", not unscreened)),
+            safety_waived=list(t.get("safety_waived", [])),
         ),
         findings=[
             Finding(
@@ -477,6 +473,8 @@ def report_from_dict(data: Mapping[str, Any]) -> Diagnosis:
                 muscles=list(a["muscles"]),
                 benefits=a["benefits"],
                 back_friendly=bool(a["back_friendly"]),
+                loaded=bool(a.get("loaded", False)),
+                caveat=a.get("caveat", ""),
             )
             for a in data["alternatives"]
         ],
@@ -485,4 +483,6 @@ def report_from_dict(data: Mapping[str, Any]) -> Diagnosis:
         answers=dict(data["answers"]),
         kb_version=data["kb_version"],
         progress=Progress(**progress) if isinstance(progress, dict) else None,
+        after_check=bool(data.get("after_check", False)),
+        measured=dict(data.get("measured") or {}),
     )

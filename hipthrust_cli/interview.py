@@ -37,6 +37,14 @@ class Interview:
             flag.level is Level.emergency and flag.fires(self.answers) for flag in self.kb.red_flags
         )
 
+    def emergency_signs(self) -> list[str]:
+        """The emergency warning signs the answers so far report, in words."""
+        return [
+            flag.title
+            for flag in self.kb.red_flags
+            if flag.level is Level.emergency and flag.fires(self.answers)
+        ]
+
     def pending(self) -> list[Question]:
         """Questions still to ask, in order, as far as the answers so far tell."""
         return [

@@ -66,8 +66,10 @@ def test_form_problem_by_arrow_keys(tmp_path: Path) -> None:
     seen = _answer_all(
         child,
         {
-            "Since this back pain": DOWN * 5 + SPACE + ENTER,  # None of these
-            "Do any of these apply": DOWN * 5 + SPACE + ENTER,  # None of these
+            "Since this back pain": DOWN * 7 + SPACE + ENTER,  # None of these
+            "apply to your back pain": DOWN * 10 + SPACE + ENTER,  # None of these
+            "apply to your health": DOWN * 6 + SPACE + ENTER,  # None of these
+            "How old are you": DOWN + ENTER,  # 16 to 50
             "What does the lower-back": DOWN + ENTER,  # a dull ache
             "Where do you feel": SPACE + ENTER,  # lower back
             "When in the rep": DOWN * 2 + ENTER,  # at the top
@@ -92,7 +94,9 @@ def test_form_problem_by_arrow_keys(tmp_path: Path) -> None:
 def test_emergency_red_flag_stops_at_once(tmp_path: Path) -> None:
     child, out = _spawn(tmp_path)
     child.expect(PROMPT)
-    child.send(DOWN + SPACE + ENTER)  # bladder or bowel changes
+    child.send(DOWN * 2 + SPACE + ENTER)  # bladder or bowel changes
+    child.expect("Is that right")
+    child.send(ENTER)  # yes
     child.expect("needs medical attention")
     child.expect(pexpect.EOF)
     child.close()
@@ -128,6 +132,8 @@ def test_ctrl_c_in_the_middle_of_the_interview(tmp_path: Path) -> None:
     child, out = _spawn(tmp_path)
     answered = 0
     last = 0
+    # The four screening prompts ("None of these", 16 to 50), then the first choices.
+    keys = {1: DOWN * 7 + SPACE, 2: DOWN * 10 + SPACE, 3: DOWN * 6 + SPACE, 4: DOWN}
     while answered < 6:
         child.expect(PROMPT)
         number = int(child.match.group(1))
@@ -136,8 +142,8 @@ def test_ctrl_c_in_the_middle_of_the_interview(tmp_path: Path) -> None:
         last = number
         answered += 1
         if answered < 6:
-            child.send(DOWN * 5 + SPACE + ENTER if number <= 2 else ENTER)
-    child.sendcontrol("c")  # at the "where do you feel it" checklist
+            child.send(keys.get(number, "") + ENTER)
+    child.sendcontrol("c")  # in the middle of the interview
     child.expect("Stopped")
     child.expect(pexpect.EOF)
     child.close()
@@ -201,17 +207,47 @@ def test_a_phone_sized_terminal_shows_every_warning_sign_whole(tmp_path: Path) -
         encoding="utf-8",
         timeout=30,
     )
-    # questionary cuts a choice off at the edge; ours are wrapped under the label instead.
+    # questionary cuts a choice off at the edge; ours are wrapped under the label instead
+    # (40 columns, less "  » ○ " and one spare column).
+    import textwrap
+
+    from hipthrust_cli import knowledge
+
     gap = r"(?:\x1b\[[0-9;]*m|\s)+"  # line breaks, indentation and style codes
-    saddle = [
-        "Numbness or tingling around the",
-        "genitals, buttocks or inner thighs",
-        r"\(the 'saddle' area\)",
-    ]
-    bladder = ["New difficulty passing urine, or", "losing control of your bladder or", "bowels"]
-    child.expect(gap.join(saddle))
-    child.expect(gap.join(bladder))
+    signs = knowledge.load().question_by_id["emergency_signs"].choices
+    for sign in signs:
+        lines = textwrap.wrap(sign.label, 40 - 5 - 1)
+        child.expect(gap.join(re.escape(line) for line in lines))
     child.sendcontrol("c")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
+
+
+def test_a_sign_ticked_by_mistake_can_be_taken_back(tmp_path: Path) -> None:
+    """Tick saddle numbness by mistake, see it listed, go back, and carry on."""
+    import json
+
+    import yaml
+
+    from .conftest import story
+
+    answers = story(emergency_signs=None)
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(answers))
+    child, out = _spawn(tmp_path, "--answers", "a.yaml", "--no-history", "-f", "json")
+    child.expect(r"\[1/1\] Since this back pain started")
+    child.send(SPACE + ENTER)  # saddle numbness, by mistake
+    child.expect("You told us:")
+    child.expect("Numbness or tingling in the saddle area")
+    child.expect("Is that right")
+    child.send(DOWN + ENTER)  # "← Back: I ticked something by mistake"
+    child.expect(r"\[1/1\] Since this back pain started")
+    child.send(SPACE + DOWN * 7 + SPACE + ENTER)  # untick it, tick "None of these"
+    child.expect("Ready\\?")
+    child.send(ENTER)  # Show my report
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    report = json.loads(out.read_text())
+    assert report["answers"]["emergency_signs"] == ["none"]
+    assert report["triage"]["level"] == "self_care" and report["triage"]["complete"] is True

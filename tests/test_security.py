@@ -772,9 +772,18 @@ def _clean(run: Run, what: object) -> None:
 
 
 def test_every_command_escapes_a_hostile_overlay(
-    cli: Callable[..., Run], tmp_path: Path, data_dir: Path, hostile_overlay: Path
+    cli: Callable[..., Run],
+    tmp_path: Path,
+    data_dir: Path,
+    hostile_overlay: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Shipped: 'variations --goal' printed overlay goals raw (OSC 52, OSC 8, clear screen)."""
+    """Shipped: 'variations --goal' printed overlay goals raw (OSC 52, OSC 8, clear screen).
+
+    The overlay changes the shipped warning signs' texts too, which the safety guard
+    refuses; switching it off lets those texts reach every report, escaped.
+    """
+    monkeypatch.setenv("HIPTHRUST_ALLOW_UNSAFE_KB", "1")
     kb_args = ["--kb", str(hostile_overlay)]
     answers = str(_answers(tmp_path, lockout_arch="clearly", bench_height="high", pain_level=6))
     commands: list[list[str]] = [

@@ -125,7 +125,8 @@ def test_the_wizard_escapes_a_hostile_overlay(tmp_path: Path) -> None:
     child = pexpect.spawn(
         sys.executable,
         ["-m", "hipthrust_cli", "diagnose", "--kb", str(overlay)],
-        env=_env(tmp_path),
+        # The overlay rewrites a screening question, which the safety guard refuses.
+        env={**_env(tmp_path), "HIPTHRUST_ALLOW_UNSAFE_KB": "1"},
         dimensions=(40, 100),
         encoding="utf-8",
         timeout=30,
