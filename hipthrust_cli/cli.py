@@ -246,6 +246,13 @@ def diagnose(
     no_input: Annotated[
         bool, typer.Option("--no-input", help="Never prompt; unanswered questions stay unanswered.")
     ] = False,
+    thorough: Annotated[
+        bool,
+        typer.Option(
+            "--thorough",
+            help="Ask every question that applies, not only those that could change the report.",
+        ),
+    ] = False,
     fmt: FormatOption = Format.rich,
     kb_dirs: KbOption = None,
     verbose: Annotated[
@@ -301,7 +308,7 @@ def diagnose(
     # Precedence: --answer, then the answers file, then (for --again) the last answers,
     # which in the wizard are only pre-selected defaults.
     preset = answers_mod.merge({} if interactive else defaults, from_file, from_options)
-    interview = Interview.start(kb, preset)
+    interview = Interview.start(kb, preset, thorough=thorough)
 
     if interview.next_question() is not None and not no_input:
         if not stdin_is_terminal:
@@ -327,7 +334,7 @@ def diagnose(
                 f"Note: ignored the answer to '{qid}': that question does not apply "
                 "given your other answers.\n"
             )
-    report = run_diagnosis(kb, interview.final_answers(), _previous(last))
+    report = run_diagnosis(kb, interview.final_answers(), _previous(last), interview.asked)
     _show(report, fmt)
     if output is not None:
         _write_report(report, output)

@@ -4,19 +4,23 @@
 :class:`Diagnosis`, and nothing here prints, prompts or touches files. Every view (rich,
 markdown, json) renders this one model.
 
-Scoring, per mistake: for each question the best matching positive sign counts; their
-sum is divided by the most the signs could give; matching negative weights are then
-subtracted as they are; the result is clamped to 0..1. A mistake is reported when it
-reaches the knowledge base's ``report_threshold``. ``not_sure`` and unanswered questions
-add nothing and are listed as *unconfirmed*.
+Causes are independent hypotheses with their own posterior probability
+(:mod:`hipthrust_cli.core.model`). A cause is reported when its posterior reaches the
+"possible" band; it is shown with its band ("very likely", "likely", "possible") and,
+in JSON, its ``probability``. Ranking: causes that something the person saw or felt in
+the lift raised come before causes raised only by proxies (capacity tests) or context,
+then by band and probability; a proxy-only cause is never put above "likely". "Why we
+think so" lists the answers that moved each cause most, for and against; questions that
+could have raised it but were not answered are *unconfirmed*.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from hipthrust_cli.core.model import Belief, beliefs, features, rows_for
 from hipthrust_cli.knowledge import (
     NOT_SURE,
     Answer,
@@ -27,7 +31,14 @@ from hipthrust_cli.knowledge import (
     Question,
 )
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2
+"""2: findings carry ``probability`` and ``band`` instead of ``score``; ``interview``."""
+# Version 1 reports (saved in history) carry a ``score`` per finding and are shown as
+# they were.
+SUPPORTING_SHOWN = 3
+CONFLICTING_SHOWN = 2
+UNCONFIRMED_SHOWN = 2
+PROXY_BAND_CAP = "likely"
 DISCLAIMER = (
     "hipthrust gives general exercise guidance. It does not diagnose, and it does not "
     "replace a doctor or physiotherapist. If pain is severe, getting worse, or worries "
@@ -85,19 +96,36 @@ class Exercise:
     name: str
 
 
+OMIT_IF_NONE = {"omit_if_none": True}
+
+
 @dataclass(frozen=True, kw_only=True)
 class Finding:
-    """A likely cause, with the evidence for and against it."""
+    """A likely cause, with its probability band and the answers that moved it most.
+
+    ``score`` is only set on findings read back from a version 1 report (history).
+    """
 
     id: str
     title: str
-    score: float
+    probability: float | None = field(default=None, metadata=OMIT_IF_NONE)
+    band: str | None = field(default=None, metadata=OMIT_IF_NONE)
+    score: float | None = field(default=None, metadata=OMIT_IF_NONE)
     consequence: str
     fixes: list[FixOut]
     drills: list[Exercise]
     supporting: list[EvidenceItem]
     conflicting: list[EvidenceItem]
     unconfirmed: list[EvidenceItem]
+    related: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class InterviewOut:
+    """Which questions the wizard asked (in order) and which that apply it did not."""
+
+    asked: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -172,6 +200,7 @@ class Diagnosis:
     answers: dict[str, Answer]
     kb_version: str
     progress: Progress | None = None
+    interview: InterviewOut = field(default_factory=InterviewOut)
 
 
 def triage(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> Triage:
@@ -218,67 +247,75 @@ def _as_text(value: Answer) -> str:
     return ",".join(value) if isinstance(value, list) else str(value)
 
 
-def score_mistakes(
-    kb: KnowledgeBase, answers: Mapping[str, Answer]
-) -> list[tuple[int, float, dict[str, float], dict[str, float]]]:
-    """Score every mistake that any answer touches.
-
-    Returns ``(mistake index, score, best positive weight per question, negative weight
-    per question)`` for mistakes with a score above zero, in knowledge-base order. Only
-    the signs of answered questions are visited, through the index by question.
-    """
-    positive: dict[int, dict[str, float]] = {}
-    negative: dict[int, dict[str, float]] = {}
-    for qid, value in answers.items():
-        if value == NOT_SURE:
+def rank(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> list[tuple[Belief, str]]:
+    """The causes to report with their band, first to last (see the module docstring)."""
+    bands = kb.settings.bands
+    names = [name for name, _ in bands.edges()]
+    reported = []
+    for b in beliefs(kb, answers):
+        band = bands.of(b.probability)
+        if band is None:
             continue
-        for index, sign in kb.signs_by_question.get(qid, ()):
-            if not sign.matches(answers):
-                continue
-            if sign.weight > 0:
-                best = positive.setdefault(index, {})
-                best[qid] = max(best.get(qid, 0.0), sign.weight)
-            else:
-                neg = negative.setdefault(index, {})
-                neg[qid] = neg.get(qid, 0.0) + sign.weight
-    scored = []
-    for index in sorted(positive):
-        mistake = kb.mistakes[index]
-        raw = sum(positive[index].values()) / mistake.total_positive
-        raw += sum(negative.get(index, {}).values())
-        score = round(min(1.0, max(0.0, raw)), 3)
-        if score > 0:
-            scored.append((index, score, positive[index], negative.get(index, {})))
-    return scored
+        if not b.observed and names.index(band) < names.index(PROXY_BAND_CAP):
+            band = PROXY_BAND_CAP  # a capacity test alone never makes a cause very likely
+        reported.append((b, band))
+    reported.sort(key=lambda r: (not r[0].observed, names.index(r[1]), -r[0].probability))
+    return reported
 
 
 def _finding(
     kb: KnowledgeBase,
     answers: Mapping[str, Answer],
-    index: int,
-    score: float,
-    pos: Mapping[str, float],
-    neg: Mapping[str, float],
+    belief: Belief,
+    band: str,
+    shown_fixes: set[str],
+    reported: Sequence[str],
 ) -> Finding:
-    mistake = kb.mistakes[index]
+    mistake = kb.mistakes[belief.index]
     questions = kb.question_by_id
-    sign_questions = list(dict.fromkeys(s.question for s in mistake.signs))
-    unconfirmed = [
-        _item(questions[q], answers.get(q))
-        for q in sign_questions
-        if answers.get(q) in (None, NOT_SURE)
-        and any(s.weight > 0 for s in mistake.signs if s.question == q)
-    ]
+    ups = [m for m in belief.moves if m.log_ratio > 0]
+    downs = [m for m in belief.moves if m.log_ratio < 0]
+    # Questions that could have raised this cause but were not answered, the most
+    # telling first.
+    open_questions = []
+    for qid in dict.fromkeys(r.question for r in mistake.evidence):
+        q = questions.get(qid)
+        if q is None or answers.get(qid) not in (None, NOT_SURE):
+            continue
+        if not all(c.matches(answers) for c in q.when):
+            continue
+        best = max(
+            (p / a for outcomes in features(q, rows_for(mistake, qid)) for p, a in outcomes),
+            default=1.0,
+        )
+        if best > 1.0:
+            open_questions.append((best, qid))
+    open_questions.sort(key=lambda x: -x[0])
+    fixes = [f for f in mistake.fixes if f.text not in shown_fixes]
+    shown_fixes.update(f.text for f in mistake.fixes)
+    titles = {m.id: m.title for m in kb.mistakes}
     return Finding(
         id=mistake.id,
         title=mistake.title,
-        score=score,
+        probability=round(belief.probability, 3),
+        band=band,
         consequence=mistake.consequence,
-        fixes=[FixOut(text=f.text, evidence=f.evidence, source=f.source) for f in mistake.fixes],
+        fixes=[FixOut(text=f.text, evidence=f.evidence, source=f.source) for f in fixes],
         drills=[Exercise(id=d, name=kb.exercise_names[d]) for d in mistake.drills],
-        supporting=[_item(questions[q], answers[q]) for q in sign_questions if q in pos],
-        conflicting=[_item(questions[q], answers[q]) for q in sign_questions if q in neg],
-        unconfirmed=unconfirmed,
+        supporting=[
+            _item(questions[m.question], answers[m.question]) for m in ups[:SUPPORTING_SHOWN]
+        ],
+        conflicting=[
+            _item(questions[m.question], answers[m.question]) for m in downs[:CONFLICTING_SHOWN]
+        ],
+        unconfirmed=[
+            _item(questions[q], answers.get(q)) for _, q in open_questions[:UNCONFIRMED_SHOWN]
+        ],
+        related=[
+            titles[r]
+            for r in mistake.related
+            if r in reported and r in titles and r != mistake.id
+        ],
     )
 
 
@@ -287,14 +324,26 @@ def _any(conditions: list[Condition], answers: Mapping[str, Answer]) -> bool:
 
 
 def diagnose(
-    kb: KnowledgeBase, answers: Mapping[str, Answer], previous: Previous | None = None
+    kb: KnowledgeBase,
+    answers: Mapping[str, Answer],
+    previous: Previous | None = None,
+    asked: Sequence[str] = (),
 ) -> Diagnosis:
     """Turn a set of answers into a report: triage first, then causes and advice.
 
-    With *previous* (the last saved diagnosis) the report also says what changed since.
+    With *previous* (the last saved diagnosis) the report also says what changed since;
+    *asked* are the question ids the wizard asked, in order.
     """
     answers = dict(answers)
     tri = triage(kb, answers)
+    interview = InterviewOut(
+        asked=list(asked),
+        skipped=[
+            q.id
+            for q in kb.ordered_questions
+            if q.id not in answers and all(c.matches(answers) for c in q.when)
+        ],
+    )
     if tri.level is Level.emergency:
         return Diagnosis(
             findings=[],
@@ -310,12 +359,13 @@ def diagnose(
             kb_version=kb.settings.kb_version,
             # Causes were not looked for, so none can be called resolved.
             progress=None,
+            interview=interview,
         )
 
-    threshold = kb.settings.report_threshold
-    scored = [s for s in score_mistakes(kb, answers) if s[1] >= threshold]
-    scored.sort(key=lambda s: (-s[1], s[0]))
-    findings = [_finding(kb, answers, *s) for s in scored]
+    ranked = rank(kb, answers)
+    reported = [b.id for b, _ in ranked]
+    shown: set[str] = set()
+    findings = [_finding(kb, answers, b, band, shown, reported) for b, band in ranked]
 
     back_pain = _any(kb.settings.back_pain, answers)
     alternatives = [a for a in kb.alternatives if not _any(a.avoid_when, answers)]
@@ -362,6 +412,7 @@ def diagnose(
         answers=answers,
         kb_version=kb.settings.kb_version,
         progress=compare(previous, findings, answers) if previous else None,
+        interview=interview,
     )
 
 
@@ -373,10 +424,12 @@ def _summary(tri: Triage, findings: list[Finding]) -> str:
         first = "Have a physio or clinician check your back. "
     if not findings:
         return first + "No single likely cause stood out; start with the form checklist."
-    n = len(findings)
-    causes = f"{n} likely cause{'s' if n != 1 else ''}"
     top = findings[0]
-    return f"{first}{causes}; start with {top.title.lower()}: {top.fixes[0].text}"
+    others = len(findings) - 1
+    more = f" ({others} more possible cause{'s' * (others != 1)} below)" if others else ""
+    fix = f": {top.fixes[0].text}" if top.fixes else ""
+    band = f" ({top.band})" if top.band else ""
+    return f"{first}Start with {top.title.lower()}{band}{more}{fix}"
 
 
 def compare(previous: Previous, findings: list[Finding], answers: Mapping[str, Answer]) -> Progress:
@@ -444,7 +497,10 @@ def report_from_dict(data: Mapping[str, Any]) -> Diagnosis:
             Finding(
                 id=f["id"],
                 title=f["title"],
-                score=float(f["score"]),
+                probability=float(f["probability"]) if "probability" in f else None,
+                band=str(f["band"]) if "band" in f else None,
+                score=float(f["score"]) if "score" in f else None,
+                related=list(f.get("related", [])),
                 consequence=f["consequence"],
                 fixes=[
                     FixOut(text=x["text"], evidence=Evidence(x["evidence"]), source=x.get("source"))
@@ -485,4 +541,8 @@ def report_from_dict(data: Mapping[str, Any]) -> Diagnosis:
         answers=dict(data["answers"]),
         kb_version=data["kb_version"],
         progress=Progress(**progress) if isinstance(progress, dict) else None,
+        interview=InterviewOut(
+            asked=list(data.get("interview", {}).get("asked", [])),
+            skipped=list(data.get("interview", {}).get("skipped", [])),
+        ),
     )

@@ -87,7 +87,7 @@ class Session:
     top_cause: str | None
     answers: dict[str, Any]
     report: dict[str, Any]
-    findings: list[tuple[str, str, float]]  # (mistake id, title, score), ranked
+    findings: list[tuple[str, str, float]]  # (mistake id, title, probability or score), ranked
 
 
 class History:
@@ -223,7 +223,8 @@ class History:
                     "INSERT INTO findings (session_id, rank, mistake_id, title, score)"
                     " VALUES (?, ?, ?, ?, ?)",
                     [
-                        (session, rank, f["id"], f["title"], f["score"])
+                        # Version 2 reports carry a probability; version 1 a score.
+                        (session, rank, f["id"], f["title"], f.get("probability", f.get("score")))
                         for rank, f in enumerate(findings, 1)
                     ],
                 )

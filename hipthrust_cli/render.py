@@ -66,7 +66,11 @@ def _plain(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {
+            f.name: _plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if not (f.metadata.get("omit_if_none") and getattr(value, f.name) is None)
+        }
     return value
 
 
@@ -109,6 +113,19 @@ def md(text: str) -> str:
 def _bar(score: float, width: int = 10) -> str:
     filled = round(score * width)
     return "█" * filled + "░" * (width - filled)
+
+
+def strength(f: Finding) -> str:
+    """How strongly a finding is supported, in words ("likely"); a saved version 1 report
+    shows its score bar and percentage as it did."""
+    if f.band is not None:
+        return f.band
+    score = f.score or 0.0
+    return f"{_bar(score)} {round(score * 100)}%"
+
+
+def _related(f: Finding) -> str:
+    return f"Goes with: {', '.join(f.related)} (their fixes help here too)" if f.related else ""
 
 
 def _fix_evidence(evidence: Evidence, source: str | None) -> str:
@@ -174,12 +191,16 @@ def _progress_markdown(p: Progress) -> list[str]:
 
 
 def _finding_markdown(i: int, f: Finding) -> list[str]:
-    out = [f"### {i}. {md(f.title)} `{_bar(f.score)}` {round(f.score * 100)}%", ""]
-    out += [md(f.consequence), "", "Why we think so:", ""]
+    out = [f"### {i}. {md(f.title)} — {md(strength(f))}", ""]
+    out += [md(f.consequence), ""]
+    if f.related:
+        out += [md(_related(f)), ""]
+    out += ["Why we think so:", ""]
     out += [f"- ✓ {md(e.text)}" for e in f.supporting]
     out += [f"- ✗ against: {md(e.text)}" for e in f.conflicting]
     out += [f"- ? not confirmed: {md(e.text)}" for e in f.unconfirmed]
-    out += ["", "Fixes:", ""]
+    if f.fixes:
+        out += ["", "Fixes:", ""]
     out += [f"- [ ] {md(x.text)} *({md(_fix_evidence(x.evidence, x.source))})*" for x in f.fixes]
     if f.drills:
         out += ["", f"Drills: {md(', '.join(x.name for x in f.drills))}"]
@@ -442,8 +463,7 @@ def _finding_block(i: int, f: Finding) -> RenderableType:
         _t(f"{i}. ", "bold"),
         _t(f.title, "bold"),
         "  ",
-        _t(_bar(f.score), "magenta"),
-        _t(f" {round(f.score * 100)}%", "magenta"),
+        _t(strength(f), "magenta"),
     )
     why = [(_t("✓", "green"), _t(e.text)) for e in f.supporting]
     why += [(_t("✗", "red"), _lines(_t("against: ", "red"), e.text)) for e in f.conflicting]
@@ -458,11 +478,12 @@ def _finding_block(i: int, f: Finding) -> RenderableType:
         _t(""),
         head,
         Padding(_t(f.consequence, "italic"), (0, 0, 0, 3)),
-        Padding(_t("Why we think so:", "bold"), (0, 0, 0, 3)),
-        _bullets(why, 5),
-        Padding(_t("Fixes:", "bold"), (0, 0, 0, 3)),
-        _bullets(fixes, 5),
     ]
+    if f.related:
+        parts.append(Padding(_t(_related(f), "dim"), (0, 0, 0, 3)))
+    parts += [Padding(_t("Why we think so:", "bold"), (0, 0, 0, 3)), _bullets(why, 5)]
+    if fixes:
+        parts += [Padding(_t("Fixes:", "bold"), (0, 0, 0, 3)), _bullets(fixes, 5)]
     if f.drills:
         parts.append(
             Padding(
@@ -480,9 +501,8 @@ def _finding_line(i: int, f: Finding) -> RenderableType:
                 _lines(
                     _t(f.title, "bold"),
                     "  ",
-                    _t(_bar(f.score), "magenta"),
-                    _t(f" {round(f.score * 100)}%  ", "magenta"),
-                    _t(f.fixes[0].text, "dim"),
+                    _t(strength(f) + "  ", "magenta"),
+                    _t(f.fixes[0].text if f.fixes else _related(f), "dim"),
                 ),
             )
         ],
@@ -822,18 +842,25 @@ def diagnosis_html(d: Diagnosis) -> str:
     if d.findings:
         out.append("<h2>Likely causes</h2>")
         for i, f in enumerate(d.findings, 1):
-            pct = round(f.score * 100)
+            if f.band is not None:
+                level = f'<span class="muted">— {e(f.band)}</span>'
+            else:
+                pct = round((f.score or 0.0) * 100)
+                level = (
+                    f'<span class="meter" role="img" aria-label="{pct}%"><span '
+                    f'style="width:{pct}%"></span></span> <span class="muted">{pct}%</span>'
+                )
+            related = f"<p>{e(_related(f))}</p>" if f.related else ""
             out.append(
-                f"<article><h3>{i}. {e(f.title)} "
-                f'<span class="meter" role="img" aria-label="{pct}%"><span style="width:{pct}%">'
-                f'</span></span> <span class="muted">{pct}%</span></h3>'
-                f"<p><em>{e(f.consequence)}</em></p><p><strong>Why we think so:</strong></p>"
+                f"<article><h3>{i}. {e(f.title)} {level}</h3>"
+                f"<p><em>{e(f.consequence)}</em></p>{related}"
+                "<p><strong>Why we think so:</strong></p>"
                 '<ul class="why">'
             )
             out += [f"<li>✓ {e(x.text)}</li>" for x in f.supporting]
             out += [f"<li>✗ against: {e(x.text)}</li>" for x in f.conflicting]
             out += [f"<li>? not confirmed: {e(x.text)}</li>" for x in f.unconfirmed]
-            out.append('</ul><p><strong>Fixes:</strong></p><ul class="check">')
+            out.append('</ul><p><strong>Fixes:</strong></p><ul class="check">' if f.fixes else "</ul><ul>")
             out += [
                 f'<li>{e(x.text)} <span class="ev">({e(_fix_evidence(x.evidence, x.source))})'
                 "</span></li>"
