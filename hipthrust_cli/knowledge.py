@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
@@ -1105,7 +1105,16 @@ def check_references(kb: KnowledgeBase, texts: SourceTexts | None = None) -> lis
                 f"'{c.question}' is asked after '{entry_id}', so it cannot decide whether "
                 f"'{entry_id}' is asked — move it earlier",
             )
+    cause_ids = {m.id for m in kb.mistakes}
     for m in kb.mistakes:
+        for j, rid in enumerate(m.related):
+            if rid not in cause_ids:
+                add(
+                    "mistakes",
+                    m.id,
+                    ["related", j],
+                    f"there is no mistake '{rid}' — check the id{_suggest(rid, cause_ids)}",
+                )
         for j, drill in enumerate(m.drills):
             if drill not in kb.exercise_names:
                 add(
@@ -1115,6 +1124,8 @@ def check_references(kb: KnowledgeBase, texts: SourceTexts | None = None) -> lis
                     f"there is no drill or alternative '{drill}' — add it to drills.yaml"
                     f"{_suggest(drill, kb.exercise_names)}",
                 )
+    for m in kb.mistakes:
+        _check_model(m, questions, add)
     clash = {d.id for d in kb.drills} & {a.id for a in kb.alternatives}
     for dup in sorted(clash):
         add(
@@ -1125,6 +1136,48 @@ def check_references(kb: KnowledgeBase, texts: SourceTexts | None = None) -> lis
             "are unambiguous",
         )
     return problems
+
+
+def _check_model(
+    m: Mistake,
+    questions: Mapping[str, Question],
+    add: Callable[[str, str, Sequence[str | int], str], None],
+) -> None:
+    """The cause model of one mistake: partitions that add up, and related causes."""
+    by_question: dict[str, list[tuple[int, Likelihood]]] = {}
+    for j, row in enumerate(m.evidence):
+        by_question.setdefault(row.question, []).append((j, row))
+    for qid, rows in by_question.items():
+        q = questions.get(qid)
+        if q is None or q.kind is Kind.multi:
+            continue  # each row of a multi question is its own ticked / not ticked feature
+        seen: dict[str, int] = {}
+        for j, row in rows:
+            for answer in row.answers or []:
+                if answer in seen:
+                    add(
+                        "mistakes",
+                        m.id,
+                        ["evidence", j, "answers"],
+                        f"'{answer}' of '{qid}' already has a likelihood in evidence"
+                        f"[{seen[answer]}] — give each answer one row",
+                    )
+                seen.setdefault(answer, j)
+        covered = q.kind is not Kind.scale and set(seen) >= set(q.choice_ids())
+        for column in ("present", "absent"):
+            total = sum(getattr(row, column) for _, row in rows)
+            if total > 1 + 1e-9 or (not covered and total >= 1 - 1e-9):
+                add(
+                    "mistakes",
+                    m.id,
+                    ["evidence", rows[0][0], column],
+                    f"the '{column}' likelihoods of '{qid}' add up to {total:.2f}; they are "
+                    "probabilities of different answers, so they must stay below 1 (the "
+                    "answers not listed share what is left)",
+                )
+    for j, rid in enumerate(m.related):
+        if rid == m.id:
+            add("mistakes", m.id, ["related", j], "a cause cannot be related to itself")
 
 
 def _suggest(word: str, known: Iterable[str]) -> str:

@@ -63,14 +63,15 @@ def test_diagnose_json_matches_the_contract(cli: Any, tmp_path: Path) -> None:
     )
     assert run.code == 0, run
     data = run.json()
-    assert data["version"] == 1
+    assert data["version"] == 2
     assert set(data["triage"]) >= {"level", "title", "advice", "reasons"}
     assert data["triage"]["level"] in {"emergency", "urgent", "routine", "self_care"}
     finding = data["findings"][0]
     assert set(finding) >= {
         "id",
         "title",
-        "score",
+        "probability",
+        "band",
         "consequence",
         "fixes",
         "drills",
@@ -80,7 +81,9 @@ def test_diagnose_json_matches_the_contract(cli: Any, tmp_path: Path) -> None:
     }
     assert set(finding["fixes"][0]) == {"text", "evidence", "source"}
     assert set(finding["supporting"][0]) == {"question", "answer", "text"}
-    assert 0 <= finding["score"] <= 1
+    assert 0 <= finding["probability"] <= 1 and "score" not in finding
+    assert finding["band"] in {"very likely", "likely", "possible"}
+    assert data["interview"] == {"asked": [], "skipped": []}
     assert isinstance(data["form_checklist"], list) and data["form_checklist"]
     assert isinstance(data["alternatives"], list)
     assert data["answers"]["lockout_arch"] == "clearly"
@@ -102,7 +105,8 @@ def test_diagnose_rich_report_order(cli: Any, tmp_path: Path) -> None:
         )
     ]
     assert positions == sorted(positions)
-    assert "☐" in out and "█" in out and "Why we think so" in out
+    assert "☐" in out and "very likely" in out and "Why we think so" in out
+    assert "█" not in out and "%" not in out.split("Likely causes")[1].split("Correct form")[0]
     assert out.rstrip().endswith("get it checked.")
 
 
@@ -174,7 +178,7 @@ def test_verbose_reports_ignored_answers(cli: Any, tmp_path: Path) -> None:
     ("content", "needle"),
     [
         ("bench_hieght: high\n", "did you mean bench_height"),
-        ("bench_height: tall\n", "valid: standard, high, low, not_sure"),
+        ("bench_height: tall\n", "valid: low, slightly_low, standard, slightly_high, high, not_sure"),
         ("pain_level: 12\n", "out of range"),
         ("- a\n- b\n", "expected a mapping"),
         ("pain_level: [3\n", "not valid YAML"),

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from hipthrust_cli import knowledge
-from hipthrust_cli.engine import score_mistakes, triage
+from hipthrust_cli.engine import rank, triage
 from hipthrust_cli.errors import KnowledgeBaseError
 from hipthrust_cli.knowledge import NOT_SURE, Answer, Kind, KnowledgeBase, Level, Question
 
@@ -60,15 +60,25 @@ def test_every_question_is_reachable(kb: KnowledgeBase, qid: str) -> None:
 
 @pytest.mark.parametrize("mid", [m.id for m in knowledge.load().mistakes])
 def test_every_mistake_can_be_triggered(kb: KnowledgeBase, mid: str) -> None:
-    """Answering every positive sign of a mistake puts it above the report threshold."""
+    """Giving the answer each evidence row raises most puts the cause in the report."""
     mistake = next(m for m in kb.mistakes if m.id == mid)
     answers: dict[str, Answer] = {}
-    for sign in mistake.signs:
-        if sign.weight > 0 and sign.question not in answers and sign.answers:
-            q = kb.question_by_id[sign.question]
-            answers[q.id] = [sign.answers[0]] if q.kind is Kind.multi else sign.answers[0]
-    scores = {kb.mistakes[i].id: s for i, s, _, _ in score_mistakes(kb, answers)}
-    assert scores.get(mid, 0) >= kb.settings.report_threshold
+    for row in sorted(mistake.evidence, key=lambda r: -r.ratio):
+        if row.ratio <= 1 or not row.answers:
+            continue
+        q = kb.question_by_id[row.question]
+        if q.kind is Kind.multi:
+            listed = answers.setdefault(q.id, [])
+            assert isinstance(listed, list)
+            listed.append(row.answers[0])
+        elif q.id not in answers:
+            answers[q.id] = row.answers[0]
+    for q in kb.questions:  # follow-ups need the answer that opens them
+        for c in q.when:
+            if q.id in answers and c.question not in answers and c.answers:
+                target = kb.question_by_id[c.question]
+                answers[c.question] = [c.answers[0]] if target.kind is Kind.multi else c.answers[0]
+    assert mid in [b.id for b, _ in rank(kb, answers)]
 
 
 @pytest.mark.parametrize("fid", [f.id for f in knowledge.load().red_flags])

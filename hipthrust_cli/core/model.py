@@ -165,25 +165,3 @@ def belief(
 def beliefs(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> list[Belief]:
     """Every cause's posterior, in knowledge-base order."""
     return [belief(kb, i, answers) for i in range(len(kb.mistakes))]
-
-
-def max_probability(kb: KnowledgeBase, index: int) -> float:
-    """The highest posterior any combination of answers can give cause *index*.
-
-    Each question contributes its best outcome for this cause, and every context shift
-    that raises it applies (a bound: some context may not combine).
-    """
-    mistake = kb.mistakes[index]
-    o = odds(mistake.prior.p)
-    for shift in mistake.context:
-        o *= max(1.0, shift.factor)
-    by_q: dict[str, list[Likelihood]] = {}
-    for row in mistake.evidence:
-        by_q.setdefault(row.question, []).append(row)
-    for qid, rows in by_q.items():
-        question = kb.question_by_id.get(qid)
-        if question is None:
-            continue
-        for outcomes in features(question, rows):
-            o *= max([1.0, *(p / a for p, a in outcomes)])
-    return prob(o)
