@@ -269,6 +269,7 @@ def _finding(
     belief: Belief,
     band: str,
     shown_fixes: set[str],
+    shown_sources: dict[str, set[str]],
     reported: Sequence[str],
 ) -> Finding:
     mistake = kb.mistakes[belief.index]
@@ -291,8 +292,17 @@ def _finding(
         if best > 1.0:
             open_questions.append((best, qid))
     open_questions.sort(key=lambda x: -x[0])
-    fixes = [f for f in mistake.fixes if f.text not in shown_fixes]
+    # A fix already shown for a cause ranked above is not repeated. Related causes
+    # (arching, over-extension, rib flare) word the same cue differently; a fix citing
+    # the same source as one shown for a related cause is that cue again.
+    related_sources = {s for r in mistake.related for s in shown_sources.get(r, ())}
+    fixes = [
+        f
+        for f in mistake.fixes
+        if f.text not in shown_fixes and not (f.source and f.source in related_sources)
+    ]
     shown_fixes.update(f.text for f in mistake.fixes)
+    shown_sources[mistake.id] = {f.source for f in fixes if f.source}
     titles = {m.id: m.title for m in kb.mistakes}
     return Finding(
         id=mistake.id,
@@ -364,8 +374,9 @@ def diagnose(
 
     ranked = rank(kb, answers)
     reported = [b.id for b, _ in ranked]
-    shown: set[str] = set()
-    findings = [_finding(kb, answers, b, band, shown, reported) for b, band in ranked]
+    texts: set[str] = set()
+    sources: dict[str, set[str]] = {}
+    findings = [_finding(kb, answers, b, band, texts, sources, reported) for b, band in ranked]
 
     back_pain = _any(kb.settings.back_pain, answers)
     alternatives = [a for a in kb.alternatives if not _any(a.avoid_when, answers)]

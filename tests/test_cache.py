@@ -31,9 +31,9 @@ def test_hit_returns_the_same_knowledge_base(tmp_path: Path) -> None:
 
 def test_a_changed_file_is_never_served_stale(tmp_path: Path) -> None:
     folder, store = _copy(tmp_path), tmp_path / "cache"
-    assert knowledge.load(base=folder, cache_dir=store).settings.stop_threshold == 0.2
+    assert knowledge.load(base=folder, cache_dir=store).settings.stop_threshold == 0.22
     path = folder / "settings.yaml"
-    path.write_text(path.read_text().replace("stop_threshold: 0.2", "stop_threshold: 0.5"))
+    path.write_text(path.read_text().replace("stop_threshold: 0.22", "stop_threshold: 0.5"))
     os.utime(path, (1, 1))  # even with an old timestamp: the key is the content
     assert knowledge.load(base=folder, cache_dir=store).settings.stop_threshold == 0.5
 

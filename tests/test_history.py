@@ -174,6 +174,8 @@ def test_html_escapes_knowledge_base_text(cli: Callable[..., Run], tmp_path: Pat
         "--no-history",
         "--answer",
         "head_position=looking_up",
+        "--answer",
+        "what_you_see=head_back",
         "-o",
         str(target),
     )
@@ -270,7 +272,7 @@ def test_read_only_folder_still_prints_the_report(
 
     monkeypatch.setattr(history.History, "save", refuse)
     run = _diagnose(cli, tmp_path)
-    assert run.code == 0 and json.loads(run.stdout)["version"] == 1
+    assert run.code == 0 and json.loads(run.stdout)["version"] == 2
     assert run.stderr.count("\n") == 1 and "was not saved" in run.stderr
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from hipthrust_cli.interview import Interview
 from hipthrust_cli.knowledge import NOT_SURE, KnowledgeBase
 
+from .conftest import CLEAN
+
 
 def _walk(interview: Interview, answer_for: dict[str, object]) -> list[str]:
     asked = []
@@ -16,16 +18,68 @@ def _walk(interview: Interview, answer_for: dict[str, object]) -> list[str]:
 
 
 def test_screening_first_then_the_rest(kb: KnowledgeBase) -> None:
-    asked = _walk(Interview.start(kb, {}), {"emergency_signs": ["none"]})
-    assert asked[:5] == [
-        "emergency_signs",
-        "urgent_signs",
-        "pain_character",
-        "pain_duration",
-        "back_history",
-    ]
-    assert asked[5] == "where_felt"
+    asked = _walk(Interview.start(kb, {}, thorough=True), {"emergency_signs": ["none"]})
+    screen = [q.id for q in kb.ordered_questions if q.red_flag]
+    assert asked[: len(screen)] == screen
+    assert asked[len(screen)] == "pain_level", "always_ask comes right after the screen"
     assert len(asked) == sum(1 for q in kb.questions if not q.when)  # not_sure skips follow-ups
+
+
+def test_adaptive_interview_asks_the_telling_questions_and_stops(kb: KnowledgeBase) -> None:
+    from .scenarios import person
+
+    answers = person(CLEAN, {"bench_height": "high"})
+    interview = Interview.start(kb, {})
+    asked = _walk(interview, answers)
+    screen = [q.id for q in kb.ordered_questions if q.red_flag]
+    after = asked[len(screen) :]
+    assert after[:2] == ["pain_level", "what_you_see"], "the checklist covers most causes"
+    assert "bench_height" in after, "a ticked 'bench is high' is confirmed"
+    assert len(after) <= 8
+    skipped = interview.not_asked()
+    assert skipped and not {q.id for q in skipped} & set(asked)
+    assert all(not q.red_flag for q in skipped)
+
+
+def test_self_tests_come_together_and_only_when_they_matter(kb: KnowledgeBase) -> None:
+    from .scenarios import person
+
+    clean = _walk(Interview.start(kb, {}), person(CLEAN, {}))
+    tests = {q.id for q in kb.questions if q.group == "self_test"}
+    assert not tests & set(clean), "a person with nothing wrong does no self-test"
+    ankles = _walk(
+        Interview.start(kb, {}),
+        person(CLEAN, {"knee_to_wall": "cannot", "heel_lift": "heels_lift"}),
+    )
+    assert "knee_to_wall" in ankles
+
+
+def test_report_now_stops_after_the_screen_but_never_skips_it(kb: KnowledgeBase) -> None:
+    interview = Interview.start(kb, {})
+    interview.stop()
+    first = interview.next_question()
+    assert first is not None and first.red_flag
+    for q in [q for q in kb.ordered_questions if q.red_flag]:
+        interview.record(q, ["none"] if q.kind.value == "multi" else q.choice_ids()[0])
+    assert interview.next_question() is None
+
+
+def test_ask_more_from_the_review_asks_the_rest_in_order(kb: KnowledgeBase) -> None:
+    from .scenarios import person
+
+    interview = Interview.start(kb, {})
+    _walk(interview, person(CLEAN, {}))
+    left = [q.id for q in interview.not_asked()]
+    interview.ask_more()
+    nxt = interview.next_question()
+    assert nxt is not None and nxt.id == left[0]
+    assert interview.progress(nxt)[1] is not None
+
+
+def test_given_answers_are_used_and_never_asked_again(kb: KnowledgeBase) -> None:
+    given = {"what_you_see": ["bench_high"], "bench_height": "high", "pain_level": 3}
+    asked = _walk(Interview.start(kb, given), {**CLEAN, "emergency_signs": ["none"]})
+    assert not set(given) & set(asked)
 
 
 def test_emergency_answer_ends_the_interview_at_once(kb: KnowledgeBase) -> None:
@@ -43,18 +97,20 @@ def test_not_sure_on_cauda_equina_also_stops(kb: KnowledgeBase) -> None:
 def test_when_skips_follow_ups(kb: KnowledgeBase) -> None:
     base = {"emergency_signs": ["none"], "urgent_signs": ["none"]}
     asked = _walk(
-        Interview.start(kb, {}), {**base, "where_felt": ["glutes"], "knee_to_wall": "easily"}
+        Interview.start(kb, {}, thorough=True),
+        {**base, "where_felt": ["glutes"], "knee_to_wall": "easily"},
     )
     assert "when_felt" not in asked and "footwear" not in asked
     asked = _walk(
-        Interview.start(kb, {}), {**base, "where_felt": ["lower_back"], "knee_to_wall": "cannot"}
+        Interview.start(kb, {}, thorough=True),
+        {**base, "where_felt": ["lower_back"], "knee_to_wall": "cannot"},
     )
     assert "when_felt" in asked and "footwear" in asked
     assert asked.index("when_felt") == asked.index("where_felt") + 1
 
 
 def test_progress_counts_what_this_run_asks(kb: KnowledgeBase) -> None:
-    interview = Interview.start(kb, {"pain_level": 3, "anatomy": "none_known"})
+    interview = Interview.start(kb, {"pain_level": 3, "anatomy": "none_known"}, thorough=True)
     number, total = interview.progress()
     assert number == 1
     # every unconditional question minus the two preset ones
@@ -63,6 +119,8 @@ def test_progress_counts_what_this_run_asks(kb: KnowledgeBase) -> None:
     assert first is not None
     interview.record(first, ["none"])
     assert interview.progress()[0] == 2
+    adaptive = Interview.start(kb, {})
+    assert adaptive.progress() == (1, None), "the adaptive part cannot know its length"
 
 
 def test_preset_answers_are_not_asked_and_ignored_ones_are_reported(kb: KnowledgeBase) -> None:

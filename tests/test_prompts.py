@@ -54,12 +54,12 @@ def _ask(kb: KnowledgeBase, pipe: Any, qid: str, keys: str) -> tuple[Any, str]:
 
 
 def test_select_with_arrows(kb: KnowledgeBase, pipe: Any) -> None:
-    assert _ask(kb, pipe, "bench_height", ENTER)[0] == "standard"
-    assert _ask(kb, pipe, "bench_height", DOWN + ENTER)[0] == "high"
+    assert _ask(kb, pipe, "bench_height", ENTER)[0] == "low"
+    assert _ask(kb, pipe, "bench_height", DOWN * 4 + ENTER)[0] == "high"
 
 
 def test_not_sure_is_offered(kb: KnowledgeBase, pipe: Any) -> None:
-    assert _ask(kb, pipe, "bench_height", DOWN * 3 + ENTER)[0] == NOT_SURE
+    assert _ask(kb, pipe, "bench_height", DOWN * 5 + ENTER)[0] == NOT_SURE
 
 
 def test_why_we_ask_explains_and_asks_again(kb: KnowledgeBase, pipe: Any) -> None:
@@ -70,7 +70,7 @@ def test_why_we_ask_explains_and_asks_again(kb: KnowledgeBase, pipe: Any) -> Non
 
     def say(text: str = "") -> None:
         original(text)
-        pipe.send_text(DOWN + ENTER)
+        pipe.send_text(DOWN * 4 + ENTER)
 
     prompter.say = say  # type: ignore[method-assign]
     assert prompter.ask(question, 1, 20) == "high"
@@ -182,7 +182,7 @@ def test_run_skips_follow_ups_and_shows_progress(kb: KnowledgeBase, pipe: Any) -
     assert interview.answers["where_felt"] == ["glutes"]
     assert "when_felt" not in interview.final_answers()
     err = prompter.err.getvalue()  # type: ignore[attr-defined]
-    assert "4 short questions" in err and "quick safety check" in err and "Now, about" in err
+    assert "about a dozen in all" in err and "quick safety check" in err and "Now, about" in err
 
 
 def test_run_stops_at_an_emergency(kb: KnowledgeBase, pipe: Any) -> None:
