@@ -322,9 +322,7 @@ def _finding(
             _item(questions[q], answers.get(q)) for _, q in open_questions[:UNCONFIRMED_SHOWN]
         ],
         related=[
-            titles[r]
-            for r in mistake.related
-            if r in reported and r in titles and r != mistake.id
+            titles[r] for r in mistake.related if r in reported and r in titles and r != mistake.id
         ],
     )
 

@@ -116,8 +116,10 @@ def _bar(score: float, width: int = 10) -> str:
 
 
 def strength(f: Finding) -> str:
-    """How strongly a finding is supported, in words ("likely"); a saved version 1 report
-    shows its score bar and percentage as it did."""
+    """How strongly a finding is supported, in words ("likely").
+
+    A finding from a saved version 1 report shows its score bar and percentage as it did.
+    """
     if f.band is not None:
         return f.band
     score = f.score or 0.0
@@ -860,7 +862,9 @@ def diagnosis_html(d: Diagnosis) -> str:
             out += [f"<li>✓ {e(x.text)}</li>" for x in f.supporting]
             out += [f"<li>✗ against: {e(x.text)}</li>" for x in f.conflicting]
             out += [f"<li>? not confirmed: {e(x.text)}</li>" for x in f.unconfirmed]
-            out.append('</ul><p><strong>Fixes:</strong></p><ul class="check">' if f.fixes else "</ul><ul>")
+            out.append(
+                '</ul><p><strong>Fixes:</strong></p><ul class="check">' if f.fixes else "</ul><ul>"
+            )
             out += [
                 f'<li>{e(x.text)} <span class="ev">({e(_fix_evidence(x.evidence, x.source))})'
                 "</span></li>"

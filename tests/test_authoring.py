@@ -137,9 +137,7 @@ def test_validate_checks_the_cause_model(cli: Callable[..., Run], tmp_path: Path
     )
 
 
-def test_old_format_overlay_gets_one_clear_message(
-    cli: Callable[..., Run], tmp_path: Path
-) -> None:
+def test_old_format_overlay_gets_one_clear_message(cli: Callable[..., Run], tmp_path: Path) -> None:
     folder = _overlay(
         tmp_path,
         {

@@ -178,7 +178,10 @@ def test_verbose_reports_ignored_answers(cli: Any, tmp_path: Path) -> None:
     ("content", "needle"),
     [
         ("bench_hieght: high\n", "did you mean bench_height"),
-        ("bench_height: tall\n", "valid: low, slightly_low, standard, slightly_high, high, not_sure"),
+        (
+            "bench_height: tall\n",
+            "valid: low, slightly_low, standard, slightly_high, high, not_sure",
+        ),
         ("pain_level: 12\n", "out of range"),
         ("- a\n- b\n", "expected a mapping"),
         ("pain_level: [3\n", "not valid YAML"),

@@ -243,9 +243,7 @@ def test_back_and_review_in_a_real_terminal(tmp_path: Path) -> None:
 
     answers = story(bench_height=None, shins_at_top=None)
     (tmp_path / "a.yaml").write_text(yaml.safe_dump(answers))
-    child, out = _spawn(
-        tmp_path, "--answers", "a.yaml", "--no-history", "-f", "json", "--thorough"
-    )
+    child, out = _spawn(tmp_path, "--answers", "a.yaml", "--no-history", "-f", "json", "--thorough")
     up = "\x1b[A"
     child.expect(r"\[1/2\] How high is the bench")
     child.send(DOWN * 4 + ENTER)  # above 50 cm

@@ -29,8 +29,9 @@ def hostile_kb(tmp_path: Path) -> Path:
         "  - id: bench_too_high\n"
         f"    title: {text}\n"
         f"    consequence: {text}\n"
-"    kind_of_evidence: observation\n    prior: {p: 0.1, why: W}\n"
-        "    evidence: [{question: bench_height, answers: [high], present: 0.9, absent: 0.05, why: W}]\n"
+        "    kind_of_evidence: observation\n    prior: {p: 0.1, why: W}\n"
+        "    evidence: [{question: bench_height, answers: [high], present: 0.9,"
+        " absent: 0.05, why: W}]\n"
         f"    fixes: [{{text: {text}, evidence: research, source: {text}}}]\n"
     )
     (overlay / "variations.yaml").write_text(

@@ -175,7 +175,7 @@ KB_CASES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "unknown drill ref": (
         "mistakes.yaml",
         "mistakes:\n  - id: m\n    title: T\n    consequence: C\n"
-"    kind_of_evidence: observation\n    prior: {p: 0.1, why: W}\n"
+        "    kind_of_evidence: observation\n    prior: {p: 0.1, why: W}\n"
         "    evidence: [{question: tempo, answers: [bounce], present: 0.5, absent: 0.1, why: W}]\n"
         "    fixes: [{text: F, evidence: expert_opinion}]\n    drills: [planks]\n",
         ("no drill or alternative 'planks'", "did you mean 'plank'"),

@@ -21,8 +21,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from hipthrust_cli.core.model import beliefs, features, odds, prob, rows_for
-from hipthrust_cli.knowledge import Answer, KnowledgeBase, Question
+from hipthrust_cli.core.model import beliefs, features, odds, prob
+from hipthrust_cli.knowledge import Answer, KnowledgeBase, Likelihood, Question
 
 SELF_TEST_WEIGHT = 0.5  # a self-test's information counts half: it costs getting up
 
@@ -46,17 +46,15 @@ class Value:
     cross: float  # chance that the answer moves some cause across a band edge
 
 
-def value_of(
-    kb: KnowledgeBase, question: Question, probabilities: Sequence[float]
-) -> Value:
+def value_of(kb: KnowledgeBase, question: Question, probabilities: Sequence[float]) -> Value:
     """Expected information gain of *question*, and its chance of changing a band."""
     edges = [e for _, e in kb.settings.bands.edges()]
     gain = 0.0
     stay = 1.0  # chance that no cause changes band
-    for index, mistake in enumerate(kb.mistakes):
-        rows = rows_for(mistake, question.id)
-        if not rows:
-            continue
+    by_cause: dict[int, list[Likelihood]] = {}
+    for index, row in kb.evidence_by_question.get(question.id, ()):
+        by_cause.setdefault(index, []).append(row)
+    for index, rows in by_cause.items():
         p = probabilities[index]
         band = _band_index(p, edges)
         for outcomes in features(question, rows):
