@@ -546,7 +546,13 @@ def history_show(
         raise UsageError(
             f"Session {number} cannot be shown: its saved report is damaged."
         ) from None
-    _show(report, fmt)
+    if fmt is Format.json:
+        from hipthrust_cli import render
+
+        # Exactly as saved: a version 1 report keeps its scores, no fields are added.
+        _print(render.to_json(session.report))
+    else:
+        _show(report, fmt)
     if output is not None:
         _write_report(report, output)
 

@@ -235,7 +235,12 @@ def triage(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> Triage:
     )
 
 
-def _item(question: Question, value: Answer | None) -> EvidenceItem:
+def _item(
+    question: Question, value: Answer | None, only: Sequence[str] | None = None
+) -> EvidenceItem:
+    if isinstance(value, list) and only is not None:
+        # A checklist answer is quoted by the ticks that bear on this cause.
+        value = [v for v in value if v in only] or value
     if value is None:
         answer, words = "", "not answered"
     else:
@@ -304,6 +309,10 @@ def _finding(
     shown_fixes.update(f.text for f in mistake.fixes)
     shown_sources[mistake.id] = {f.source for f in fixes if f.source}
     titles = {m.id: m.title for m in kb.mistakes}
+
+    def listed(qid: str) -> list[str]:
+        return [a for r in mistake.evidence if r.question == qid for a in r.answers or []]
+
     return Finding(
         id=mistake.id,
         title=mistake.title,
@@ -313,7 +322,8 @@ def _finding(
         fixes=[FixOut(text=f.text, evidence=f.evidence, source=f.source) for f in fixes],
         drills=[Exercise(id=d, name=kb.exercise_names[d]) for d in mistake.drills],
         supporting=[
-            _item(questions[m.question], answers[m.question]) for m in ups[:SUPPORTING_SHOWN]
+            _item(questions[m.question], answers[m.question], listed(m.question))
+            for m in ups[:SUPPORTING_SHOWN]
         ],
         conflicting=[
             _item(questions[m.question], answers[m.question]) for m in downs[:CONFLICTING_SHOWN]
