@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from hipthrust_cli import errors
 
@@ -29,16 +30,113 @@ from hipthrust_cli.safetext import clean_line, quote
 if TYPE_CHECKING:  # pragma: no cover - types only; importing them would slow start-up
     from hipthrust_cli.knowledge import KnowledgeBase, Variation
 
+# --- usage errors and help screens ---------------------------------------------------------
+
+
+# Typer's (pydantic's) wording for a bad value, and what a person would rather read.
+_LIBRARY_WORDS = (
+    ("Value error, ", ""),
+    ("Input should be a valid integer, unable to parse string as an integer", "not a whole number"),
+    ("Input should be a valid integer", "not a whole number"),
+    ("Input should be ", "should be "),
+)
+
+
+def _usage_line(exc: Exception) -> str:
+    """One plain sentence for a Typer/Click usage error, with where to look next."""
+    message = " ".join(str(getattr(exc, "format_message", lambda: str(exc))()).split())
+    for library, plain in _LIBRARY_WORDS:
+        message = message.replace(library, plain)
+    if not message.endswith(("?", "!")):
+        message = message.rstrip(".") + "."
+    ctx = getattr(exc, "ctx", None)
+    path = getattr(ctx, "command_path", "") or "hipthrust"
+    return f"{clean_line(message)} Try '{clean_line(path)} --help'."
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    # Typer vendors Click privately since 0.29 and exports only BadParameter, so a usage
+    # error is recognised by what Click gives every one: an exit code and a message.
+    return isinstance(getattr(exc, "exit_code", None), int) and hasattr(exc, "format_message")
+
+
+def _examples(*lines: str) -> str:
+    """A help screen's closing "Examples:" block, kept line by line (Click's no-rewrap mark)."""
+    return "Examples:\n\n\b\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def _tidy(command: Any) -> None:
+    """Name every value the same way: --goal GOAL, NUMBER, [KIND], [COMMAND]...
+
+    Typer 0.29 shows ``NUMBER <int>`` in the help and ``{number}`` in the usage line; the
+    plain help screens (``rich_markup_mode=None``) already show no ``<bool>`` after flags.
+    """
+    for param in command.params:
+        if param.param_type_name == "option" and not param.is_flag and param.metavar is None:
+            param.metavar = (param.name or "value").upper()  # --goal GOAL, not --goal <str>
+        elif param.param_type_name == "argument":
+            name = (param.metavar or param.name or "").strip("[]. ").upper()
+            shown = (name if param.required else f"[{name}]") + ("..." if param.nargs != 1 else "")
+            param.metavar = name
+            # Typer reads these two per parameter; set on the instance, not the class.
+            param.display_type_rich = lambda ctx: None
+            param._usage_display_name = lambda shown=shown: shown
+    for sub in getattr(command, "commands", {}).values():
+        _tidy(sub)
+
+
+class _Group(TyperGroup):
+    """The root command: Typer's parsing, hipthrust's one-line usage errors."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        _tidy(self)
+        try:
+            code = super().main(
+                args=args,
+                prog_name=prog_name,
+                complete_var=complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
+        except typer.Abort:
+            sys.stderr.write("\nStopped. Nothing was changed.\n")
+            code = errors.EXIT_INTERRUPTED
+        except Exception as exc:
+            if not _is_usage_error(exc):
+                raise
+            if type(exc).__name__ == "NoArgsIsHelpError":  # bare 'hipthrust': the help
+                _print(str(exc.format_message()))  # type: ignore[attr-defined]
+            else:
+                _error(_usage_line(exc))
+            code = int(exc.exit_code)  # type: ignore[attr-defined]
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else errors.EXIT_OK)
+
+
 app = typer.Typer(
     name="hipthrust",
     help=(
         "Feel hip thrusts in your lower back? hipthrust asks a few questions, screens for "
         "warning signs, explains the likely causes and gives you a checklist of fixes."
     ),
+    epilog=_examples("hipthrust diagnose", "hipthrust help diagnose", "hipthrust variations"),
+    cls=_Group,
     no_args_is_help=True,
+    rich_markup_mode=None,
     add_completion=False,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    # Plain help screens: no boxes (they break under TERM=dumb), no Rich import for help.
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 
 
@@ -64,6 +162,7 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
+        metavar="FORMAT",
         case_sensitive=False,
         help="How to print: rich (default), markdown or json.",
     ),
@@ -221,7 +320,14 @@ def _root(
 # --- commands ------------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(
+    epilog=_examples(
+        "hipthrust diagnose",
+        "hipthrust diagnose --again",
+        "hipthrust diagnose --answer pain_level=4 --format json",
+        "hipthrust diagnose --answers my-answers.yaml -o report.html",
+    )
+)
 @_guard
 def diagnose(
     answers_file: Annotated[
@@ -282,8 +388,8 @@ def diagnose(
 ) -> None:
     """Answer a few questions and get a report: warning signs, likely causes, fixes.
 
-    The report goes to stdout and the questions to stderr, so the report can be piped or
-    saved: hipthrust diagnose --format markdown > report.md
+    The questions go to stderr and the report to stdout, so you can pipe the report or
+    save it to a file.
     """
     from hipthrust_cli import answers as answers_mod
     from hipthrust_cli.engine import diagnose as run_diagnosis
@@ -447,6 +553,9 @@ def _previous(last: Any) -> Any:
 history_app = typer.Typer(
     name="history",
     help="Your past diagnoses: list them, show one again, export or clear them.",
+    epilog=_examples(
+        "hipthrust history", "hipthrust history show 2", "hipthrust history export all.json"
+    ),
     invoke_without_command=True,
 )
 app.add_typer(history_app)
@@ -514,7 +623,10 @@ def _sessions(store: Any) -> list[Any]:
     return sessions
 
 
-@history_app.command("show")
+@history_app.command(
+    "show",
+    epilog=_examples("hipthrust history show 3", "hipthrust history show 3 -o session-3.html"),
+)
 @_guard
 def history_show(
     number: Annotated[int, typer.Argument(help="The session number, from 'hipthrust history'.")],
@@ -557,7 +669,9 @@ def history_show(
         _write_report(report, output)
 
 
-@history_app.command("clear")
+@history_app.command(
+    "clear", epilog=_examples("hipthrust history clear", "hipthrust history clear --yes")
+)
 @_guard
 def history_clear(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
@@ -585,7 +699,7 @@ def history_clear(
     sys.stderr.write(f"Deleted {count} session{'s' * (count != 1)}.\n")
 
 
-@history_app.command("export")
+@history_app.command("export", epilog=_examples("hipthrust history export sessions.json"))
 @_guard
 def history_export(
     file: Annotated[Path, typer.Argument(help="Where to write every session, as JSON.")],
@@ -615,53 +729,30 @@ def history_export(
     )
 
 
-def _norm(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
-
-
 def _find_variation(kb: KnowledgeBase, name: str) -> tuple[Variation, str | None]:
-    """Find a variation by id or name, forgiving case, spacing and small typos."""
-    import difflib
+    """The variation *name* means, with a note when it was a close match; else exit 2."""
+    from hipthrust_cli.core import variations
 
-    query = _norm(name)
-    if not query:
-        raise UsageError(f"{quote(name)} is not a variation name; run 'hipthrust variations'.")
-    keys: dict[str, Variation] = {}
-    for v in kb.variations:
-        keys[_norm(v.name)] = v
-        keys[_norm(v.id)] = v
-        keys.setdefault(_norm(v.name.lower().replace("hip thrust", "")), v)
-    if query in keys:
-        return keys[query], None
-    containing = {v.id: v for key, v in keys.items() if query in key}
-    if len(containing) == 1:
-        return next(iter(containing.values())), None
-    close = difflib.get_close_matches(query, list(keys), n=5, cutoff=0.6)
-    names = list(dict.fromkeys(keys[c].name for c in close))
-    if close and difflib.SequenceMatcher(None, query, close[0]).ratio() >= 0.85:
-        return keys[
-            close[0]
-        ], f"Showing '{keys[close[0]].name}', the closest match to {quote(name)}."
-    if containing:
-        names = [v.name for v in containing.values()]
-    if names:
+    search = variations.find(kb.variations, name)
+    if search.found is not None:
+        return search.found, search.note
+    if search.candidates:
         raise UsageError(
             f"There is no variation called {quote(name)}; did you mean "
-            f"{' or '.join(repr(n) for n in names)}?"
+            f"{' or '.join(quote(n) for n in search.candidates)}?"
         )
     raise UsageError(
         f"There is no variation called {quote(name)}; run 'hipthrust variations' to see them all."
     )
 
 
-def _matches(values: Sequence[str], wanted: str | None) -> bool:
-    if wanted is None:
-        return True
-    w = _norm(wanted)
-    return any(w in _norm(v) for v in values)
-
-
-@app.command()
+@app.command(
+    epilog=_examples(
+        "hipthrust variations",
+        "hipthrust variations 'single leg'",
+        "hipthrust variations --goal endurance --equipment band",
+    )
+)
 @_guard
 def variations(
     name: Annotated[
@@ -688,14 +779,11 @@ def variations(
             sys.stderr.write(clean_line(note) + "\n")
         items = [found]
     else:
-        items = [
-            v
-            for v in kb.variations
-            if _matches(v.goal, goal)
-            and _matches(v.target_muscles, muscle)
-            and _matches(v.equipment, equipment)
-            and _matches([v.level], level)
-        ]
+        from hipthrust_cli.core import variations as search
+
+        items = search.select(
+            kb.variations, goal=goal, muscle=muscle, equipment=equipment, level=level
+        )
     if not items:
         filters = ", ".join(
             f"{k}={quote(v)}"
@@ -725,7 +813,11 @@ def variations(
             render.print_variations(items, sys.stdout, "Hip thrust variations")
 
 
-@app.command()
+@app.command(
+    epilog=_examples(
+        "hipthrust alternatives", "hipthrust alternatives --back-friendly --format markdown"
+    )
+)
 @_guard
 def alternatives(
     back_friendly: Annotated[
@@ -747,7 +839,7 @@ def alternatives(
         render.print_alternatives(items, sys.stdout)
 
 
-@app.command()
+@app.command(epilog=_examples("hipthrust form", "hipthrust form --format markdown > form.md"))
 @_guard
 def form(fmt: FormatOption = Format.rich, kb_dirs: KbOption = None) -> None:
     """The correct-form checklist, with a side view of the top position."""
@@ -762,7 +854,7 @@ def form(fmt: FormatOption = Format.rich, kb_dirs: KbOption = None) -> None:
         render.print_form(kb.technique, sys.stdout)
 
 
-@app.command()
+@app.command(epilog=_examples("hipthrust questions", "hipthrust questions --format json"))
 @_guard
 def questions(fmt: FormatOption = Format.rich, kb_dirs: KbOption = None) -> None:
     """Every question the interview can ask, with ids and choices (for answers files)."""
@@ -782,7 +874,9 @@ def questions(fmt: FormatOption = Format.rich, kb_dirs: KbOption = None) -> None
 kb_app = typer.Typer(
     name="kb",
     help="For people who write the knowledge base: validate it, get its schema, browse it.",
+    epilog=_examples("hipthrust kb validate my-overlay/", "hipthrust kb show mistakes"),
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 app.add_typer(kb_app)
 
@@ -811,7 +905,14 @@ def _write_atomically(path: Path, text: str) -> None:
         raise UsageError(f"Cannot write {quote(path)}: {exc.strerror or exc}.") from None
 
 
-@kb_app.command("validate")
+@kb_app.command(
+    "validate",
+    epilog=_examples(
+        "hipthrust kb validate",
+        "hipthrust kb validate my-overlay/",
+        "hipthrust kb validate my-overlay/ --strict",
+    ),
+)
 @_guard
 def kb_validate(
     folder: Annotated[
@@ -877,7 +978,9 @@ def kb_validate(
         raise typer.Exit(errors.EXIT_KB)
 
 
-@kb_app.command("schema")
+@kb_app.command(
+    "schema", epilog=_examples("hipthrust kb schema questions", "hipthrust kb schema -o schemas/")
+)
 @_guard
 def kb_schema(
     file: Annotated[
@@ -935,7 +1038,12 @@ def kb_schema(
     sys.stderr.write(f"Wrote {len(schemas)} schemas to {clean_line(str(output))}\n")
 
 
-@kb_app.command("show")
+@kb_app.command(
+    "show",
+    epilog=_examples(
+        "hipthrust kb show", "hipthrust kb show drills", "hipthrust kb show drills dead_bug"
+    ),
+)
 @_guard
 def kb_show(
     kind: Annotated[
@@ -992,6 +1100,21 @@ def kb_show(
     render.show(fmt.value, match.model_dump(mode="json", exclude_none=True), f"{found} {match.id}")
 
 
+@app.command(
+    "help",
+    epilog=_examples("hipthrust help", "hipthrust help diagnose", "hipthrust help history show"),
+)
+def help_(
+    command: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[COMMAND]...", help="The command to explain, e.g. diagnose."),
+    ] = None,
+) -> None:
+    """Show help for hipthrust, or for one command."""
+    code = app(args=[*(command or []), "--help"], prog_name="hipthrust", standalone_mode=False)
+    raise typer.Exit(code if isinstance(code, int) else errors.EXIT_OK)
+
+
 def _prune_groups(argv: Sequence[str]) -> None:
     """Leave out the command groups this invocation cannot reach.
 
@@ -1001,6 +1124,7 @@ def _prune_groups(argv: Sequence[str]) -> None:
     keeps the whole tree, so listings and "did you mean" stay complete.
     """
     plain = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
+    plain.discard("help")  # 'help history' needs the groups
     first = next((a for a in argv if not a.startswith("-")), None)
     if first in plain and not {"-h", "--help"} & set(argv):
         app.registered_groups = []

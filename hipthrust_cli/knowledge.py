@@ -343,6 +343,11 @@ class Variation(_Model):
 
     id: Id
     name: Text
+    aliases: list[Text] = Field(
+        default_factory=list,
+        description="Other names people use for it, e.g. 'barbell hip thrust'; "
+        "'hipthrust variations NAME' finds it by these too.",
+    )
     target_muscles: list[str] = Field(min_length=1)
     reps: Text
     goal: list[str] = Field(min_length=1)

@@ -28,26 +28,80 @@ def test_version_comes_from_package_metadata(cli: Any) -> None:
     assert run.stdout.strip() == f"hipthrust {version('hipthrust')}"
 
 
-def test_help_lists_every_command(cli: Any) -> None:
-    run: Run = cli("--help")
-    assert run.code == 0
-    for command in ("diagnose", "variations", "alternatives", "form", "questions"):
-        assert command in run.stdout
+def _command_paths(command: Any = None, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command and group of the real command tree, as argument tuples."""
+    import typer.main
+
+    command = command or typer.main.get_command(app)
+    found = [path]
+    for name, sub in getattr(command, "commands", {}).items():
+        found += _command_paths(sub, (*path, name))
+    return found
 
 
-@pytest.mark.parametrize("command", ["diagnose", "variations", "alternatives", "form", "questions"])
-def test_every_command_has_help(cli: Any, command: str) -> None:
-    run: Run = cli(command, "--help")
-    assert run.code == 0 and len(run.stdout) > 100
+COMMANDS = _command_paths()
+
+
+def test_the_tree_is_walked() -> None:
+    # A guard against a walk that finds nothing and so checks nothing.
+    assert {("diagnose",), ("history", "show"), ("kb", "validate"), ("help",)} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=lambda p: " ".join(p) or "hipthrust")
+def test_every_command_has_help_with_examples(cli: Any, path: tuple[str, ...]) -> None:
+    run: Run = cli(*path, "--help")
+    assert run.code == 0 and run.stderr == ""
+    usage = " ".join(("Usage: hipthrust", *path))
+    assert run.stdout.startswith(usage), run.stdout[:80]
+    examples = run.stdout.split("Examples:", 1)[1].split()
+    assert examples.count("hipthrust") >= 1
+    # One style of placeholder, and plain text that reads the same under TERM=dumb.
+    for noise in ("<bool>", "<str>", "<int>", "{", "╭", "│"):
+        assert noise not in run.stdout, (noise, path)
+    assert max(len(line) for line in run.stdout.splitlines()) <= 100
+    assert cli("help", *path).stdout == run.stdout
+
+
+def test_help_of_an_unknown_command(cli: Any) -> None:
+    run: Run = cli("help", "diagnoze")
+    assert run.code == 2 and run.stdout == ""
+    assert run.stderr == (
+        "Error: No such command 'diagnoze'. Did you mean 'diagnose'? Try 'hipthrust --help'.\n"
+    )
 
 
 def test_every_command_is_documented_in_the_readme() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    import typer.main
+    for path in COMMANDS:
+        assert " ".join(("hipthrust", *path)) in readme, path
 
-    group = typer.main.get_command(app)
-    for name in group.commands:  # type: ignore[attr-defined]
-        assert f"hipthrust {name}" in readme, name
+
+USAGE_ERRORS = {
+    ("diagnoze",): "No such command 'diagnoze'.",
+    ("variations", "--colour", "red"): "No such option: --colour",
+    ("history", "show", "abc"): "Invalid value for 'NUMBER': not a whole number.",
+    ("history", "show"): "Missing argument 'NUMBER'.",
+    ("diagnose", "--format", "yaml"): "'yaml' is not one of 'rich', 'markdown', 'json'.",
+    ("variations", "--goal"): "Option '--goal' requires an argument.",
+    ("kb", "nonsense"): "No such command 'nonsense'.",
+}
+
+
+@pytest.mark.parametrize("args", list(USAGE_ERRORS), ids=" ".join)
+def test_usage_errors_are_one_plain_line(cli: Any, args: tuple[str, ...]) -> None:
+    run: Run = cli(*args)
+    assert run.code == 2 and run.stdout == ""
+    lines = run.stderr.splitlines()
+    assert len(lines) == 1, run.stderr
+    assert lines[0].startswith("Error: ") and lines[0].endswith(" --help'.")
+    assert USAGE_ERRORS[args] in lines[0]
+    for library in ("Input should", "Value error", "╭", "Usage:"):
+        assert library not in lines[0]
+
+
+def test_bare_command_prints_help_and_exits_2(cli: Any) -> None:
+    run: Run = cli()
+    assert run.code == 2 and run.stdout.startswith("Usage: hipthrust")
 
 
 # --- diagnose ---------------------------------------------------------------------------------
@@ -234,6 +288,7 @@ def test_variations_table_and_filters(cli: Any) -> None:
     assert set(data[0]) == {
         "id",
         "name",
+        "aliases",
         "target_muscles",
         "reps",
         "goal",
@@ -269,6 +324,26 @@ def test_variation_typo_says_what_it_showed(cli: Any) -> None:
     run: Run = cli("variations", "bodyweigth hip thrust")
     assert run.code == 0 and "Bodyweight Hip Thrust" in run.stdout
     assert "closest match" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("hip thrust", "standard_hip_thrust"), ("barbell hip thrust", "standard_hip_thrust")],
+)
+def test_variation_by_common_name(cli: Any, name: str, expected: str) -> None:
+    run: Run = cli("variations", name, "-f", "json")
+    assert run.code == 0 and run.stderr == ""
+    assert [v["id"] for v in run.json()] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [("glute brigde", "Weighted Glute Bridge"), ("banded", "Resistance Band Bridge")],
+)
+def test_single_close_match_is_taken_with_a_note(cli: Any, name: str, shown: str) -> None:
+    run: Run = cli("variations", name)
+    assert run.code == 0 and shown in run.stdout
+    assert run.stderr.strip() == f"Showing '{shown}', the closest match to '{name}'."
 
 
 def test_variation_miss_suggests_or_fails(cli: Any) -> None:

@@ -19,8 +19,10 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("wheel")
+    # The build backend comes from the lock (installed beside the tests), not the network.
+    build = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation"]
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(work), str(ROOT)],
+        [*build, "-w", str(work), str(ROOT)],
         check=True,
         timeout=300,
     )
@@ -29,11 +31,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert "hipthrust_cli/data/questions.yaml" in names
     env_dir = work / "venv"
     venv.create(env_dir, with_pip=True)
-    subprocess.run(
-        [str(env_dir / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)],
-        check=True,
-        timeout=600,
-    )
+    pip = [str(env_dir / "bin" / "python"), "-m", "pip", "install", "-q"]
+    # The runtime lock, then the wheel alone: what a user gets, with versions we tested.
+    lock = ROOT / "requirements" / "runtime.txt"
+    subprocess.run([*pip, "--require-hashes", "-r", str(lock)], check=True, timeout=600)
+    subprocess.run([*pip, "--no-deps", str(wheel)], check=True, timeout=600)
     return env_dir / "bin" / "hipthrust"
 
 

@@ -1,4 +1,1 @@
-"""Pure decisions: the probabilistic cause model and the adaptive interview.
-
-Nothing in this package prints, prompts, reads the environment or touches the terminal.
-"""
+"""Pure decisions over the knowledge base: nothing here prints, prompts or reads the environment."""
