@@ -191,3 +191,32 @@ def test_run_stops_at_an_emergency(kb: KnowledgeBase, pipe: Any) -> None:
     prompts.run(interview, prompter)
     assert interview.asked == ["emergency_signs"] and interview.emergency
     assert "needs medical attention" in prompter.err.getvalue()  # type: ignore[attr-defined]
+
+
+def test_review_lists_what_was_not_asked_and_answers_more(kb: KnowledgeBase, pipe: Any) -> None:
+    from .conftest import CLEAN
+
+    preset = {k: v for k, v in CLEAN.items() if k not in ("tempo", "anatomy", "pain_level")}
+    interview = Interview.start(kb, preset)
+    assert {q.id for q in interview.not_asked()} == {"tempo", "anatomy", "pain_level"}
+    # Only the pain level is always asked; the review then lists the two left, and
+    # "Answer the 2 more" (the second choice) asks both in order, then the review again.
+    prompter = Scripted(pipe, [DOWN * 2 + ENTER, ENTER, ENTER], reviews=[DOWN + ENTER, ENTER])
+    prompts.run(interview, prompter)
+    err = prompter.err.getvalue()  # type: ignore[attr-defined]
+    assert "Not asked (2)" in err and "How do you move through each rep?" in err
+    assert [a[0] for a in prompter.asked] == ["pain_level", "tempo", "anatomy"]
+    assert interview.answers["tempo"] == "controlled" and interview.answers["pain_level"] == 2
+
+
+def test_self_tests_are_introduced_as_a_quick_test(kb: KnowledgeBase, pipe: Any) -> None:
+    from .conftest import CLEAN
+
+    preset = {k: v for k, v in CLEAN.items() if k != "knee_to_wall"}
+    preset.update(heel_lift="heels_lift", what_you_see=["heels_lift"])
+    interview = Interview.start(kb, preset)
+    prompter = Scripted(pipe, [DOWN * 2 + ENTER, ENTER])  # cannot; then footwear: flat
+    prompts.run(interview, prompter, review=False)
+    err = prompter.err.getvalue()  # type: ignore[attr-defined]
+    assert prompter.asked[0][0] == "knee_to_wall"
+    assert "A quick test you can do now" in err
