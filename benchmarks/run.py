@@ -252,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             [PY, str(p["floor_prompt"])], "Pick one floor choice"
         ),
         "hipthrust diagnose: first question": lambda: first_prompt(
-            [*HIPTHRUST, "diagnose"], r"\[1/\d+\]"
+            [*HIPTHRUST, "diagnose"], r"\[1(?:/\d+)?\]"
         ),
     }
     res = interleaved(tasks, runs)
