@@ -394,6 +394,7 @@ def diagnose(
     next_steps: list[str] = []
     if not findings:
         answered = sum(1 for v in answers.values() if v != NOT_SURE)
+        left = len(interview.skipped)
         next_steps = [
             (
                 "We could not single out a cause from your answers"
@@ -402,6 +403,12 @@ def diagnose(
             "Film a set from the side and compare it with the form checklist below.",
             "Ask a coach or physiotherapist to watch a few reps.",
         ]
+        if left:
+            next_steps.insert(
+                1,
+                f"{left} question{'s' * (left != 1)} went unanswered; 'hipthrust diagnose "
+                "--thorough' asks every one.",
+            )
 
     return Diagnosis(
         findings=findings,

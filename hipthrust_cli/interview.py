@@ -27,6 +27,7 @@ class Interview:
     asked: list[str] = field(default_factory=list)
     thorough: bool = False
     stopped: bool = False  # the person asked for the report now
+    reopened: list[str] = field(default_factory=list)  # changed from the review
 
     @classmethod
     def start(
@@ -62,6 +63,15 @@ class Interview:
             return screen[0]  # the screen is fixed and complete, never adaptive
         if self.stopped or not pending:
             return None
+        # A changed answer is asked at once, then the follow-ups it opens, whatever the
+        # adaptive choice would be: the person asked for them.
+        changed = set(self.reopened)
+        for q in pending:
+            if q.id in changed:
+                return q
+        for q in pending:
+            if any(c.question in changed for c in q.when):
+                return q
         always = set(self.kb.settings.always_ask)
         first = [q for q in pending if q.id in always]
         if first:
@@ -132,6 +142,7 @@ class Interview:
         Follow-ups its new answer makes relevant are asked after it; answers to
         questions that no longer apply are set aside (see :meth:`final_answers`).
         """
+        self.reopened.append(qid)
         return self.answers.pop(qid, None)
 
     def review(self) -> list[tuple[Question, Answer]]:

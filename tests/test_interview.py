@@ -130,3 +130,21 @@ def test_preset_answers_are_not_asked_and_ignored_ones_are_reported(kb: Knowledg
     assert "emergency_signs" not in [q.id for q in interview.pending()]
     assert interview.ignored() == ["when_felt"]
     assert "when_felt" not in interview.final_answers()
+
+
+def test_a_changed_answer_and_its_follow_ups_are_asked_next(kb: KnowledgeBase) -> None:
+    from .scenarios import person
+
+    answers = person(CLEAN, {})
+    interview = Interview.start(kb, {})
+    _walk(interview, answers)
+    assert "knee_to_wall" not in interview.asked, "a clean lifter does no ankle test"
+    # From the review the person answers it anyway ("easily"), then changes it.
+    interview.record(kb.question_by_id["knee_to_wall"], "easily")
+    assert interview.next_question() is None
+    interview.reopen("knee_to_wall")
+    first = interview.next_question()
+    assert first is not None and first.id == "knee_to_wall"
+    interview.record(first, "cannot")
+    follow = interview.next_question()
+    assert follow is not None and follow.id == "footwear"
