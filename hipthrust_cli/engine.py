@@ -452,7 +452,7 @@ def _summary(tri: Triage, findings: list[Finding]) -> str:
         return first + "No single likely cause stood out; start with the form checklist."
     top = findings[0]
     others = len(findings) - 1
-    more = f" ({others} more possible cause{'s' * (others != 1)} below)" if others else ""
+    more = f" ({others} more cause{'s' * (others != 1)} below)" if others else ""
     fix = f": {top.fixes[0].text}" if top.fixes else ""
     band = f" ({top.band})" if top.band else ""
     return f"{first}Start with {top.title.lower()}{band}{more}{fix}"

@@ -95,6 +95,7 @@ def questions_json(kb: KnowledgeBase) -> list[dict[str, Any]]:
             "max": q.max,
             "when": [c.model_dump(exclude_none=True) for c in q.when],
             "red_flag": q.red_flag,
+            "group": q.group,
         }
         for q in kb.ordered_questions
     ]

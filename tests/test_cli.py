@@ -388,8 +388,20 @@ def test_form_has_checklist_and_sketch(cli: Any) -> None:
 def test_questions_json_contract(cli: Any) -> None:
     data = cli("questions", "--format", "json").json()
     for q in data:
-        assert set(q) == {"id", "text", "why", "kind", "choices", "min", "max", "when", "red_flag"}
+        assert set(q) == {
+            "id",
+            "text",
+            "why",
+            "kind",
+            "choices",
+            "min",
+            "max",
+            "when",
+            "red_flag",
+            "group",
+        }
     assert data[0]["red_flag"] is True
+    assert {q["id"] for q in data if q["group"] == "self_test"} >= {"plank_time", "thomas_test"}
     scale = next(q for q in data if q["kind"] == "scale")
     assert (scale["min"], scale["max"]) == (0, 10)
     follow = next(q for q in data if q["id"] == "when_felt")
