@@ -46,6 +46,8 @@ CLEAN: dict[str, Any] = {
     "knee_to_wall": "easily",
     "hamstring_flex": "toes",
     "thomas_test": "flat",
+    "bar_position": "hip_crease",
+    "other_pain": "only_hip_thrusts",
     "anatomy": "none_known",
 }
 

@@ -40,6 +40,8 @@ SEEN: dict[tuple[str, str], str] = {
     ("tempo", "fast_drop"): "bounce",
     ("load_change", "added_form_breaks"): "form_breaks_heavy",
     ("load_change", "grinding"): "form_breaks_heavy",
+    ("bar_position", "stomach"): "bar_off",
+    ("bar_position", "thighs"): "bar_off",
 }
 
 

@@ -40,7 +40,7 @@ def overlays(tmp_path_factory: pytest.TempPathFactory) -> dict[int, list[Path]]:
 @pytest.mark.parametrize("size", SIZES)
 def test_load(benchmark: Any, overlays: dict[int, list[Path]], size: int) -> None:
     kb = benchmark(knowledge.load, overlays[size])
-    assert len(kb.mistakes) >= 14 * size
+    assert len(kb.mistakes) >= 15 * size
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -48,7 +48,7 @@ def test_validate(benchmark: Any, overlays: dict[int, list[Path]], size: int) ->
     folder = overlays[size][0] if overlays[size] else ROOT / "data"
     data = yaml.safe_load((folder / "mistakes.yaml").read_text())
     parsed = benchmark(knowledge.MistakesFile.model_validate, data)
-    assert len(parsed.mistakes) >= 14 * size
+    assert len(parsed.mistakes) >= 15 * size
 
 
 @pytest.mark.parametrize("size", SIZES)
