@@ -85,6 +85,8 @@ app()
 ANSWERS = {
     "emergency_signs": ["none"],
     "urgent_signs": ["none"],
+    "health_history": ["none"],
+    "age_band": "age_16_to_50",
     "pain_character": "ache",
     "pain_duration": "hours",
     "back_history": "none",

@@ -17,7 +17,14 @@ from typing import BinaryIO
 
 from hipthrust_cli import yamlio
 from hipthrust_cli.errors import AnswersError
-from hipthrust_cli.knowledge import NOT_SURE, Answer, Kind, KnowledgeBase, Question
+from hipthrust_cli.knowledge import (
+    MOVED_CHOICES,
+    NOT_SURE,
+    Answer,
+    Kind,
+    KnowledgeBase,
+    Question,
+)
 from hipthrust_cli.safetext import quote
 
 MAX_ANSWERS_BYTES = 1_048_576
@@ -78,6 +85,9 @@ def coerce(question: Question, raw: object, where: str) -> Answer:
             if item == NOT_SURE and len(raw) == 1:
                 return NOT_SURE
             if not isinstance(item, str) or item not in valid:
+                moved = MOVED_CHOICES.get((qid, item)) if isinstance(item, str) else None
+                if moved is not None:  # an answers file from before the 2026.12 screen
+                    raise AnswersError(f"{where}: {moved}.")
                 raise AnswersError(
                     f"{where}: {quote(item)} is not a choice of '{qid}'; valid: {_valid(question)}."
                 )

@@ -277,10 +277,18 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
-def _load(kb_dirs: Sequence[Path] | None) -> KnowledgeBase:
+UNSAFE_ENV = "HIPTHRUST_ALLOW_UNSAFE_KB"
+
+
+def _load(kb_dirs: Sequence[Path] | None, allow_unsafe: bool = False) -> KnowledgeBase:
     from hipthrust_cli import cache, knowledge
 
-    return knowledge.load(knowledge.overlay_dirs(kb_dirs or ()), cache_dir=cache.default_dir())
+    # The safety guard can only be switched off from the command line or the environment,
+    # never from a knowledge-base file, which an overlay could carry.
+    allow = allow_unsafe or os.environ.get(UNSAFE_ENV, "").strip().lower() in ("1", "true", "yes")
+    return knowledge.load(
+        knowledge.overlay_dirs(kb_dirs or ()), cache_dir=cache.default_dir(), allow_unsafe=allow
+    )
 
 
 def _stdin_is_terminal() -> bool:
@@ -385,6 +393,24 @@ def diagnose(
     no_history: Annotated[
         bool, typer.Option("--no-history", help="Do not save this diagnosis in your history.")
     ] = False,
+    allow_unsafe_kb: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unsafe-kb",
+            help="Use --kb overlays even if they remove or lower shipped emergency or "
+            "same-day warning signs; the report then says so. HIPTHRUST_ALLOW_UNSAFE_KB=1 "
+            "does the same.",
+        ),
+    ] = False,
+    video: Annotated[
+        Path | None,
+        typer.Option(
+            "--video",
+            metavar="VIDEO",
+            help="A side-view video of a set: what it measures with confidence is "
+            "answered for you (see 'hipthrust analyze'). Needs hipthrust[video].",
+        ),
+    ] = None,
 ) -> None:
     """Answer a few questions and get a report: warning signs, likely causes, fixes.
 
@@ -397,9 +423,10 @@ def diagnose(
 
     if output is not None:
         _output_format(output)  # a bad extension fails before any question is asked
-    kb = _load(kb_dirs)
+    kb = _load(kb_dirs, allow_unsafe_kb)
     from_file = answers_mod.load_file(answers_file, kb) if answers_file else {}
     from_options = answers_mod.parse_options(answer or [], kb)
+    measured = _video_answers(video, kb, {**from_file, **from_options}) if video else {}
     store = None if no_history and not again else _history()
     last = _last_session(store) if store is not None else None
     defaults: dict[str, Any] = {}
@@ -413,7 +440,12 @@ def diagnose(
     interactive = stdin_is_terminal and not no_input
     # Precedence: --answer, then the answers file, then (for --again) the last answers,
     # which in the wizard are only pre-selected defaults.
-    preset = answers_mod.merge({} if interactive else defaults, from_file, from_options)
+    preset = answers_mod.merge(
+        {} if interactive else defaults,
+        {qid: m.choice for qid, m in measured.items()},
+        from_file,
+        from_options,
+    )
     interview = Interview.start(kb, preset, thorough=thorough)
 
     if interview.next_question() is not None and not no_input:
@@ -441,6 +473,10 @@ def diagnose(
                 "given your other answers.\n"
             )
     report = run_diagnosis(kb, interview.final_answers(), _previous(last), interview.asked)
+    if measured:
+        from hipthrust_cli.video.mark import mark_measured
+
+        report = mark_measured(report, measured, _answer_words(kb, measured))
     _show(report, fmt)
     if output is not None:
         _write_report(report, output)
@@ -485,6 +521,124 @@ def _write_report(report: Any, path: Path) -> None:
     text = render.diagnosis_html(report) if kind == "html" else render.diagnosis_markdown(report)
     _write_atomically(path, text)
     sys.stderr.write(f"Report written to {clean_line(str(path))}\n")
+
+
+# --- video ---------------------------------------------------------------------------------
+
+
+class VideoFormat(str, Enum):
+    """Output formats of a video analysis."""
+
+    rich = "rich"
+    json = "json"
+
+
+def _analyze_video(path: Path, annotate: Path | None = None) -> Any:
+    """Read *path* with the pose model (progress on stderr) and analyse it."""
+    from hipthrust_cli import render
+    from hipthrust_cli.video import analysis, pose, rules
+
+    hint = pose.missing()
+    if hint:
+        raise UsageError(hint)
+    if annotate is not None:
+        if annotate.suffix.lower() != ".png":
+            raise UsageError(f"Cannot write {quote(annotate)}: give a file name ending in .png.")
+        if not annotate.parent.is_dir():
+            raise UsageError(
+                f"Cannot write {quote(annotate)}: the folder {quote(annotate.parent)} does "
+                "not exist."
+            )
+    settings = rules.load()
+    with pose.quiet_native_logs() as terminal:
+        bar = render.frame_progress(terminal, f"Reading {path.name}")
+        try:
+            clip = pose.read(path, bar)
+        finally:
+            bar.stop()
+        result = analysis.analyze(clip, settings)
+        if annotate is not None:
+            if pose.annotate(path, clip, result, annotate):
+                terminal.write(f"Annotated picture written to {clean_line(str(annotate))}\n")
+            else:
+                terminal.write("No complete rep was found, so no picture was written.\n")
+    return result
+
+
+def _video_answers(path: Path, kb: KnowledgeBase, given: dict[str, Any]) -> dict[str, Any]:
+    """The answers a video measured with confidence, for questions not answered otherwise."""
+    result = _analyze_video(path)
+    for warning in result.warnings:
+        _warn(warning)
+    questions = {q.id: q for q in kb.questions}
+    kept = {
+        a.question: a
+        for a in result.answers
+        if a.question in questions
+        and a.question not in given
+        and any(c.id == a.choice for c in questions[a.question].choices)
+    }
+    for a in kept.values():
+        sys.stderr.write(
+            clean_line(
+                f"Measured from video: {questions[a.question].text} — "
+                f"{questions[a.question].label_of(a.choice)} ({a.text})."
+            )
+            + "\n"
+        )
+    return kept
+
+
+def _answer_words(kb: KnowledgeBase, answers: dict[str, Any]) -> dict[str, str]:
+    questions = {q.id: q for q in kb.questions}
+    return {
+        qid: f"{questions[qid].text} — {questions[qid].label_of(a.choice)}"
+        for qid, a in answers.items()
+    }
+
+
+@app.command(
+    epilog=_examples(
+        "hipthrust analyze my-set.mp4",
+        "hipthrust analyze my-set.mp4 --annotate top.png",
+        "hipthrust diagnose --video my-set.mp4",
+    )
+)
+@_guard
+def analyze(
+    video: Annotated[Path, typer.Argument(help="A side-view video of a set.")],
+    fmt: Annotated[
+        VideoFormat,
+        typer.Option("--format", "-f", case_sensitive=False, help="How to print: rich or json."),
+    ] = VideoFormat.rich,
+    annotate: Annotated[
+        Path | None,
+        typer.Option(
+            "--annotate",
+            metavar="OUT.png",
+            help="Also write the top of the most typical rep, with the skeleton and the "
+            "measured angles drawn on it, as a PNG.",
+        ),
+    ] = None,
+    kb_dirs: KbOption = None,
+) -> None:
+    """Measure a hip thrust from a side-view video: reps, tempo, hip and shin angles.
+
+    Filming: phone at hip height, side on, in landscape, whole body and bench in frame, 2-3 reps.
+
+    Needs the video extra: pip install 'hipthrust[video]'. What it measures with
+    confidence answers questions for you in: hipthrust diagnose --video VIDEO
+    """
+    from hipthrust_cli import render
+    from hipthrust_cli.engine import DISCLAIMER
+    from hipthrust_cli.video.analysis import report_dict
+
+    kb = _load(kb_dirs)
+    result = _analyze_video(video, annotate)
+    if fmt is VideoFormat.json:
+        _print(render.to_json(report_dict(result, str(video))))
+    else:
+        render.print_analysis(result, kb, str(video), sys.stdout, DISCLAIMER)
 
 
 # --- history -------------------------------------------------------------------------------
@@ -1079,12 +1233,17 @@ def kb_show(
     items = authoring.entries(kb, found)
     if entry_id is None:
         rows = [[e.id, render.label_of(e)] for e in items]
+        headings = ["Id", "Title"]
+        if found == "red_flags":
+            # Every warning sign with the level it leads to and the guidance behind it.
+            rows = [[e.id, str(e.level.value), render.label_of(e), str(e.source)] for e in items]
+            headings = ["Id", "Level", "Title", "Source"]
         return render.show(
             fmt.value,
             [e.model_dump(mode="json", exclude_none=True) for e in items],
             found,
             rows=rows,
-            headings=["Id", "Title"],
+            headings=headings,
         )
     match = next((e for e in items if e.id == entry_id), None)
     if match is None:

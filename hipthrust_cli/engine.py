@@ -17,10 +17,11 @@ could have raised it but were not answered are *unconfirmed*.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hipthrust_cli.core.model import Belief, beliefs, features, rows_for
+from hipthrust_cli.core.triage import Alternatives, Reason, Triage, report_policy, triage
 from hipthrust_cli.knowledge import (
     NOT_SURE,
     Answer,
@@ -31,10 +32,13 @@ from hipthrust_cli.knowledge import (
     Question,
 )
 
-REPORT_VERSION = 2
-"""2: findings carry ``probability`` and ``band`` instead of ``score``; ``interview``."""
-# Version 1 reports (saved in history) carry a ``score`` per finding and are shown as
-# they were.
+__all__ = ["Diagnosis", "Reason", "Triage", "diagnose", "report_from_dict", "triage"]
+
+# 3: findings carry 'probability' and 'band' instead of 'score'; 'related'; 'interview'.
+# 2: five triage levels; reasons carry their source; triage.complete; alternatives carry
+# 'loaded' and a caveat; 'after_check'. Reports saved under versions 1 and 2 (with a
+# 'score' per finding) still load and show as they were.
+REPORT_VERSION = 3
 SUPPORTING_SHOWN = 3
 CONFLICTING_SHOWN = 2
 UNCONFIRMED_SHOWN = 2
@@ -46,28 +50,8 @@ DISCLAIMER = (
 )
 
 
-UNSCREENED_TITLE = "Warning signs not fully checked: read the list below first"
-UNSCREENED_ADVICE = (
-    "Some warning-sign questions were not answered, so this report cannot tell whether you "
-    "need a clinician. If any of the unanswered signs apply to you, get checked before you "
-    "train. Otherwise, start with the fixes below, and stop and get checked if the pain "
-    "becomes sharp, spreads down a leg, or lasts more than a few days."
-)
-
-
 # The report is built from knowledge that was validated when it was loaded, so it is made
 # of plain frozen dataclasses: validating it again would only cost start-up time.
-
-
-@dataclass(frozen=True, kw_only=True)
-class Triage:
-    """How urgently the user should see someone, and why."""
-
-    level: Level
-    title: str
-    advice: str
-    reasons: list[str]
-    unscreened: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,6 +61,7 @@ class EvidenceItem:
     question: str
     answer: str
     text: str
+    source: str | None = None  # "video" when measured from a video, else given by the user
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,6 +132,8 @@ class AlternativeOut:
     muscles: list[str]
     benefits: str
     back_friendly: bool
+    loaded: bool = False
+    caveat: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -200,39 +187,11 @@ class Diagnosis:
     answers: dict[str, Answer]
     kb_version: str
     progress: Progress | None = None
+    after_check: bool = False
+    """Everything after the triage panel is for after a clinician has seen the user."""
+    # Answers measured from a video: question id → {"answer", "source": "video", "text"}.
+    measured: dict[str, dict[str, str]] = field(default_factory=dict)
     interview: InterviewOut = field(default_factory=InterviewOut)
-
-
-def triage(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> Triage:
-    """Screen the answers for red flags; the most serious level that fires wins."""
-    fired = [flag for flag in kb.red_flags if flag.fires(answers)]
-    fired.sort(key=lambda f: f.level.rank)  # stable: KB order within a level
-    level = fired[0].level if fired else Level.self_care
-    text = kb.levels[level]
-    advice = text.advice
-    extra = [f.advice for f in fired if f.advice and f.level == level]
-    if extra:
-        advice = " ".join([advice, *dict.fromkeys(extra)])
-    # Screening questions left unanswered (e.g. with --no-input) are named, so a report
-    # never implies that a warning sign was ruled out when it was never asked about.
-    unscreened = [
-        q.text
-        for q in kb.ordered_questions
-        if q.red_flag and q.id not in answers and all(c.matches(answers) for c in q.when)
-    ]
-    title = text.title
-    if level is Level.emergency:
-        unscreened = []  # the referral already says what to do
-    elif unscreened and level is Level.self_care:
-        # "No warning signs reported" would be true but misleading when we never asked.
-        title, advice = UNSCREENED_TITLE, UNSCREENED_ADVICE
-    return Triage(
-        level=level,
-        title=title,
-        advice=advice,
-        reasons=[f.title for f in fired],
-        unscreened=unscreened,
-    )
 
 
 def _item(
@@ -349,11 +308,14 @@ def diagnose(
 ) -> Diagnosis:
     """Turn a set of answers into a report: triage first, then causes and advice.
 
+    What the report holds follows its triage level through
+    :func:`~hipthrust_cli.core.triage.report_policy`, the one place that decides it.
     With *previous* (the last saved diagnosis) the report also says what changed since;
     *asked* are the question ids the wizard asked, in order.
     """
     answers = dict(answers)
     tri = triage(kb, answers)
+    policy = report_policy(tri, answers)
     interview = InterviewOut(
         asked=list(asked),
         skipped=[
@@ -362,47 +324,43 @@ def diagnose(
             if q.id not in answers and all(c.matches(answers) for c in q.when)
         ],
     )
-    if tri.level is Level.emergency:
-        return Diagnosis(
-            findings=[],
-            notes=[],
-            next_steps=[],
-            form_checklist=[],
-            warm_up=[],
-            progression=[],
-            alternatives=[],
-            summary=f"{tri.title}. Form fixes can wait until a doctor has seen you.",
-            triage=tri,
-            answers=answers,
-            kb_version=kb.settings.kb_version,
-            # Causes were not looked for, so none can be called resolved.
-            progress=None,
-            interview=interview,
-        )
 
-    ranked = rank(kb, answers)
-    reported = [b.id for b, _ in ranked]
-    texts: set[str] = set()
-    sources: dict[str, set[str]] = {}
-    findings = [_finding(kb, answers, b, band, texts, sources, reported) for b, band in ranked]
+    findings: list[Finding] = []
+    if policy.causes:
+        ranked = rank(kb, answers)
+        reported = [b.id for b, _ in ranked]
+        texts: set[str] = set()
+        sources: dict[str, set[str]] = {}
+        findings = [_finding(kb, answers, b, band, texts, sources, reported) for b, band in ranked]
+        if not policy.fixes:
+            # Fixes are things to do now; at this level the first thing to do is get checked.
+            findings = [replace(f, fixes=[], drills=[]) for f in findings]
 
-    back_pain = _any(kb.settings.back_pain, answers)
-    alternatives = [a for a in kb.alternatives if not _any(a.avoid_when, answers)]
-    if back_pain:
-        alternatives.sort(key=lambda a: not a.back_friendly)  # stable: KB order otherwise
+    alternatives = []
+    if policy.alternatives is not Alternatives.none:
+        alternatives = [
+            a
+            for a in kb.alternatives
+            if not _any(a.avoid_when, answers)
+            and not (a.loaded and policy.alternatives is Alternatives.unloaded)
+        ]
+        if _any(kb.settings.back_pain, answers):
+            alternatives.sort(key=lambda a: not a.back_friendly)  # stable: KB order otherwise
 
     next_steps: list[str] = []
-    if not findings:
+    if policy.causes and not findings:
         answered = sum(1 for v in answers.values() if v != NOT_SURE)
         left = len(interview.skipped)
         next_steps = [
-            (
-                "We could not single out a cause from your answers"
-                + (" (many were 'not sure' or unanswered)." if answered < 8 else ".")
-            ),
-            "Film a set from the side and compare it with the form checklist below.",
-            "Ask a coach or physiotherapist to watch a few reps.",
+            "We could not single out a cause from your answers"
+            + (" (many were 'not sure' or unanswered)." if answered < 8 else ".")
         ]
+        if policy.self_checks:
+            next_steps += [
+                "Film a set from the side and compare it with the form checklist below.",
+                "Ask a coach or physiotherapist to watch a few reps.",
+            ]
+        left = len(interview.skipped)
         if left:
             next_steps.insert(
                 1,
@@ -415,14 +373,18 @@ def diagnose(
         notes=[
             NoteOut(id=n.id, text=n.text, evidence=n.evidence, source=n.source)
             for n in kb.notes
-            if n.applies(answers)
-        ],
+            if n.applies(answers) and (policy.reassurance or not n.reassuring)
+        ]
+        if policy.causes
+        else [],
         next_steps=next_steps,
         form_checklist=[
             FormStep(id=s.id, step=s.step, cue=s.cue, why=s.why) for s in kb.technique.checklist
-        ],
-        warm_up=list(kb.technique.warm_up),
-        progression=list(kb.technique.progression),
+        ]
+        if policy.form
+        else [],
+        warm_up=list(kb.technique.warm_up) if policy.form else [],
+        progression=list(kb.technique.progression) if policy.form else [],
         alternatives=[
             AlternativeOut(
                 id=a.id,
@@ -430,6 +392,8 @@ def diagnose(
                 muscles=list(a.muscles),
                 benefits=a.benefits,
                 back_friendly=a.back_friendly,
+                loaded=a.loaded,
+                caveat=a.caveat,
             )
             for a in alternatives
         ],
@@ -437,17 +401,35 @@ def diagnose(
         triage=tri,
         answers=answers,
         kb_version=kb.settings.kb_version,
-        progress=compare(previous, findings, answers) if previous else None,
+        # After an emergency causes were not looked for, so none can be called resolved.
+        progress=compare(previous, findings, answers) if previous and policy.causes else None,
+        after_check=policy.after_check,
         interview=interview,
     )
 
 
+_SUMMARY_FIRST = {
+    Level.emergency: "Get emergency help now. Form fixes can wait until a doctor has seen you.",
+    Level.same_day: "Get checked today, before any training.",
+    Level.urgent: "See a doctor within a few days, before training this again.",
+    Level.routine: "Have a GP or physiotherapist check your back, and keep active within comfort.",
+    Level.self_care: "",
+}
+
+
 def _summary(tri: Triage, findings: list[Finding]) -> str:
-    first = ""
-    if tri.level is Level.urgent:
-        first = "See a doctor before training this again. "
-    elif tri.level is Level.routine:
-        first = "Have a physio or clinician check your back. "
+    first = _SUMMARY_FIRST[tri.level]
+    if tri.level is Level.emergency:
+        return first
+    if tri.level in (Level.same_day, Level.urgent):
+        if not findings:
+            return first
+        n = len(findings)
+        return (
+            f"{first} Once you have been checked: {n} likely cause{'s' if n != 1 else ''}, "
+            f"starting with {findings[0].title.lower()}."
+        )
+    first = first + " " if first else ""
     if not findings:
         return first + "No single likely cause stood out; start with the form checklist."
     top = findings[0]
@@ -505,19 +487,32 @@ def report_from_dict(data: Mapping[str, Any]) -> Diagnosis:
 
     def items(rows: Any) -> list[EvidenceItem]:
         return [
-            EvidenceItem(question=r["question"], answer=r["answer"], text=r["text"]) for r in rows
+            EvidenceItem(
+                question=r["question"], answer=r["answer"], text=r["text"], source=r.get("source")
+            )
+            for r in rows
         ]
 
+    def reason(r: Any, level: Level) -> Reason:
+        # Version 1 saved each reason as its title alone.
+        if isinstance(r, str):
+            return Reason(id="", title=r, level=level, source="")
+        return Reason(id=r["id"], title=r["title"], level=Level(r["level"]), source=r["source"])
+
     t = data["triage"]
+    level = Level(t["level"])
     progress = data.get("progress")
+    unscreened = list(t.get("unscreened", []))
     return Diagnosis(
         version=int(data.get("version", REPORT_VERSION)),
         triage=Triage(
-            level=Level(t["level"]),
+            level=level,
             title=t["title"],
             advice=t["advice"],
-            reasons=list(t["reasons"]),
-            unscreened=list(t.get("unscreened", [])),
+            reasons=[reason(r, level) for r in t["reasons"]],
+            unscreened=unscreened,
+            complete=bool(t.get("complete", not unscreened)),
+            safety_waived=list(t.get("safety_waived", [])),
         ),
         findings=[
             Finding(
@@ -559,6 +554,8 @@ def report_from_dict(data: Mapping[str, Any]) -> Diagnosis:
                 muscles=list(a["muscles"]),
                 benefits=a["benefits"],
                 back_friendly=bool(a["back_friendly"]),
+                loaded=bool(a.get("loaded", False)),
+                caveat=a.get("caveat", ""),
             )
             for a in data["alternatives"]
         ],
@@ -567,6 +564,8 @@ def report_from_dict(data: Mapping[str, Any]) -> Diagnosis:
         answers=dict(data["answers"]),
         kb_version=data["kb_version"],
         progress=Progress(**progress) if isinstance(progress, dict) else None,
+        after_check=bool(data.get("after_check", False)),
+        measured=dict(data.get("measured") or {}),
         interview=InterviewOut(
             asked=list(data.get("interview", {}).get("asked", [])),
             skipped=list(data.get("interview", {}).get("skipped", [])),

@@ -1,7 +1,8 @@
 """The question flow: which question comes next, progress, and when to stop.
 
 The warning-sign screen comes first, complete and in order; an emergency answer ends the
-interview at once. Then the questions ``settings.always_ask`` names, then the adaptive
+interview at once. Then every other question a warning sign reads and those
+``settings.always_ask`` names, in file order, then the adaptive
 part (:mod:`hipthrust_cli.core.adaptive`): the most informative question next, until no
 answer left is likely to change the report, or the person asks for the report now.
 ``thorough`` asks every question that applies, in file order. Given answers (a file,
@@ -47,6 +48,14 @@ class Interview:
             flag.level is Level.emergency and flag.fires(self.answers) for flag in self.kb.red_flags
         )
 
+    def emergency_signs(self) -> list[str]:
+        """The emergency warning signs the answers so far report, in words."""
+        return [
+            flag.title
+            for flag in self.kb.red_flags
+            if flag.level is Level.emergency and flag.fires(self.answers)
+        ]
+
     def pending(self) -> list[Question]:
         """Questions still to ask, in order, as far as the answers so far tell."""
         return [
@@ -72,7 +81,9 @@ class Interview:
         for q in pending:
             if any(c.question in changed for c in q.when):
                 return q
-        always = set(self.kb.settings.always_ask)
+        # Questions a warning sign reads (pain type, how long it lasts, back history, pain
+        # level) are safety questions: the adaptive part never skips them.
+        always = set(self.kb.settings.always_ask) | self.kb.red_flag_questions
         first = [q for q in pending if q.id in always]
         if first:
             return first[0]

@@ -36,6 +36,8 @@ from hipthrust_cli.errors import KnowledgeBaseError
 from hipthrust_cli.safetext import clean_line
 
 NOT_SURE = "not_sure"
+UNANSWERED = "unanswered"
+"""In a condition's ``answers``: holds when the question has no answer at all."""
 MAX_KB_FILE_BYTES = 64 * 1_048_576
 MAX_KB_NODES = 20_000_000
 
@@ -65,6 +67,7 @@ class Level(str, Enum):
     """Triage levels, most serious first."""
 
     emergency = "emergency"
+    same_day = "same_day"
     urgent = "urgent"
     routine = "routine"
     self_care = "self_care"
@@ -101,7 +104,8 @@ class Condition(_Model):
     """A test on one answer: a choice among ``answers``, or a scale value in ``min``..``max``.
 
     For a multi question it holds when any chosen id is in ``answers``. ``not_sure`` may
-    be listed in ``answers`` to make "Not sure" count (as for cauda-equina screening).
+    be listed in ``answers`` to make "Not sure" count (as for cauda-equina screening), and
+    ``unanswered`` to make a missing answer count (a follow-up that was never answered).
     """
 
     question: Id
@@ -123,7 +127,7 @@ class Condition(_Model):
         """Whether the given answers satisfy this condition."""
         value = answers.get(self.question)
         if value is None:
-            return False
+            return self.answers is not None and UNANSWERED in self.answers
         if self.answers is not None:
             if isinstance(value, list):
                 return any(v in self.answers for v in value)
@@ -154,6 +158,11 @@ class Question(_Model):
         description="self_test: a quick physical test, asked only when it would change the "
         "result, under 'A quick test you can do now'.",
     )
+    screens: str | None = Field(
+        None,
+        description="For a single-choice screening question: the sign it checks, named in "
+        "the report's 'not fully checked' list (default: the question's text).",
+    )
 
     @model_validator(mode="after")
     def _shape(self) -> Question:
@@ -177,6 +186,8 @@ class Question(_Model):
             raise ValueError(f"the choice id '{dup}' appears twice")
         if NOT_SURE in ids:
             raise ValueError("'not_sure' is offered automatically; remove it from choices")
+        if UNANSWERED in ids:
+            raise ValueError("'unanswered' is reserved for conditions; use another choice id")
         return self
 
     def choice_ids(self) -> list[str]:
@@ -201,9 +212,13 @@ class RedFlag(_Model):
     """A warning sign that needs a clinician rather than a form fix."""
 
     id: Id
-    level: Literal[Level.emergency, Level.urgent, Level.routine]
+    level: Literal[Level.emergency, Level.same_day, Level.urgent, Level.routine]
     title: Text = Field(description="The reason, as the user reads it in the triage panel.")
     advice: str | None = Field(None, description="Advice specific to this sign, if any.")
+    source: Text = Field(
+        description="The guidance this sign and its level follow, e.g. 'NHS: cauda equina "
+        "syndrome'; shown in the report next to the sign."
+    )
     any: list[Condition] = Field(default_factory=list)
     all: list[Condition] = Field(default_factory=list)
 
@@ -357,6 +372,9 @@ class Variation(_Model):
     notes: str = ""
 
 
+DEFAULT_CAVEAT = "Stop if it causes sharp pain, or pain or tingling down a leg."
+
+
 class Alternative(_Model):
     """A glute exercise to use while the hip thrust is being fixed."""
 
@@ -366,6 +384,14 @@ class Alternative(_Model):
     benefits: Text
     back_friendly: bool
     how: str = ""
+    loaded: bool = Field(
+        False,
+        description="Done with added weight (a barbell, dumbbells): never offered at 'urgent' "
+        "and above, nor while pain is 7/10 or more.",
+    )
+    caveat: Text = Field(
+        DEFAULT_CAVEAT, description="When to stop or hold back; always shown with the exercise."
+    )
     avoid_when: list[Condition] = Field(
         default_factory=list, description="Left out of a report when any of these hold."
     )
@@ -421,6 +447,11 @@ class Note(_Model):
     text: Text
     evidence: Evidence
     source: str | None = None
+    reassuring: bool = Field(
+        False,
+        description="Says that what the user feels is normal: shown only at 'self_care', "
+        "with every warning sign screened and pain 3/10 or less.",
+    )
     any: list[Condition] = Field(default_factory=list)
     all: list[Condition] = Field(default_factory=list)
 
@@ -631,6 +662,8 @@ class KnowledgeBase:
     technique: Technique
     sources: list[Path] = field(default_factory=list)
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict, repr=False)
+    safety_waived: list[str] = field(default_factory=list)
+    """What overlays lowered while the safety guard was switched off (normally empty)."""
 
     @cached_property
     def question_by_id(self) -> dict[str, Question]:
@@ -652,6 +685,11 @@ class KnowledgeBase:
             for row in mistake.evidence:
                 index.setdefault(row.question, []).append((i, row))
         return index
+
+    @cached_property
+    def red_flag_questions(self) -> set[str]:
+        """Ids of the questions any red flag reads: the interview always asks them."""
+        return {c.question for flag in self.red_flags for c in flag.conditions()}
 
     @cached_property
     def exercise_names(self) -> dict[str, str]:
@@ -796,10 +834,49 @@ def _read_file(path: Path, model: type[_M], texts: SourceTexts) -> tuple[_M | No
                 f"{type(data).__name__} — see docs/authoring.md",
             )
         ]
+    if model is RedFlagsFile and _old_red_flag_format(data):
+        return None, [texts.problem(path, ["red_flags"], OLD_RED_FLAGS_MESSAGE)]
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
         return None, _pydantic_problems(path, texts, exc)
+
+
+# Red-flag ids that the 2026.12 screen replaced; an overlay naming them was written for
+# the old format.
+RETIRED_RED_FLAGS = frozenset({"emergency_signs_unsure", "urgent_signs_unsure", "fall_or_accident"})
+OLD_RED_FLAGS_MESSAGE = (
+    "this file is written for the red-flag format before knowledge base 2026.12. What "
+    "changed: every red flag now needs a 'source' (the guidance it follows); the levels are "
+    "emergency, same_day, urgent, routine and self_care; 'fall_or_accident' moved from "
+    "emergency_signs to urgent_signs with a follow-up question 'fall_details'; the flags "
+    "emergency_signs_unsure, urgent_signs_unsure and fall_or_accident are gone; and "
+    "overlays can no longer remove or lower the shipped emergency and same_day signs — "
+    "docs/authoring.md, 'Upgrading a red-flag overlay', shows the new format"
+)
+
+
+# Choices the 2026.12 screen moved, so an old overlay is told where they went.
+MOVED_CHOICES = {
+    ("emergency_signs", "fall_or_accident"): (
+        "'fall_or_accident' moved from emergency_signs to urgent_signs in knowledge base "
+        "2026.12, with the follow-up 'fall_details' (how serious, how long ago) — see "
+        "docs/authoring.md, 'Upgrading a red-flag overlay'"
+    ),
+}
+
+
+def _old_red_flag_format(data: Mapping[str, Any]) -> bool:
+    """Whether a ``red_flags.yaml`` was written for the format before 2026.12."""
+    flags = data.get("red_flags")
+    entries = [f for f in flags if isinstance(f, dict)] if isinstance(flags, list) else []
+    if any("source" not in f for f in entries):
+        return True
+    named = [f.get("id") for f in entries]
+    removed = data.get("remove")
+    if isinstance(removed, list):
+        named += removed
+    return any(isinstance(n, str) and n in RETIRED_RED_FLAGS for n in named)
 
 
 def _folder_problems(folder: Path) -> list[Problem]:
@@ -831,19 +908,33 @@ def _folder_problems(folder: Path) -> list[Problem]:
 
 
 def collect(
-    overlays: Sequence[Path] = (), base: Path | None = None
+    overlays: Sequence[Path] = (), base: Path | None = None, allow_unsafe: bool = False
 ) -> tuple[KnowledgeBase | None, list[Problem]]:
-    """Load and check a knowledge base, returning it (if whole) and every problem found."""
+    """Load and check a knowledge base, returning it (if whole) and every problem found.
+
+    Overlays may add warning signs and raise levels, never remove or weaken the base's
+    ``emergency`` and ``same_day`` signs (see :func:`safety_problems`). With
+    *allow_unsafe* those problems are not errors: they are kept in
+    ``KnowledgeBase.safety_waived`` so every report can say so.
+    """
     folders = [base or shipped_dir(), *overlays]
     texts = SourceTexts()
     problems: list[Problem] = []
     blocking = False
     lists: dict[str, dict[str, Any]] = {kind: {} for kind in LIST_KINDS.values()}
     origins: dict[tuple[str, str], Origin] = {}
+    removals: dict[tuple[str, str], Origin] = {}
     levels: dict[Level, LevelText] = {}
     technique: dict[str, Any] = {}
     settings: dict[str, Any] = {}
+    shipped: tuple[dict[str, RedFlag], dict[str, Question]] | None = None
+    shipped_levels: dict[Level, LevelText] = {}
+    level_origins: dict[Level, Path] = {}
     for folder in folders:
+        if folder is not folders[0] and shipped is None:
+            # What the base folder holds is what overlays must not weaken.
+            shipped = (dict(lists["red_flags"]), dict(lists["questions"]))
+            shipped_levels = dict(levels)
         folder_problems = _folder_problems(folder)
         problems += folder_problems
         blocking = blocking or bool(folder_problems)
@@ -866,6 +957,7 @@ def collect(
                 continue
             if isinstance(parsed, RedFlagsFile):
                 levels.update(parsed.levels)
+                level_origins.update(dict.fromkeys(parsed.levels, path))
             kind = LIST_KINDS[name]
             entries: dict[str, Any] = lists[kind]
             for i, removed in enumerate(getattr(parsed, "remove", [])):
@@ -880,6 +972,7 @@ def collect(
                     )
                     continue
                 del entries[removed]
+                removals[(kind, removed)] = Origin(path, ("remove", i))
             seen: dict[str, int] = {}
             for i, entry in enumerate(getattr(parsed, kind)):
                 if entry.id in seen:
@@ -896,6 +989,7 @@ def collect(
                 # A replaced entry keeps its place, so overlays do not reorder the interview.
                 entries[entry.id] = entry
                 origins[(kind, entry.id)] = Origin(path, (kind, i))
+                removals.pop((kind, entry.id), None)
     # Unreadable or invalid files leave holes that would make reference checks misleading;
     # a skipped duplicate or a bad 'remove' does not, so those still get checked.
     if blocking:
@@ -926,8 +1020,108 @@ def collect(
             )
             for err in exc.errors(include_url=False)
         ]
+    if shipped is not None:
+        unsafe = safety_problems(*shipped, kb, removals, texts)
+        # The words of an emergency or same-day referral are part of the screen too.
+        for level in PROTECTED_LEVELS:
+            if level in shipped_levels and kb.levels.get(level) != shipped_levels[level]:
+                unsafe.insert(
+                    0,
+                    texts.problem(
+                        level_origins.get(level),
+                        ["levels", level.value],
+                        f"changes the shipped {level.value} title or advice; "
+                        f"{UNSAFE_OVERRIDE_HINT}",
+                    ),
+                )
+        if allow_unsafe:
+            kb.safety_waived = [str(p) for p in unsafe]
+        else:
+            problems = unsafe + problems
     problems += check_references(kb, texts)
     return (None if problems else kb), problems
+
+
+PROTECTED_LEVELS = (Level.emergency, Level.same_day)
+UNSAFE_OVERRIDE_HINT = (
+    "overlays may add warning signs and raise levels, never remove or weaken them — "
+    "undo that change, or run with --allow-unsafe-kb (or HIPTHRUST_ALLOW_UNSAFE_KB=1), "
+    "and every report will say that safety checks were switched off"
+)
+
+
+def safety_problems(
+    shipped_flags: Mapping[str, RedFlag],
+    shipped_questions: Mapping[str, Question],
+    kb: KnowledgeBase,
+    removals: Mapping[tuple[str, str], Origin],
+    texts: SourceTexts | None = None,
+) -> list[Problem]:
+    """Every way the overlays weaken the base knowledge base's warning-sign screen.
+
+    Each ``emergency`` and ``same_day`` flag of the base must still be there with the
+    same conditions, title and advice (its level may only go up), and every screening
+    question it reads must keep its text, kind, ``when`` and choices (new choices may be
+    added). No flag of any level may end lower than it shipped.
+    """
+    texts = texts or SourceTexts()
+    problems: list[Problem] = []
+    merged = {f.id: f for f in kb.red_flags}
+    questions = kb.question_by_id
+
+    def at(kind: str, entry_id: str, message: str) -> None:
+        # A removed entry is blamed on the 'remove' that dropped it, not where it came from.
+        origin = removals.get((kind, entry_id)) or kb.origins.get((kind, entry_id))
+        if origin is None:
+            problems.append(Problem(None, None, f"{kind}: {entry_id}", message))
+        else:
+            problems.append(texts.problem(origin.file, list(origin.path), message))
+
+    checked: set[str] = set()
+    for fid, flag in shipped_flags.items():
+        now = merged.get(fid)
+        what = f"the shipped {flag.level.value} warning sign '{fid}'"
+        if now is not None and now.level.rank > flag.level.rank:
+            at(
+                "red_flags",
+                fid,
+                f"lowers {what} to {now.level.value}; {UNSAFE_OVERRIDE_HINT}",
+            )
+            continue
+        if flag.level not in PROTECTED_LEVELS:
+            continue
+        if now is None:
+            at("red_flags", fid, f"removes {what}; {UNSAFE_OVERRIDE_HINT}")
+            continue
+        if now.model_copy(update={"level": flag.level}) != flag:
+            at(
+                "red_flags",
+                fid,
+                f"changes {what} (its conditions, title, advice or source); {UNSAFE_OVERRIDE_HINT}",
+            )
+        for condition in flag.conditions():
+            qid = condition.question
+            before = shipped_questions.get(qid)
+            if before is None or qid in checked:
+                continue
+            checked.add(qid)
+            after = questions.get(qid)
+            reads = f"the screening question '{qid}', which {what} reads"
+            if after is None:
+                at("questions", qid, f"removes {reads}; {UNSAFE_OVERRIDE_HINT}")
+            elif (after.text, after.kind, after.when, after.red_flag) != (
+                before.text,
+                before.kind,
+                before.when,
+                before.red_flag,
+            ) or any(c not in after.choices for c in before.choices):
+                at(
+                    "questions",
+                    qid,
+                    f"changes {reads} (its text, kind, when, or a shipped choice); "
+                    f"{UNSAFE_OVERRIDE_HINT}",
+                )
+    return problems
 
 
 def _source_files(folders: Sequence[Path]) -> list[Path] | None:
@@ -950,16 +1144,20 @@ def _code_salt() -> str:
 
 
 def load(
-    overlays: Sequence[Path] = (), base: Path | None = None, cache_dir: Path | None = None
+    overlays: Sequence[Path] = (),
+    base: Path | None = None,
+    cache_dir: Path | None = None,
+    allow_unsafe: bool = False,
 ) -> KnowledgeBase:
     """Load the shipped knowledge base, apply *overlays* in order, and check it whole.
 
     With *cache_dir*, a knowledge base whose files are byte-for-byte unchanged since an
     earlier load is read from the cache instead of being parsed and validated again.
-    Raises :class:`KnowledgeBaseError` carrying every problem found.
+    *allow_unsafe* lets overlays weaken the warning-sign screen (recorded in
+    ``safety_waived``). Raises :class:`KnowledgeBaseError` carrying every problem found.
     """
     with _collector_paused():
-        return _load(overlays, base, cache_dir)
+        return _load(overlays, base, cache_dir, allow_unsafe)
 
 
 @contextmanager
@@ -982,17 +1180,20 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load(overlays: Sequence[Path], base: Path | None, cache_dir: Path | None) -> KnowledgeBase:
+def _load(
+    overlays: Sequence[Path], base: Path | None, cache_dir: Path | None, allow_unsafe: bool
+) -> KnowledgeBase:
     from hipthrust_cli import cache
 
     folders = [base or shipped_dir(), *overlays]
     files = _source_files(folders) if cache_dir is not None else None
-    name = cache.key(files, _code_salt()) if files is not None else None
+    salt = _code_salt() + (":unsafe" if allow_unsafe else "")
+    name = cache.key(files, salt) if files is not None else None
     if name is not None:
         cached = cache.read(cache_dir, name)
         if isinstance(cached, KnowledgeBase):
             return cached
-    kb, problems = collect(overlays, base)
+    kb, problems = collect(overlays, base, allow_unsafe)
     if kb is None:
         lines = [str(p) for p in problems]
         more = (
@@ -1007,6 +1208,7 @@ def _load(overlays: Sequence[Path], base: Path | None, cache_dir: Path | None) -
             "question_by_id",
             "ordered_questions",
             "evidence_by_question",
+            "red_flag_questions",
             "exercise_names",
         ):
             getattr(kb, prop)
@@ -1084,12 +1286,13 @@ def check_references(kb: KnowledgeBase, texts: SourceTexts | None = None) -> lis
                 return
             valid = question.choice_ids()
             for j, ans in enumerate(c.answers):
-                if ans != NOT_SURE and ans not in valid:
+                if ans not in (NOT_SURE, UNANSWERED) and ans not in valid:
                     add(
                         kind,
                         entry_id,
                         [*loc, "answers", j],
-                        f"'{c.question}' has no choice '{ans}' — valid: "
+                        MOVED_CHOICES.get((c.question, ans))
+                        or f"'{c.question}' has no choice '{ans}' — valid: "
                         f"{', '.join([*valid, NOT_SURE])}",
                     )
         elif question.kind is not Kind.scale:

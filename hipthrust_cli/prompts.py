@@ -115,11 +115,13 @@ class Prompter:
         lines = []
         for line in text.split("\n"):
             indent = line[: len(line) - len(line.lstrip())]
+            # A bullet's wrapped lines start under its text, not under the bullet.
+            hanging = indent + "  " if line.lstrip().startswith("• ") else indent
             wrapped = textwrap.wrap(
                 line.strip(),
                 max(20, _width() - 1),
                 initial_indent=indent,
-                subsequent_indent=indent,
+                subsequent_indent=hanging,
                 break_on_hyphens=False,
             )
             lines += wrapped or [""]
@@ -214,6 +216,27 @@ class Prompter:
         picked: list[str] = _eof_on_ctrl_d(prompt).unsafe_ask()
         return NOT_SURE if picked == [NOT_SURE] else picked
 
+    def confirm_emergency(self, interview: Interview) -> bool:
+        """Before stopping for an emergency, show what was reported; False means go back."""
+        import questionary
+
+        self.say("\nBefore we stop, please check. You told us:")
+        for sign in interview.emergency_signs():
+            self.say(f"  • {clean_line(sign)}")
+        self.say("These need emergency help, so the questions stop here.")
+        action = _eof_on_ctrl_d(
+            questionary.select(
+                "Is that right?",
+                choices=[
+                    questionary.Choice("Yes, that's right: show me what to do", value=SHOW),
+                    questionary.Choice("← Back: I ticked something by mistake", value=BACK),
+                ],
+                instruction="(arrow keys, Enter)",
+                **self._io(),
+            )
+        ).unsafe_ask()
+        return bool(action != BACK)
+
     def review(self, interview: Interview) -> str | None:
         """Show the answers; returns None for "Show my report", or a question id to change."""
         import questionary
@@ -277,7 +300,8 @@ def run(
     """Ask every question the interview still needs, then let the user review the answers.
 
     *defaults* (e.g. the last session's answers, for ``--again``) are pre-selected. An
-    emergency answer ends the interview at once, also when it is given in the review.
+    emergency answer ends the interview, also when it is given in the review, once the
+    user has seen what they reported and confirmed it (or gone back to change it).
     """
     prompter = prompter or Prompter()
     defaults = dict(defaults or {})
@@ -286,8 +310,8 @@ def run(
         return
     prompter.say(
         "hipthrust: a quick safety check, then short questions about your hip thrust, "
-        "only as many as it takes (about a dozen in all). Choose 'Not sure' whenever you "
-        "don't know. Ctrl-C stops at any time."
+        "only as many as it takes. Choose 'Not sure' whenever you don't know. Ctrl-C "
+        "stops at any time."
     )
     section: bool | None = None
     last_shown: Question | None = None
@@ -336,5 +360,10 @@ def run(
             interview.stop()
             continue
         interview.record(question, value)
+        if interview.emergency and not prompter.confirm_emergency(interview):
+            # A mis-tick must not end the session: ask the same question again.
+            previous = interview.reopen(question.id)
+            if previous is not None:
+                defaults[question.id] = previous
     if interview.emergency:
         prompter.say("\nStopping here: one of your answers needs medical attention first.\n")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import shlex
 from collections.abc import Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TextIO
@@ -35,14 +36,58 @@ if TYPE_CHECKING:  # pragma: no cover - types only; 'variations' need not import
     from rich.console import Console, RenderableType
     from rich.text import Text
 
-    from hipthrust_cli.engine import Diagnosis, Finding, Progress
+    from hipthrust_cli.core.triage import Reason, Triage
+    from hipthrust_cli.engine import AlternativeOut, Diagnosis, Finding, Progress
 
 LEVEL_STYLE = {
     Level.emergency: ("bold white on red", "red", "⚠ EMERGENCY"),
+    Level.same_day: ("bold white on dark_orange3", "dark_orange3", "⚠ GET CHECKED TODAY"),
     Level.urgent: ("bold black on yellow", "yellow", "⚠ URGENT"),
     Level.routine: ("bold white on blue", "blue", "ROUTINE CHECK"),
     Level.self_care: ("bold black on cyan", "cyan", "SELF-CARE"),
 }
+# A self-care report whose screen was not complete: neutral, never the reassuring colour.
+NOT_CHECKED_STYLE = ("bold black on white", "white", "NOT FULLY CHECKED")
+UNSCREENED_HEADING = "Not fully checked (you answered 'Not sure' or did not answer):"
+SAFETY_WAIVED_HEADING = (
+    "Safety checks were switched off (--allow-unsafe-kb or HIPTHRUST_ALLOW_UNSAFE_KB): this "
+    "report uses knowledge-base overlays that weaken the warning-sign screen:"
+)
+AFTER_CHECK_HEADING = "After you have been checked"
+AFTER_CHECK_NOTE = (
+    "Get checked first, as the panel above says. What follows is for after a clinician has "
+    "seen you and agreed that you can train again; it is not something to do now."
+)
+
+
+def badge(t: Triage) -> tuple[str, str, str]:
+    """The triage panel's badge: (badge style, border style, words)."""
+    if t.level is Level.self_care and not t.complete:
+        return NOT_CHECKED_STYLE
+    return LEVEL_STYLE[t.level]
+
+
+def reason_text(r: Reason) -> str:
+    """A fired warning sign with the guidance it follows, e.g. 'Fever (source: NHS …)'."""
+    return f"{r.title} (source: {r.source})" if r.source else r.title
+
+
+def alternatives_heading(d: Diagnosis) -> str:
+    """The alternatives' heading, which must agree with the referral above it."""
+    return "Gentle alternatives, once checked" if d.after_check else "Alternatives while you fix it"
+
+
+def alternative_text(a: AlternativeOut) -> str:
+    """An alternative's benefits and its caveat, which is always shown with it."""
+    caveat = f" Caveat: {a.caveat}" if a.caveat else ""
+    return f"{a.benefits}{caveat}"
+
+
+def show_unscreened(t: Triage) -> bool:
+    """At an emergency the referral stands alone; otherwise unscreened signs are named."""
+    return bool(t.unscreened) and t.level is not Level.emergency
+
+
 # The terminal report shows this many causes in full and the rest as one line each.
 FULL_FINDINGS = 3
 EVIDENCE_WORDS = {Evidence.research: "research", Evidence.expert_opinion: "expert opinion"}
@@ -140,12 +185,17 @@ def diagnosis_markdown(d: Diagnosis) -> str:
     """The report as Markdown, for pasting into a message to a coach."""
     t = d.triage
     out = ["# hipthrust report", ""]
-    out += [f"## {LEVEL_STYLE[t.level][2]}: {md(t.title)}", "", md(t.advice), ""]
+    out += [f"## {badge(t)[2]}: {md(t.title)}", "", md(t.advice), ""]
     if t.reasons:
-        out += ["**Why:**", ""] + [f"- {md(r)}" for r in t.reasons] + [""]
-    if t.unscreened:
-        out += ["**Not screened** (you did not answer these warning-sign questions):", ""]
+        out += ["**Why:**", ""] + [f"- {md(reason_text(r))}" for r in t.reasons] + [""]
+    if show_unscreened(t):
+        out += [f"**{md(UNSCREENED_HEADING)}**", ""]
         out += [f"- {md(u)}" for u in t.unscreened] + [""]
+    if t.safety_waived:
+        out += [f"**{md(SAFETY_WAIVED_HEADING)}**", ""]
+        out += [f"- {md(w)}" for w in t.safety_waived] + [""]
+    if d.after_check:
+        out += [f"## {AFTER_CHECK_HEADING}", "", f"*{md(AFTER_CHECK_NOTE)}*", ""]
     if d.progress is not None:
         out += _progress_markdown(d.progress)
     for note in d.notes:
@@ -154,21 +204,27 @@ def diagnosis_markdown(d: Diagnosis) -> str:
         out += ["## Likely causes", ""]
         for i, f in enumerate(d.findings, 1):
             out += _finding_markdown(i, f)
+    if d.measured:
+        out += ["## Measured from video", ""]
+        out += [f"- {md(w)} (measured from video: {md(x)})" for w, x in _measured_lines(d)]
+        out += [""]
     if d.next_steps:
         out += ["## What we could not find", ""] + [f"- {md(s)}" for s in d.next_steps] + [""]
     if d.form_checklist:
         out += ["## Correct form", ""]
-        out += [f"- [ ] **{md(s.step)}**: {md(s.cue)}" for s in d.form_checklist] + [""]
+        box = "- " if d.after_check else "- [ ] "
+        out += [f"{box}**{md(s.step)}**: {md(s.cue)}" for s in d.form_checklist] + [""]
         if d.warm_up:
             out += ["**Warm-up**", ""] + [f"- {md(w)}" for w in d.warm_up] + [""]
         if d.progression:
             out += ["**Progression**", ""] + [f"- {md(p)}" for p in d.progression] + [""]
     if d.alternatives:
-        out += ["## Alternatives while you fix it", ""]
+        out += [f"## {alternatives_heading(d)}", ""]
         for a in d.alternatives:
             friendly = " (back-friendly)" if a.back_friendly else ""
             out.append(
-                f"- **{md(a.name)}**{friendly}: {md(a.benefits)} *{md(', '.join(a.muscles))}*"
+                f"- **{md(a.name)}**{friendly}: {md(alternative_text(a))} "
+                f"*{md(', '.join(a.muscles))}*"
             )
         out.append("")
     out += ["---", "", f"**{md(d.summary)}**", "", f"*{md(d.disclaimer)}*", ""]
@@ -191,6 +247,11 @@ def _progress_markdown(p: Progress) -> list[str]:
     for title, items in _progress_lists(p):
         out += [f"**{title}:** {md(', '.join(items))}", ""]
     return out
+
+
+def _measured_lines(d: Diagnosis) -> list[tuple[str, str]]:
+    """(question and answer in words, what was measured) for answers taken from a video."""
+    return [(m.get("words", q), m.get("text", "")) for q, m in d.measured.items()]
 
 
 def _finding_markdown(i: int, f: Finding) -> list[str]:
@@ -232,7 +293,9 @@ def alternatives_markdown(items: Sequence[Alternative]) -> str:
     """Alternatives as a Markdown table."""
     out = ["| Exercise | Muscles worked | Benefits | Back-friendly |", "|---|---|---|---|"]
     for a in items:
-        cells = [a.name, ", ".join(a.muscles), a.benefits, "yes" if a.back_friendly else "no"]
+        # The caveat always travels with the exercise.
+        benefits = f"{a.benefits} Caveat: {a.caveat}"
+        cells = [a.name, ", ".join(a.muscles), benefits, "yes" if a.back_friendly else "no"]
         out.append("| " + " | ".join(md(c) for c in cells) + " |")
     return "\n".join(out) + "\n"
 
@@ -316,6 +379,10 @@ def print_diagnosis(d: Diagnosis, out: TextIO) -> None:
 
     con = console(out)
     con.print(_triage_panel(d))
+    if d.after_check:
+        con.print()
+        con.print(Rule(_t(AFTER_CHECK_HEADING, "bold"), align="left"))
+        con.print(Padding(_t(AFTER_CHECK_NOTE, "italic"), (0, 1)))
     if d.progress is not None:
         con.print()
         con.print(Rule(_t("Since last time", "bold"), align="left"))
@@ -362,6 +429,14 @@ def print_diagnosis(d: Diagnosis, out: TextIO) -> None:
             )
             for i, f in enumerate(d.findings[FULL_FINDINGS:], FULL_FINDINGS + 1):
                 con.print(_finding_line(i, f))
+    if d.measured:
+        con.print()
+        con.print(Rule(_t("Measured from video", "bold"), align="left"))
+        rows = [
+            (_t("▶"), _lines(w, _t(f" (measured from video: {x})", "dim")))
+            for w, x in _measured_lines(d)
+        ]
+        con.print(_bullets(rows, 1))
     if d.next_steps:
         con.print()
         con.print(Rule(_t("What we could not find", "bold"), align="left"))
@@ -369,15 +444,17 @@ def print_diagnosis(d: Diagnosis, out: TextIO) -> None:
     if d.form_checklist:
         con.print()
         con.print(Rule(_t("Correct form", "bold"), align="left"))
+        # A checkbox is a thing to do now; after a referral the form is only information.
+        box = "•" if d.after_check else "☐"
         for s in d.form_checklist:
-            con.print(_bullets([(_t("☐"), _lines(_t(s.step, "bold"), ": ", s.cue))], 1))
+            con.print(_bullets([(_t(box), _lines(_t(s.step, "bold"), ": ", s.cue))], 1))
         for title, items in (("Warm-up", d.warm_up), ("Progression", d.progression)):
             if items:
                 con.print(Padding(_t(title, "bold"), (1, 1, 0, 1)))
                 con.print(_bullets([(_t("•"), _t(item)) for item in items], 1))
     if d.alternatives:
         con.print()
-        con.print(Rule(_t("Alternatives while you fix it", "bold"), align="left"))
+        con.print(Rule(_t(alternatives_heading(d), "bold"), align="left"))
         for a in d.alternatives:
             friendly = _t("  back-friendly", "green") if a.back_friendly else _t("")
             con.print(
@@ -386,7 +463,7 @@ def print_diagnosis(d: Diagnosis, out: TextIO) -> None:
                         _t(a.name, "bold"),
                         friendly,
                         "\n",
-                        a.benefits,
+                        alternative_text(a),
                         " ",
                         _t(f"({', '.join(a.muscles)})", "dim"),
                     ),
@@ -404,21 +481,40 @@ def _triage_panel(d: Diagnosis) -> RenderableType:
     from rich.panel import Panel
 
     t = d.triage
-    badge_style, border, badge = LEVEL_STYLE[t.level]
+    badge_style, border, words = badge(t)
     # The title goes in the body, not the border, so a narrow terminal wraps it
     # instead of cutting it off.
     parts: list[RenderableType] = [_t(t.title, "bold"), _t(""), _t(t.advice)]
     if t.reasons:
-        parts += [_t(""), _t("Why:", "bold"), _bullets([(_t("•"), _t(r)) for r in t.reasons], 0)]
-    if t.unscreened:
         parts += [
             _t(""),
-            _t("Not screened (you did not answer):", "bold"),
+            _t("Why:", "bold"),
+            _bullets(
+                [
+                    (
+                        _t("•"),
+                        _lines(r.title, _t(f" (source: {r.source})", "dim") if r.source else ""),
+                    )
+                    for r in t.reasons
+                ],
+                0,
+            ),
+        ]
+    if show_unscreened(t):
+        parts += [
+            _t(""),
+            _t(UNSCREENED_HEADING, "bold"),
             _bullets([(_t("•"), _t(u)) for u in t.unscreened], 0),
+        ]
+    if t.safety_waived:
+        parts += [
+            _t(""),
+            _t(SAFETY_WAIVED_HEADING, "bold"),
+            _bullets([(_t("•"), _t(w)) for w in t.safety_waived], 0),
         ]
     return Panel(
         Group(*parts),
-        title=_t(f" {badge} ", badge_style),
+        title=_t(f" {words} ", badge_style),
         title_align="left",
         border_style=border,
         padding=(1, 2),
@@ -606,7 +702,13 @@ def print_alternatives(items: Sequence[Alternative], out: TextIO) -> None:
     """Alternatives as a Rich table."""
     con = console(out)
     rows = [
-        [a.name, ", ".join(a.muscles), a.benefits, "yes" if a.back_friendly else "no", a.how]
+        [
+            a.name,
+            ", ".join(a.muscles),
+            f"{a.benefits} Caveat: {a.caveat}",
+            "yes" if a.back_friendly else "no",
+            a.how,
+        ]
         for a in items
     ]
     columns = [
@@ -786,11 +888,13 @@ h1 { font-size: 1.4rem; margin: .2rem 0 .6rem; }
 h2 { font-size: 1.15rem; margin: 1.6rem 0 .4rem; border-bottom: 1px solid var(--line); }
 h3 { font-size: 1.05rem; margin: 1.2rem 0 .2rem; }
 .triage { border: 3px solid; border-radius: .6rem; padding: .8rem 1rem; }
-.emergency { border-color: #d11; } .urgent { border-color: #d90; }
+.emergency { border-color: #d11; } .same_day { border-color: #c50; }
+.urgent { border-color: #d90; } .not_checked { border-color: #888; }
 .routine { border-color: #36c; } .self_care { border-color: #0aa; }
 .badge { display: inline-block; font-weight: 700; font-size: .8rem; letter-spacing: .05em;
   padding: .1rem .5rem; border-radius: .3rem; color: #fff; background: #555; }
-.emergency .badge { background: #d11; } .urgent .badge { background: #b70; }
+.emergency .badge { background: #d11; } .same_day .badge { background: #a40; }
+.urgent .badge { background: #b70; } .not_checked .badge { background: #555; }
 .routine .badge { background: #36c; } .self_care .badge { background: #087; }
 ul.check { list-style: none; padding-left: 0; } ul.check li { margin: .3rem 0; }
 ul.check li::before { content: "\\2610\\00a0"; }
@@ -817,7 +921,8 @@ def diagnosis_html(d: Diagnosis) -> str:
         return [heading, "<ul>", *(f"<li>{e(x)}</li>" for x in items), "</ul>"] if items else []
 
     t = d.triage
-    badge = LEVEL_STYLE[t.level][2]
+    badge_words = badge(t)[2]
+    level_class = "not_checked" if badge_words == NOT_CHECKED_STYLE[2] else t.level.value
     out = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -827,12 +932,16 @@ def diagnosis_html(d: Diagnosis) -> str:
         "style-src 'unsafe-inline'\">",
         "<title>hipthrust report</title>",
         f"<style>{_CSS}</style></head><body><main>",
-        f'<section class="triage {t.level.value}"><span class="badge">{e(badge)}</span>',
+        f'<section class="triage {level_class}"><span class="badge">{e(badge_words)}</span>',
         f"<h1>{e(t.title)}</h1><p>{e(t.advice)}</p>",
     ]
-    out += ul(t.reasons, "<p><strong>Why:</strong></p>")
-    out += ul(t.unscreened, "<p><strong>Not screened (you did not answer):</strong></p>")
+    out += ul([reason_text(r) for r in t.reasons], "<p><strong>Why:</strong></p>")
+    if show_unscreened(t):
+        out += ul(t.unscreened, f"<p><strong>{e(UNSCREENED_HEADING)}</strong></p>")
+    out += ul(t.safety_waived, f"<p><strong>{e(SAFETY_WAIVED_HEADING)}</strong></p>")
     out.append("</section>")
+    if d.after_check:
+        out.append(f"<h2>{e(AFTER_CHECK_HEADING)}</h2><p><em>{e(AFTER_CHECK_NOTE)}</em></p>")
     if d.progress is not None:
         out.append(f"<h2>Since last time</h2><p>{e(d.progress.summary)}</p>")
         for title, items in _progress_lists(d.progress):
@@ -863,20 +972,24 @@ def diagnosis_html(d: Diagnosis) -> str:
             out += [f"<li>✓ {e(x.text)}</li>" for x in f.supporting]
             out += [f"<li>✗ against: {e(x.text)}</li>" for x in f.conflicting]
             out += [f"<li>? not confirmed: {e(x.text)}</li>" for x in f.unconfirmed]
-            out.append(
-                '</ul><p><strong>Fixes:</strong></p><ul class="check">' if f.fixes else "</ul><ul>"
-            )
-            out += [
-                f'<li>{e(x.text)} <span class="ev">({e(_fix_evidence(x.evidence, x.source))})'
-                "</span></li>"
-                for x in f.fixes
-            ]
             out.append("</ul>")
+            if f.fixes:
+                out.append('<p><strong>Fixes:</strong></p><ul class="check">')
+                out += [
+                    f'<li>{e(x.text)} <span class="ev">'
+                    f"({e(_fix_evidence(x.evidence, x.source))})</span></li>"
+                    for x in f.fixes
+                ]
+                out.append("</ul>")
             if f.drills:
                 out.append(
                     f"<p><strong>Drills:</strong> {e(', '.join(x.name for x in f.drills))}</p>"
                 )
             out.append("</article>")
+    out += ul(
+        [f"{w} (measured from video: {x})" for w, x in _measured_lines(d)],
+        "<h2>Measured from video</h2>",
+    )
     out += ul(d.next_steps, "<h2>What we could not find</h2>")
     if d.form_checklist:
         out.append('<h2>Correct form</h2><ul class="check">')
@@ -884,11 +997,11 @@ def diagnosis_html(d: Diagnosis) -> str:
         out.append("</ul>")
         out += ul(d.warm_up, "<h3>Warm-up</h3>") + ul(d.progression, "<h3>Progression</h3>")
     if d.alternatives:
-        out.append("<h2>Alternatives while you fix it</h2><ul>")
+        out.append(f"<h2>{e(alternatives_heading(d))}</h2><ul>")
         for a in d.alternatives:
             friendly = " (back-friendly)" if a.back_friendly else ""
             out.append(
-                f"<li><strong>{e(a.name)}</strong>{friendly}: {e(a.benefits)} "
+                f"<li><strong>{e(a.name)}</strong>{friendly}: {e(alternative_text(a))} "
                 f'<span class="muted">({e(", ".join(a.muscles))})</span></li>'
             )
         out.append("</ul>")
@@ -914,3 +1027,159 @@ def history_table(fmt: str, rows: Sequence[Sequence[str]], spark: str, out: Text
         "Your sessions",
     )
     con.print(_lines(_t("Pain over time (0–10): ", "bold"), _t(spark, "magenta")))
+
+
+# --- video ---------------------------------------------------------------------------------
+
+
+class _FrameBar:
+    """A Rich progress bar for reading a video's frames (on stderr, gone when done)."""
+
+    def __init__(self, stream: TextIO, label: str) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console(stream),
+            transient=True,
+        )
+        self._label = clean(label)
+        self._task: Any = None
+
+    def start(self, total: int) -> None:
+        self._task = self._progress.add_task(self._label, total=total or None)
+        self._progress.start()
+
+    def advance(self) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task)
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._progress.stop()
+
+
+def frame_progress(stream: TextIO, label: str) -> _FrameBar:
+    """A progress bar drawn on *stream* while frames are read; call ``stop()`` at the end."""
+    return _FrameBar(stream, label)
+
+
+def _video_value(value: float | None, unit: str = "°") -> str:
+    if value is None:
+        return "–"
+    return f"{value:.2f}{unit}" if unit == " s" else f"{value:.0f}{unit}"
+
+
+def print_analysis(a: Any, kb: KnowledgeBase, video: str, out: TextIO, disclaimer: str) -> None:
+    """``hipthrust analyze``: the clip, a per-rep table, what it concluded and what not."""
+    from rich.padding import Padding
+    from rich.rule import Rule
+
+    con = console(out)
+    q = a.quality
+    con.print(
+        _lines(
+            _t(video, "bold"),
+            f": {a.width}×{a.height}, {a.fps:g} fps, {a.duration_s:g} s; a person in "
+            f"{q.pose_share:.0%} of the frames; {a.reps} complete rep{'s' * (a.reps != 1)}.",
+        )
+    )
+    if a.per_rep:
+        columns: list[Column] = [
+            ("Rep", 0, 3),
+            ("Lift", 0, 6),
+            ("Hold", 0, 6),
+            ("Lower", 0, 6),
+            ("Hip at top", 1, 4),
+            ("Shin", 0, 4),
+            ("Torso", 0, 5),
+            ("Head change", 1, 4),
+        ]
+        cells = [
+            [
+                f"Rep {r.rep}",
+                _video_value(r.lift_s, " s"),
+                _video_value(r.hold_s, " s"),
+                _video_value(r.lower_s, " s"),
+                _video_value(r.hip_extension_top_deg),
+                _video_value(r.shin_angle_top_deg),
+                _video_value(r.torso_floor_top_deg),
+                _video_value(r.head_change_deg),
+            ]
+            for r in a.per_rep
+        ]
+        _table(con, columns, cells, "Per rep")
+        con.print(
+            _t(
+                "Hip at top: shoulder-hip-knee, 180° is a straight line. Shin: from vertical, "
+                "+ when the feet are out in front of the knees. Torso: against the floor. "
+                "Head change: - when the head tips back as the hips rise.",
+                "dim",
+            )
+        )
+        if a.consistency:
+            cv = a.consistency.get("rep_duration_cv")
+            sd = a.consistency.get("hip_extension_top_sd_deg")
+            parts = []
+            if cv is not None:
+                parts.append(f"rep length varies by {cv:.0%}")
+            if sd is not None:
+                parts.append(f"hip angle at the top by ±{sd:.0f}°")
+            con.print(_t("Consistency: " + ", ".join(parts) + ".", "dim"))
+    questions = {x.id: x for x in kb.questions}
+    con.print()
+    con.print(Rule(_t("Measured from video", "bold"), align="left"))
+    rows = []
+    for ans in a.answers:
+        question = questions.get(ans.question)
+        words = question.label_of(ans.choice) if question else ans.choice
+        title = question.text if question else ans.question
+        rows.append(
+            (_t("✓", "green"), _lines(_t(title, "bold"), " — ", words, "\n", _t(ans.text, "dim")))
+        )
+    if not rows:
+        rows.append((_t("•"), _t("Nothing could be concluded with confidence.")))
+    con.print(_bullets(rows, 1))
+    if a.unanswered or a.not_measured:
+        con.print()
+        con.print(Rule(_t("Still questions", "bold"), align="left"))
+
+        def asked(qid: str) -> str:
+            return questions[qid].text if qid in questions else qid
+
+        later = [
+            (_t("?", "yellow"), _lines(_t(asked(u.question), "bold"), "\n", _t(u.reason, "dim")))
+            for u in a.unanswered
+        ]
+        later += [
+            (_t("?", "yellow"), _lines(_t(asked(qid), "bold"), "\n", _t(why, "dim")))
+            for qid, why in a.not_measured.items()
+        ]
+        con.print(_bullets(later, 1))
+    if a.warnings:
+        con.print()
+        con.print(Rule(_t("Warnings", "bold yellow"), align="left"))
+        con.print(_bullets([(_t("!", "yellow"), _t(w)) for w in a.warnings], 1))
+    con.print()
+    con.print(Rule(style="dim"))
+    con.print(Padding(_t(a.cannot_see), (0, 1)))
+    con.print(
+        Padding(
+            _t(
+                "Use these answers in a diagnosis: hipthrust diagnose --video "
+                + shlex.quote(video),
+                "bold",
+            ),
+            (0, 1),
+        )
+    )
+    con.print(Padding(_t(disclaimer, "dim italic"), (0, 1)))

@@ -22,6 +22,8 @@ DATA = ROOT / "data"
 CLEAN: dict[str, Any] = {
     "emergency_signs": ["none"],
     "urgent_signs": ["none"],
+    "health_history": ["none"],
+    "age_band": "age_16_to_50",
     "pain_character": "muscle_effort",
     "pain_duration": "during_only",
     "back_history": "none",

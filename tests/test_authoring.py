@@ -195,7 +195,7 @@ def test_validate_impossible_red_flag(cli: Callable[..., Run], tmp_path: Path) -
     folder = _overlay(
         tmp_path,
         {
-            "red_flags.yaml": "red_flags:\n  - {id: r, level: urgent, title: T,"
+            "red_flags.yaml": "red_flags:\n  - {id: r, level: urgent, title: T, source: S,"
             " any: [{question: pain_level, min: 11}]}\n",
         },
     )

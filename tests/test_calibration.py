@@ -42,8 +42,9 @@ def test_with_every_answer_but_the_checklist(kb: KnowledgeBase, scenario: Scenar
 def test_through_the_adaptive_interview(kb: KnowledgeBase, scenario: Scenario) -> None:
     run, report = interview(kb, scenario.answers)
     assert scenario.check(report) == []
-    after_screen = [q for q in run.asked if not kb.question_by_id[q].red_flag]
-    assert len(after_screen) <= 10, after_screen
+    fixed = kb.red_flag_questions | set(kb.settings.always_ask)
+    adaptive = [q for q in run.asked if not kb.question_by_id[q].red_flag and q not in fixed]
+    assert len(adaptive) <= 9, adaptive
 
 
 CONTEXT = ("anatomy", "back_history")
@@ -71,3 +72,17 @@ def test_two_causes_share_a_band_only_with_comparable_evidence(kb: KnowledgeBase
                 odds_a = a.probability / (1 - a.probability)
                 odds_b = b.probability / (1 - b.probability)
                 assert max(odds_a, odds_b) / min(odds_a, odds_b) < 12, (scenario.name, a.id, b.id)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open: the warning signs read three questions after the four-prompt screen "
+    "(pain type, how long it lasts, back history), so the median is 14 in all; folding "
+    "them into one checklist would make it 12",
+)
+def test_a_dozen_prompts_in_all(kb: KnowledgeBase) -> None:
+    """Issue 12's goal: a median of at most 12 prompts, screen and review included."""
+    import statistics
+
+    counts = [len(interview(kb, s.answers)[0].asked) + 1 for s in SCENARIOS]  # + review
+    assert statistics.median(counts) <= 12

@@ -117,9 +117,10 @@ def test_diagnose_json_matches_the_contract(cli: Any, tmp_path: Path) -> None:
     )
     assert run.code == 0, run
     data = run.json()
-    assert data["version"] == 2
-    assert set(data["triage"]) >= {"level", "title", "advice", "reasons"}
-    assert data["triage"]["level"] in {"emergency", "urgent", "routine", "self_care"}
+    assert data["version"] == 3
+    assert set(data["triage"]) >= {"level", "title", "advice", "reasons", "complete"}
+    assert data["triage"]["level"] in {"emergency", "same_day", "urgent", "routine", "self_care"}
+    assert data["triage"]["complete"] is True and data["triage"]["unscreened"] == []
     finding = data["findings"][0]
     assert set(finding) >= {
         "id",
@@ -134,7 +135,9 @@ def test_diagnose_json_matches_the_contract(cli: Any, tmp_path: Path) -> None:
         "unconfirmed",
     }
     assert set(finding["fixes"][0]) == {"text", "evidence", "source"}
-    assert set(finding["supporting"][0]) == {"question", "answer", "text"}
+    assert set(finding["supporting"][0]) == {"question", "answer", "text", "source"}
+    assert finding["supporting"][0]["source"] is None  # given, not measured from video
+    assert data["measured"] == {}
     assert 0 <= finding["probability"] <= 1 and "score" not in finding
     assert finding["band"] in {"very likely", "likely", "possible"}
     assert data["interview"] == {"asked": [], "skipped": []}

@@ -145,11 +145,17 @@ def test_weak_evidence_is_not_reported(kb: KnowledgeBase) -> None:
 
 
 def test_highest_level_wins_and_lists_all_reasons(kb: KnowledgeBase) -> None:
-    d = diagnose(kb, story(urgent_signs=["leg_pain"], back_history="surgery"))
-    assert d.triage.level is Level.urgent
-    assert len(d.triage.reasons) == 2
-    assert "one leg" in d.triage.reasons[0]
-    assert d.summary.startswith("See a doctor")
+    d = diagnose(kb, story(urgent_signs=["leg_pain", "cancer_history"], back_history="surgery"))
+    # NICE NG234: a history of cancer with pain down a leg is assessed immediately.
+    assert d.triage.level is Level.emergency
+    assert [r.id for r in d.triage.reasons] == [
+        "cancer_with_nerve_symptoms",
+        "cancer_history",
+        "leg_pain",
+        "previous_back_problem",
+    ]
+    assert all(r.source for r in d.triage.reasons)
+    assert d.summary.startswith("Get emergency help now")
 
 
 def test_emergency_short_circuits_everything(kb: KnowledgeBase) -> None:
@@ -161,9 +167,17 @@ def test_emergency_short_circuits_everything(kb: KnowledgeBase) -> None:
 
 def test_unscreened_warning_signs_are_named(kb: KnowledgeBase) -> None:
     d = diagnose(kb, {"lockout_arch": "clearly"})
-    assert d.triage.level is Level.self_care
-    assert len(d.triage.unscreened) == 5
-    assert d.triage.unscreened[0].startswith("Since this back pain started")
+    assert d.triage.level is Level.self_care and d.triage.complete is False
+    # Every sign of every checklist, one by one, never a question's stem.
+    signs = [
+        c.label
+        for q in kb.questions
+        if q.red_flag and q.kind.value == "multi"
+        for c in q.choices
+        if not c.exclusive
+    ]
+    assert d.triage.unscreened == [*signs, "Your age (under 16, or over 50)"]
+    assert not any(u.endswith("?") or "Tick every" in u for u in d.triage.unscreened)
 
 
 def test_back_friendly_alternatives_first_when_back_pain(kb: KnowledgeBase) -> None:
@@ -253,9 +267,9 @@ def test_story_cause_in_top_three(
 RED_STORIES = [
     (story(emergency_signs=["saddle_numbness"]), Level.emergency),
     (story(emergency_signs=["both_legs", "fall_or_accident"]), Level.emergency),
-    (story(emergency_signs=NOT_SURE), Level.emergency),
-    (story(urgent_signs=["fever_unwell"]), Level.urgent),
-    (story(urgent_signs=["night_pain", "weight_loss"]), Level.urgent),
+    (story(emergency_signs=NOT_SURE), Level.same_day),
+    (story(urgent_signs=["fever_unwell"]), Level.same_day),
+    (story(urgent_signs=["night_pain", "weight_loss"]), Level.same_day),
     (story(urgent_signs=["cancer_history"]), Level.urgent),
     (story(pain_character="sharp"), Level.routine),
     (story(pain_duration="weeks"), Level.routine),

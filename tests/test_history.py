@@ -117,9 +117,9 @@ def test_history_show_re_renders(cli: Callable[..., Run], tmp_path: Path, data_d
 def test_sessions_saved_with_scores_still_list_show_and_compare(
     cli: Callable[..., Run], tmp_path: Path, data_dir: Path
 ) -> None:
-    """A version 1 report (scores, no bands) reads as it was after the model changed."""
+    """A version 2 report (scores, no bands) reads as it was after the model changed."""
     new = _diagnose(cli, tmp_path, "--no-history", lockout_arch="clearly").json()
-    old = dict(new, version=1)
+    old = dict(new, version=2)
     old.pop("interview")
     old["findings"] = [
         {
@@ -137,7 +137,7 @@ def test_sessions_saved_with_scores_still_list_show_and_compare(
     assert cli("history", "show", "1", "-f", "json").json() == old
     assert "80%" in cli("history", "show", "1", "-f", "markdown").stdout
     now = _diagnose(cli, tmp_path, bench_height="high", pain_level=3).json()
-    assert now["version"] == 2 and "score" not in now["findings"][0]
+    assert now["version"] == 3 and "score" not in now["findings"][0]
     assert now["progress"]["resolved"] == ["Arching the lower back"]
     assert "pain down from 6 to 3" in now["progress"]["summary"]
 
@@ -300,7 +300,7 @@ def test_read_only_folder_still_prints_the_report(
 
     monkeypatch.setattr(history.History, "save", refuse)
     run = _diagnose(cli, tmp_path)
-    assert run.code == 0 and json.loads(run.stdout)["version"] == 2
+    assert run.code == 0 and json.loads(run.stdout)["version"] == 3
     assert run.stderr.count("\n") == 1 and "was not saved" in run.stderr
 
 

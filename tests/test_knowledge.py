@@ -54,7 +54,7 @@ def test_every_question_is_reachable(kb: KnowledgeBase, qid: str) -> None:
     question = kb.question_by_id[qid]
     for cond in question.when:
         target = kb.question_by_id[cond.question]
-        assert any(cond.matches({target.id: v}) for v in _values(target)), cond
+        assert any(cond.matches({target.id: v}) for v in [*_values(target), NOT_SURE]), cond
 
 
 @pytest.mark.parametrize("mid", [m.id for m in knowledge.load().mistakes])
@@ -83,18 +83,24 @@ def test_every_mistake_can_be_triggered(kb: KnowledgeBase, mid: str) -> None:
 @pytest.mark.parametrize("fid", [f.id for f in knowledge.load().red_flags])
 def test_every_red_flag_fires_its_level(kb: KnowledgeBase, fid: str) -> None:
     flag = next(f for f in kb.red_flags if f.id == fid)
-    cond = flag.conditions()[0]
-    q = kb.question_by_id[cond.question]
-    if cond.answers:
-        value: Answer = cond.answers[0]
-        if q.kind is Kind.multi and value != NOT_SURE:
-            value = [value]
-    else:
-        assert cond.min is not None
-        value = cond.min
-    result = triage(kb, {q.id: value})
+    # Every 'all' condition and the first 'any' one: the least that makes the flag fire.
+    answers: dict[str, Answer] = {}
+    for cond in [*flag.all, *flag.any[:1]]:
+        q = kb.question_by_id[cond.question]
+        if cond.answers:
+            value: Answer = cond.answers[0]
+            if q.kind is Kind.multi and value != NOT_SURE:
+                before = answers.get(q.id)
+                value = [*(before if isinstance(before, list) else []), value]
+        else:
+            assert cond.min is not None
+            value = cond.min
+        answers[q.id] = value
+    assert flag.fires(answers)
+    result = triage(kb, answers)
     assert result.level is flag.level
-    assert flag.title in result.reasons
+    assert flag.id in [r.id for r in result.reasons]
+    assert all(r.source for r in result.reasons), "every sign names its guidance"
 
 
 def test_every_fix_has_an_evidence_level_and_every_drill_exists(kb: KnowledgeBase) -> None:
@@ -195,8 +201,22 @@ def test_every_seed_table_row_is_in_the_kb(kb: KnowledgeBase) -> None:
         assert phrase in text, phrase
 
 
-def test_emergency_not_sure_counts_as_yes(kb: KnowledgeBase) -> None:
-    assert triage(kb, {"emergency_signs": NOT_SURE}).level is Level.emergency
+def test_not_sure_on_the_nerve_checklist_means_checked_today(kb: KnowledgeBase) -> None:
+    # The follow-ups were never answered (e.g. --no-input): the signs stay unknown.
+    unsure = triage(kb, {"emergency_signs": NOT_SURE})
+    assert unsure.level is Level.same_day and not unsure.complete
+    follow_ups = [q.id for q in kb.questions if q.id.startswith("check_")]
+    assert len(follow_ups) == 7
+    all_no = {"emergency_signs": NOT_SURE, **{q: "no" for q in follow_ups}}
+    assert triage(kb, all_no).level is Level.self_care
+    assert triage(kb, {**all_no, "urgent_signs": ["none"]}).level is Level.self_care
+    one_yes = {**all_no, "check_bladder": "yes"}
+    assert triage(kb, one_yes).level is Level.emergency
+    rest = {"urgent_signs": ["none"], "health_history": ["none"], "age_band": "age_16_to_50"}
+    one_unsure = {**all_no, **rest, "check_walking": NOT_SURE}
+    result = triage(kb, one_unsure)
+    assert result.level is Level.same_day
+    assert result.unscreened == ["New difficulty walking, or leg weakness that is getting worse"]
 
 
 # --- broken knowledge bases -----------------------------------------------------------------

@@ -25,10 +25,17 @@ class Scripted(prompts.Prompter):
     report"); each review may need two entries (the action, then which answer).
     """
 
-    def __init__(self, pipe: Any, script: list[str], reviews: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        pipe: Any,
+        script: list[str],
+        reviews: list[str] | None = None,
+        confirms: list[str] | None = None,
+    ) -> None:
         super().__init__(err=io.StringIO(), input=pipe, output=DummyOutput())
         self.pipe, self.script = pipe, list(script)
         self.reviews = list(reviews or [])
+        self.confirms = list(confirms or [])
         self.asked: list[tuple[str, int, Any, bool]] = []
 
     def ask(self, question: Any, number: int, total: int, **kwargs: Any) -> Any:
@@ -39,6 +46,11 @@ class Scripted(prompts.Prompter):
     def review(self, interview: Any) -> Any:
         self.pipe.send_text(self.reviews.pop(0) if self.reviews else ENTER)
         return super().review(interview)
+
+    def confirm_emergency(self, interview: Any) -> bool:
+        # Default Enter: "Yes, that's right"; DOWN + ENTER goes back.
+        self.pipe.send_text(self.confirms.pop(0) if self.confirms else ENTER)
+        return super().confirm_emergency(interview)
 
 
 @pytest.fixture
@@ -83,20 +95,20 @@ def test_scale(kb: KnowledgeBase, pipe: Any) -> None:
 
 def test_checkbox_needs_a_tick_and_exclusive_none(kb: KnowledgeBase, pipe: Any) -> None:
     # Enter with nothing ticked is refused; then tick the first two and confirm.
-    keys = ENTER + SPACE + DOWN + SPACE + ENTER
+    keys = ENTER + SPACE + DOWN * 2 + SPACE + ENTER
     value, err = _ask(kb, pipe, "emergency_signs", keys)
     assert value == ["saddle_numbness", "bladder_bowel"]
-    assert "nerve compression" in err  # the why is shown before a screening list
+    assert "base of the spine" in err  # the why is shown before a screening list
 
 
 def test_checkbox_none_cannot_combine(kb: KnowledgeBase, pipe: Any) -> None:
     # Tick "saddle" and "None of these": refused; untick saddle; confirm "none".
-    keys = SPACE + DOWN * 5 + SPACE + ENTER + UP * 5 + SPACE + ENTER
+    keys = SPACE + DOWN * 7 + SPACE + ENTER + UP * 7 + SPACE + ENTER
     assert _ask(kb, pipe, "emergency_signs", keys)[0] == ["none"]
 
 
 def test_checkbox_not_sure(kb: KnowledgeBase, pipe: Any) -> None:
-    assert _ask(kb, pipe, "urgent_signs", DOWN * 6 + SPACE + ENTER)[0] == NOT_SURE
+    assert _ask(kb, pipe, "urgent_signs", DOWN * 11 + SPACE + ENTER)[0] == NOT_SURE
 
 
 def test_ctrl_c_and_ctrl_d(kb: KnowledgeBase, pipe: Any) -> None:
@@ -108,19 +120,28 @@ def test_ctrl_c_and_ctrl_d(kb: KnowledgeBase, pipe: Any) -> None:
         _ask(kb, pipe, "emergency_signs", CTRL_D)
 
 
+SCREENED = {
+    "emergency_signs": ["none"],
+    "urgent_signs": ["none"],
+    "health_history": ["none"],
+    "age_band": "age_16_to_50",
+}
+ASKED = ("pain_character", "pain_duration", "back_history")
+
+
 def _screened(kb: KnowledgeBase) -> dict[str, Any]:
-    """Everything answered except the questions the test asks."""
-    preset = {q.id: NOT_SURE for q in kb.questions if not q.red_flag}
-    preset.update({"emergency_signs": ["none"], "urgent_signs": ["none"]})
+    """Everything answered except pain_character, pain_duration and back_history."""
+    preset = {q.id: NOT_SURE for q in kb.questions if not q.red_flag and q.id not in ASKED}
+    preset.update(SCREENED)
     return preset
 
 
 def test_back_goes_to_the_previous_question_with_its_answer(kb: KnowledgeBase, pipe: Any) -> None:
     preset = _screened(kb)
     interview = Interview.start(kb, preset)
-    # pain_character: "ache"; pain_duration: Back (last item); pain_character again
+    # pain_character: "ache"; pain_duration: Back (above "Show my report now"); again
     # (default "ache" is pre-selected, so Down picks "sharp"); pain_duration; history.
-    script = [DOWN + ENTER, UP + ENTER, DOWN + ENTER, ENTER, ENTER]
+    script = [DOWN + ENTER, UP * 2 + ENTER, DOWN + ENTER, ENTER, ENTER]
     prompter = Scripted(pipe, script)
     prompts.run(interview, prompter)
     asked = [(qid, n) for qid, n, _, _ in prompter.asked]
@@ -143,10 +164,10 @@ def test_review_changes_an_answer_and_asks_new_follow_ups(kb: KnowledgeBase, pip
     del preset["where_felt"]
     preset.pop("when_felt")
     interview = Interview.start(kb, preset)
-    # where_felt: glutes only. Review: "Change an answer" -> the where_felt line (6th
+    # where_felt: glutes only. Review: "Change an answer" -> the where_felt line (8th
     # answer in order) -> tick lower back too -> when_felt now applies -> "At the top".
     script = [DOWN + SPACE + ENTER, SPACE + ENTER, DOWN * 2 + ENTER]
-    reviews = [DOWN + ENTER + DOWN * 5 + ENTER, ENTER]
+    reviews = [DOWN + ENTER + DOWN * 7 + ENTER, ENTER]
     prompter = Scripted(pipe, script, reviews)
     prompts.run(interview, prompter)
     assert interview.answers["where_felt"] == ["lower_back", "glutes"]
@@ -162,35 +183,59 @@ def test_an_emergency_given_in_the_review_ends_at_once(kb: KnowledgeBase, pipe: 
     preset.update({"pain_character": "ache", "pain_duration": "hours"})
     del preset["emergency_signs"]
     interview = Interview.start(kb, {**preset, "back_history": "none"})
-    # emergency_signs: "none"; review: change it (first line) -> untick none, tick saddle.
-    script = [DOWN * 5 + SPACE + ENTER, SPACE + DOWN * 5 + SPACE + ENTER]
+    # emergency_signs: "none"; review: change it (first line) -> untick none, tick saddle;
+    # then confirm what was ticked.
+    script = [DOWN * 7 + SPACE + ENTER, SPACE + DOWN * 7 + SPACE + ENTER]
     prompter = Scripted(pipe, script, [DOWN + ENTER + ENTER])
     prompts.run(interview, prompter)
     assert interview.emergency
+    assert "You told us:" in prompter.err.getvalue()  # type: ignore[attr-defined]
     assert interview.answers["emergency_signs"] == ["saddle_numbness"]
 
 
 def test_run_skips_follow_ups_and_shows_progress(kb: KnowledgeBase, pipe: Any) -> None:
-    preset = {q.id: NOT_SURE for q in kb.questions if not q.red_flag and q.id != "where_felt"}
-    preset.update({"emergency_signs": ["none"], "urgent_signs": ["none"]})
+    preset = {q: v for q, v in _screened(kb).items() if q not in ("where_felt", "age_band")}
     interview = Interview.start(kb, preset)
-    # pain_character, pain_duration, back_history: first choice; where_felt: glutes only
-    script = [ENTER, ENTER, ENTER, DOWN + SPACE + ENTER]
+    # age_band: 16 to 50; pain_character, pain_duration, back_history: first choice;
+    # where_felt: glutes only
+    script = [DOWN + ENTER, ENTER, ENTER, ENTER, DOWN + SPACE + ENTER]
     prompter = Scripted(pipe, script)
     prompts.run(interview, prompter)
-    assert interview.asked == ["pain_character", "pain_duration", "back_history", "where_felt"]
+    assert interview.asked == [
+        "age_band",
+        "pain_character",
+        "pain_duration",
+        "back_history",
+        "where_felt",
+    ]
     assert interview.answers["where_felt"] == ["glutes"]
     assert "when_felt" not in interview.final_answers()
     err = prompter.err.getvalue()  # type: ignore[attr-defined]
-    assert "about a dozen in all" in err and "quick safety check" in err and "Now, about" in err
+    assert "only as many as it" in err and "quick safety check" in err and "Now, about" in err
 
 
 def test_run_stops_at_an_emergency(kb: KnowledgeBase, pipe: Any) -> None:
     interview = Interview.start(kb, {})
-    prompter = Scripted(pipe, [DOWN + SPACE + ENTER])  # bladder/bowel
+    prompter = Scripted(pipe, [DOWN * 2 + SPACE + ENTER])  # bladder/bowel
     prompts.run(interview, prompter)
     assert interview.asked == ["emergency_signs"] and interview.emergency
-    assert "needs medical attention" in prompter.err.getvalue()  # type: ignore[attr-defined]
+    err = prompter.err.getvalue()  # type: ignore[attr-defined]
+    assert "You told us:" in err and "New difficulty peeing" in err
+    assert "needs medical attention" in err
+
+
+def test_a_mis_tick_can_be_taken_back_before_the_stop(kb: KnowledgeBase, pipe: Any) -> None:
+    preset = {q: v for q, v in _screened(kb).items() if q != "emergency_signs"}
+    preset.update({q: NOT_SURE for q in ASKED})
+    interview = Interview.start(kb, preset)
+    # Tick saddle by mistake; at "Is that right?" go back; the same list comes again with
+    # saddle ticked: untick it, tick "None of these".
+    script = [SPACE + ENTER, SPACE + DOWN * 7 + SPACE + ENTER]
+    prompter = Scripted(pipe, script, confirms=[DOWN + ENTER])
+    prompts.run(interview, prompter)
+    assert [qid for qid, _, _, _ in prompter.asked] == ["emergency_signs", "emergency_signs"]
+    assert prompter.asked[1][2] == ["saddle_numbness"], "the mis-tick is shown, to undo"
+    assert interview.answers["emergency_signs"] == ["none"] and not interview.emergency
 
 
 def test_review_lists_what_was_not_asked_and_answers_more(kb: KnowledgeBase, pipe: Any) -> None:

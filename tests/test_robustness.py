@@ -214,7 +214,7 @@ KB_CASES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     ),
     "unknown red-flag level": (
         "red_flags.yaml",
-        "red_flags:\n  - {id: r, level: critical, title: T,"
+        "red_flags:\n  - {id: r, level: critical, title: T, source: S,"
         " any: [{question: tempo, answers: [bounce]}]}\n",
         ("red_flags[0].level",),
     ),

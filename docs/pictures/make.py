@@ -31,6 +31,8 @@ WIDTH, HEIGHT = 100, 34
 ANSWERS = """\
 emergency_signs: [none]
 urgent_signs: [none]
+health_history: [none]
+age_band: age_16_to_50
 pain_character: muscle_effort
 pain_duration: hours
 back_history: none
