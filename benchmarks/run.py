@@ -128,7 +128,7 @@ def scaled_kb(factor: int) -> Path:
     """An overlay with *factor* copies of every shipped mistake and question.
 
     Coaches adding mistakes "for many exercises" add their own questions too, so each
-    copy's signs refer to that copy's questions: the answers given touch only the shipped
+    copy's likelihoods refer to that copy's questions: the answers given touch only the shipped
     mistakes, and the rest must cost no more than loading and indexing them.
     """
     folder = WORK / f"kb_x{factor}"
@@ -145,9 +145,19 @@ def scaled_kb(factor: int) -> Path:
             copy["when"] = [dict(c, question=f"{c['question']}_x{n}") for c in q.get("when", [])]
             new_questions.append(copy)
         for m in mistakes:
-            signs = [dict(s, question=f"{s['question']}_x{n}") for s in m["signs"]]
+            rows = {
+                key: [dict(r, question=f"{r['question']}_x{n}") for r in m.get(key, [])]
+                for key in ("evidence", "context")
+            }
+            related = [f"{r}_x{n}" for r in m.get("related", [])]
             new_mistakes.append(
-                dict(m, id=f"{m['id']}_x{n}", title=f"{m['title']} ({n})", signs=signs)
+                dict(
+                    m,
+                    id=f"{m['id']}_x{n}",
+                    title=f"{m['title']} ({n})",
+                    related=related,
+                    **rows,
+                )
             )
     (folder / "questions.yaml").write_text(
         yaml.safe_dump({"questions": new_questions}, sort_keys=False, allow_unicode=True)
@@ -244,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             [PY, str(p["floor_prompt"])], "Pick one floor choice"
         ),
         "hipthrust diagnose: first question": lambda: first_prompt(
-            [*HIPTHRUST, "diagnose"], r"\[1/\d+\]"
+            [*HIPTHRUST, "diagnose"], r"\[1(?:/\d+)?\]"
         ),
     }
     res = interleaved(tasks, runs)

@@ -65,15 +65,38 @@ class _Reach:
         return all(by_question.values())
 
 
-def max_score(kb: KnowledgeBase, index: int, reach: _Reach | None = None) -> float:
-    """The highest score mistake *index* can reach: its best sign on each askable question."""
+def max_probability(kb: KnowledgeBase, index: int, reach: _Reach | None = None) -> float:
+    """The highest posterior cause *index* can reach from answers to askable questions."""
+    from hipthrust_cli.core.model import features, odds, prob
+
     reach = reach or _Reach(kb)
     mistake = kb.mistakes[index]
-    best: dict[str, float] = {}
-    for sign in mistake.signs:
-        if sign.weight > 0 and reach.possible(sign):
-            best[sign.question] = max(best.get(sign.question, 0.0), sign.weight)
-    return sum(best.values()) / mistake.total_positive
+    o = odds(mistake.prior.p)
+    for shift in mistake.context:
+        if reach.possible(shift):
+            o *= max(1.0, shift.factor)
+    by_q: dict[str, list[Any]] = {}
+    for row in mistake.evidence:
+        by_q.setdefault(row.question, []).append(row)
+    for qid, rows in by_q.items():
+        question = kb.question_by_id[qid]
+        if not reach.asked.get(qid, False):
+            continue
+        if question.kind is Kind.multi:
+            ratios = [max(r.ratio, 1.0) for r in rows if reach.possible(r)]
+        else:
+            # Listed answers that can be given, and "anything else" (the last outcome).
+            outcomes = features(question, rows)[0]
+            ratios = [r.ratio for r in rows if reach.possible(r)]
+            if len(outcomes) > len(rows):
+                ratios.append(outcomes[-1][0] / outcomes[-1][1])
+            ratios = [max([1.0, *ratios])]
+        for ratio in ratios:
+            o *= ratio
+    return prob(o)
+
+
+PROXY_RATIO_LIMIT = 4.0  # a capacity test should not count like a seen fault
 
 
 def lint(kb: KnowledgeBase) -> list[Problem]:
@@ -130,18 +153,45 @@ def lint(kb: KnowledgeBase) -> list[Problem]:
                 "this red flag can never fire — check the question, answers and ranges",
                 "error",
             )
-    threshold = kb.settings.report_threshold
+    edge = kb.settings.bands.possible
     for i, mistake in enumerate(kb.mistakes):
-        top = max_score(kb, i, reach)
-        if top < threshold:
+        raises = [
+            row
+            for row in mistake.evidence
+            if row.ratio > 1 and reach.possible(row) and reach.asked.get(row.question, False)
+        ]
+        if not raises:
             add(
                 "mistakes",
                 mistake.id,
-                ["signs"],
-                f"no combination of answers can score this mistake above {top:.2f}, below the "
-                f"report threshold {threshold} — raise the weight of its main sign",
+                ["evidence"],
+                "no answer can raise this cause: give at least one answer a 'present' "
+                "likelihood above its 'absent' one",
                 "error",
             )
+            continue
+        top = max_probability(kb, i, reach)
+        if top < edge:
+            add(
+                "mistakes",
+                mistake.id,
+                ["evidence"],
+                f"this cause can never be reported: every answer for it together gives "
+                f"{top:.2f}, below the 'possible' band ({edge}) — raise its prior or its main "
+                "likelihood ratio",
+                "error",
+            )
+        for j, row in enumerate(mistake.evidence):
+            if mistake.kind_of(row).value == "proxy" and row.ratio > PROXY_RATIO_LIMIT:
+                add(
+                    "mistakes",
+                    mistake.id,
+                    ["evidence", j],
+                    f"a proxy (a capacity test) with a likelihood ratio of {row.ratio:.1f}: "
+                    f"keep proxies to {PROXY_RATIO_LIMIT:g} or less so they never weigh like "
+                    "a seen fault",
+                    "warning",
+                )
 
     used_questions: set[str] = set()
     used_choices: set[tuple[str, str]] = set()

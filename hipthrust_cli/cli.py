@@ -411,6 +411,13 @@ def diagnose(
     no_input: Annotated[
         bool, typer.Option("--no-input", help="Never prompt; unanswered questions stay unanswered.")
     ] = False,
+    thorough: Annotated[
+        bool,
+        typer.Option(
+            "--thorough",
+            help="Ask every question that applies, not only those that could change the report.",
+        ),
+    ] = False,
     fmt: FormatOption = Format.rich,
     kb_dirs: KbOption = None,
     verbose: Annotated[
@@ -490,7 +497,7 @@ def diagnose(
         from_file,
         from_options,
     )
-    interview = Interview.start(kb, preset)
+    interview = Interview.start(kb, preset, thorough=thorough)
 
     if interview.next_question() is not None and not no_input:
         if not stdin_is_terminal:
@@ -516,7 +523,7 @@ def diagnose(
                 f"Note: ignored the answer to '{qid}': that question does not apply "
                 "given your other answers.\n"
             )
-    report = run_diagnosis(kb, interview.final_answers(), _previous(last))
+    report = run_diagnosis(kb, interview.final_answers(), _previous(last), interview.asked)
     if measured:
         from hipthrust_cli.video.mark import mark_measured
 
@@ -893,7 +900,13 @@ def history_show(
         raise UsageError(
             f"Session {number} cannot be shown: its saved report is damaged."
         ) from None
-    _show(report, fmt)
+    if fmt is Format.json:
+        from hipthrust_cli import render
+
+        # Exactly as saved: a version 1 report keeps its scores, no fields are added.
+        _print(render.to_json(session.report))
+    else:
+        _show(report, fmt)
     if target is not None:
         _write_report(report, target)
 

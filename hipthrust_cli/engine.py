@@ -4,19 +4,23 @@
 :class:`Diagnosis`, and nothing here prints, prompts or touches files. Every view (rich,
 markdown, json) renders this one model.
 
-Scoring, per mistake: for each question the best matching positive sign counts; their
-sum is divided by the most the signs could give; matching negative weights are then
-subtracted as they are; the result is clamped to 0..1. A mistake is reported when it
-reaches the knowledge base's ``report_threshold``. ``not_sure`` and unanswered questions
-add nothing and are listed as *unconfirmed*.
+Causes are independent hypotheses with their own posterior probability
+(:mod:`hipthrust_cli.core.model`). A cause is reported when its posterior reaches the
+"possible" band; it is shown with its band ("very likely", "likely", "possible") and,
+in JSON, its ``probability``. Ranking: causes that something the person saw or felt in
+the lift raised come before causes raised only by proxies (capacity tests) or context,
+then by band and probability; a proxy-only cause is never put above "likely". "Why we
+think so" lists the answers that moved each cause most, for and against; questions that
+could have raised it but were not answered are *unconfirmed*.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from hipthrust_cli.core.model import Belief, beliefs, features, rows_for
 from hipthrust_cli.core.triage import Alternatives, Reason, Triage, report_policy, triage
 from hipthrust_cli.knowledge import (
     NOT_SURE,
@@ -30,9 +34,15 @@ from hipthrust_cli.knowledge import (
 
 __all__ = ["Diagnosis", "Reason", "Triage", "diagnose", "report_from_dict", "triage"]
 
+# 3: findings carry 'probability' and 'band' instead of 'score'; 'related'; 'interview'.
 # 2: five triage levels; reasons carry their source; triage.complete; alternatives carry
-# 'loaded' and a caveat; 'after_check'. Version 1 reports (saved in history) still load.
-REPORT_VERSION = 2
+# 'loaded' and a caveat; 'after_check'. Reports saved under versions 1 and 2 (with a
+# 'score' per finding) still load and show as they were.
+REPORT_VERSION = 3
+SUPPORTING_SHOWN = 3
+CONFLICTING_SHOWN = 2
+UNCONFIRMED_SHOWN = 2
+PROXY_BAND_CAP = "likely"
 DISCLAIMER = (
     "hipthrust gives general exercise guidance. It does not diagnose, and it does not "
     "replace a doctor or physiotherapist. If pain is severe, getting worse, or worries "
@@ -71,19 +81,36 @@ class Exercise:
     name: str
 
 
+OMIT_IF_NONE = {"omit_if_none": True}
+
+
 @dataclass(frozen=True, kw_only=True)
 class Finding:
-    """A likely cause, with the evidence for and against it."""
+    """A likely cause, with its probability band and the answers that moved it most.
+
+    ``score`` is only set on findings read back from a version 1 report (history).
+    """
 
     id: str
     title: str
-    score: float
+    probability: float | None = field(default=None, metadata=OMIT_IF_NONE)
+    band: str | None = field(default=None, metadata=OMIT_IF_NONE)
+    score: float | None = field(default=None, metadata=OMIT_IF_NONE)
     consequence: str
     fixes: list[FixOut]
     drills: list[Exercise]
     supporting: list[EvidenceItem]
     conflicting: list[EvidenceItem]
     unconfirmed: list[EvidenceItem]
+    related: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class InterviewOut:
+    """Which questions the wizard asked (in order) and which that apply it did not."""
+
+    asked: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -164,9 +191,15 @@ class Diagnosis:
     """Everything after the triage panel is for after a clinician has seen the user."""
     # Answers measured from a video: question id → {"answer", "source": "video", "text"}.
     measured: dict[str, dict[str, str]] = field(default_factory=dict)
+    interview: InterviewOut = field(default_factory=InterviewOut)
 
 
-def _item(question: Question, value: Answer | None) -> EvidenceItem:
+def _item(
+    question: Question, value: Answer | None, only: Sequence[str] | None = None
+) -> EvidenceItem:
+    if isinstance(value, list) and only is not None:
+        # A checklist answer is quoted by the ticks that bear on this cause.
+        value = [v for v in value if v in only] or value
     if value is None:
         answer, words = "", "not answered"
     else:
@@ -178,67 +211,88 @@ def _as_text(value: Answer) -> str:
     return ",".join(value) if isinstance(value, list) else str(value)
 
 
-def score_mistakes(
-    kb: KnowledgeBase, answers: Mapping[str, Answer]
-) -> list[tuple[int, float, dict[str, float], dict[str, float]]]:
-    """Score every mistake that any answer touches.
-
-    Returns ``(mistake index, score, best positive weight per question, negative weight
-    per question)`` for mistakes with a score above zero, in knowledge-base order. Only
-    the signs of answered questions are visited, through the index by question.
-    """
-    positive: dict[int, dict[str, float]] = {}
-    negative: dict[int, dict[str, float]] = {}
-    for qid, value in answers.items():
-        if value == NOT_SURE:
+def rank(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> list[tuple[Belief, str]]:
+    """The causes to report with their band, first to last (see the module docstring)."""
+    bands = kb.settings.bands
+    names = [name for name, _ in bands.edges()]
+    reported = []
+    for b in beliefs(kb, answers):
+        band = bands.of(b.probability)
+        if band is None:
             continue
-        for index, sign in kb.signs_by_question.get(qid, ()):
-            if not sign.matches(answers):
-                continue
-            if sign.weight > 0:
-                best = positive.setdefault(index, {})
-                best[qid] = max(best.get(qid, 0.0), sign.weight)
-            else:
-                neg = negative.setdefault(index, {})
-                neg[qid] = neg.get(qid, 0.0) + sign.weight
-    scored = []
-    for index in sorted(positive):
-        mistake = kb.mistakes[index]
-        raw = sum(positive[index].values()) / mistake.total_positive
-        raw += sum(negative.get(index, {}).values())
-        score = round(min(1.0, max(0.0, raw)), 3)
-        if score > 0:
-            scored.append((index, score, positive[index], negative.get(index, {})))
-    return scored
+        if not b.observed and names.index(band) < names.index(PROXY_BAND_CAP):
+            band = PROXY_BAND_CAP  # a capacity test alone never makes a cause very likely
+        reported.append((b, band))
+    reported.sort(key=lambda r: (not r[0].observed, names.index(r[1]), -r[0].probability))
+    return reported
 
 
 def _finding(
     kb: KnowledgeBase,
     answers: Mapping[str, Answer],
-    index: int,
-    score: float,
-    pos: Mapping[str, float],
-    neg: Mapping[str, float],
+    belief: Belief,
+    band: str,
+    shown_fixes: set[str],
+    shown_sources: dict[str, set[str]],
+    reported: Sequence[str],
 ) -> Finding:
-    mistake = kb.mistakes[index]
+    mistake = kb.mistakes[belief.index]
     questions = kb.question_by_id
-    sign_questions = list(dict.fromkeys(s.question for s in mistake.signs))
-    unconfirmed = [
-        _item(questions[q], answers.get(q))
-        for q in sign_questions
-        if answers.get(q) in (None, NOT_SURE)
-        and any(s.weight > 0 for s in mistake.signs if s.question == q)
+    ups = [m for m in belief.moves if m.log_ratio > 0]
+    downs = [m for m in belief.moves if m.log_ratio < 0]
+    # Questions that could have raised this cause but were not answered, the most
+    # telling first.
+    open_questions = []
+    for qid in dict.fromkeys(r.question for r in mistake.evidence):
+        q = questions.get(qid)
+        if q is None or answers.get(qid) not in (None, NOT_SURE):
+            continue
+        if not all(c.matches(answers) for c in q.when):
+            continue
+        best = max(
+            (p / a for outcomes in features(q, rows_for(mistake, qid)) for p, a in outcomes),
+            default=1.0,
+        )
+        if best > 1.0:
+            open_questions.append((best, qid))
+    open_questions.sort(key=lambda x: -x[0])
+    # A fix already shown for a cause ranked above is not repeated. Related causes
+    # (arching, over-extension, rib flare) word the same cue differently; a fix citing
+    # the same source as one shown for a related cause is that cue again.
+    related_sources = {s for r in mistake.related for s in shown_sources.get(r, ())}
+    fixes = [
+        f
+        for f in mistake.fixes
+        if f.text not in shown_fixes and not (f.source and f.source in related_sources)
     ]
+    shown_fixes.update(f.text for f in mistake.fixes)
+    shown_sources[mistake.id] = {f.source for f in fixes if f.source}
+    titles = {m.id: m.title for m in kb.mistakes}
+
+    def listed(qid: str) -> list[str]:
+        return [a for r in mistake.evidence if r.question == qid for a in r.answers or []]
+
     return Finding(
         id=mistake.id,
         title=mistake.title,
-        score=score,
+        probability=round(belief.probability, 3),
+        band=band,
         consequence=mistake.consequence,
-        fixes=[FixOut(text=f.text, evidence=f.evidence, source=f.source) for f in mistake.fixes],
+        fixes=[FixOut(text=f.text, evidence=f.evidence, source=f.source) for f in fixes],
         drills=[Exercise(id=d, name=kb.exercise_names[d]) for d in mistake.drills],
-        supporting=[_item(questions[q], answers[q]) for q in sign_questions if q in pos],
-        conflicting=[_item(questions[q], answers[q]) for q in sign_questions if q in neg],
-        unconfirmed=unconfirmed,
+        supporting=[
+            _item(questions[m.question], answers[m.question], listed(m.question))
+            for m in ups[:SUPPORTING_SHOWN]
+        ],
+        conflicting=[
+            _item(questions[m.question], answers[m.question]) for m in downs[:CONFLICTING_SHOWN]
+        ],
+        unconfirmed=[
+            _item(questions[q], answers.get(q)) for _, q in open_questions[:UNCONFIRMED_SHOWN]
+        ],
+        related=[
+            titles[r] for r in mistake.related if r in reported and r in titles and r != mistake.id
+        ],
     )
 
 
@@ -247,24 +301,37 @@ def _any(conditions: list[Condition], answers: Mapping[str, Answer]) -> bool:
 
 
 def diagnose(
-    kb: KnowledgeBase, answers: Mapping[str, Answer], previous: Previous | None = None
+    kb: KnowledgeBase,
+    answers: Mapping[str, Answer],
+    previous: Previous | None = None,
+    asked: Sequence[str] = (),
 ) -> Diagnosis:
     """Turn a set of answers into a report: triage first, then causes and advice.
 
     What the report holds follows its triage level through
     :func:`~hipthrust_cli.core.triage.report_policy`, the one place that decides it.
-    With *previous* (the last saved diagnosis) the report also says what changed since.
+    With *previous* (the last saved diagnosis) the report also says what changed since;
+    *asked* are the question ids the wizard asked, in order.
     """
     answers = dict(answers)
     tri = triage(kb, answers)
     policy = report_policy(tri, answers)
+    interview = InterviewOut(
+        asked=list(asked),
+        skipped=[
+            q.id
+            for q in kb.ordered_questions
+            if q.id not in answers and all(c.matches(answers) for c in q.when)
+        ],
+    )
 
     findings: list[Finding] = []
     if policy.causes:
-        threshold = kb.settings.report_threshold
-        scored = [s for s in score_mistakes(kb, answers) if s[1] >= threshold]
-        scored.sort(key=lambda s: (-s[1], s[0]))
-        findings = [_finding(kb, answers, *s) for s in scored]
+        ranked = rank(kb, answers)
+        reported = [b.id for b, _ in ranked]
+        texts: set[str] = set()
+        sources: dict[str, set[str]] = {}
+        findings = [_finding(kb, answers, b, band, texts, sources, reported) for b, band in ranked]
         if not policy.fixes:
             # Fixes are things to do now; at this level the first thing to do is get checked.
             findings = [replace(f, fixes=[], drills=[]) for f in findings]
@@ -283,6 +350,7 @@ def diagnose(
     next_steps: list[str] = []
     if policy.causes and not findings:
         answered = sum(1 for v in answers.values() if v != NOT_SURE)
+        left = len(interview.skipped)
         next_steps = [
             "We could not single out a cause from your answers"
             + (" (many were 'not sure' or unanswered)." if answered < 8 else ".")
@@ -292,6 +360,13 @@ def diagnose(
                 "Film a set from the side and compare it with the form checklist below.",
                 "Ask a coach or physiotherapist to watch a few reps.",
             ]
+        left = len(interview.skipped)
+        if left:
+            next_steps.insert(
+                1,
+                f"{left} question{'s' * (left != 1)} went unanswered; 'hipthrust diagnose "
+                "--thorough' asks every one.",
+            )
 
     return Diagnosis(
         findings=findings,
@@ -329,6 +404,7 @@ def diagnose(
         # After an emergency causes were not looked for, so none can be called resolved.
         progress=compare(previous, findings, answers) if previous and policy.causes else None,
         after_check=policy.after_check,
+        interview=interview,
     )
 
 
@@ -356,10 +432,12 @@ def _summary(tri: Triage, findings: list[Finding]) -> str:
     first = first + " " if first else ""
     if not findings:
         return first + "No single likely cause stood out; start with the form checklist."
-    n = len(findings)
-    causes = f"{n} likely cause{'s' if n != 1 else ''}"
     top = findings[0]
-    return f"{first}{causes}; start with {top.title.lower()}: {top.fixes[0].text}"
+    others = len(findings) - 1
+    more = f" ({others} more cause{'s' * (others != 1)} below)" if others else ""
+    fix = f": {top.fixes[0].text}" if top.fixes else ""
+    band = f" ({top.band})" if top.band else ""
+    return f"{first}Start with {top.title.lower()}{band}{more}{fix}"
 
 
 def compare(previous: Previous, findings: list[Finding], answers: Mapping[str, Answer]) -> Progress:
@@ -440,7 +518,10 @@ def report_from_dict(data: Mapping[str, Any]) -> Diagnosis:
             Finding(
                 id=f["id"],
                 title=f["title"],
-                score=float(f["score"]),
+                probability=float(f["probability"]) if "probability" in f else None,
+                band=str(f["band"]) if "band" in f else None,
+                score=float(f["score"]) if "score" in f else None,
+                related=list(f.get("related", [])),
                 consequence=f["consequence"],
                 fixes=[
                     FixOut(text=x["text"], evidence=Evidence(x["evidence"]), source=x.get("source"))
@@ -485,4 +566,8 @@ def report_from_dict(data: Mapping[str, Any]) -> Diagnosis:
         progress=Progress(**progress) if isinstance(progress, dict) else None,
         after_check=bool(data.get("after_check", False)),
         measured=dict(data.get("measured") or {}),
+        interview=InterviewOut(
+            asked=list(data.get("interview", {}).get("asked", [])),
+            skipped=list(data.get("interview", {}).get("skipped", [])),
+        ),
     )

@@ -154,7 +154,7 @@ class Session:
     top_cause: str | None
     answers: dict[str, Any]
     report: dict[str, Any]
-    findings: list[tuple[str, str, float]]  # (mistake id, title, score), ranked
+    findings: list[tuple[str, str, float]]  # (mistake id, title, probability or score), ranked
 
 
 class History:
@@ -381,7 +381,14 @@ class History:
                     "INSERT INTO findings (session_id, rank, mistake_id, title, score)"
                     " VALUES (?, ?, ?, ?, ?)",
                     [
-                        (session, rank, str(f["id"]), str(f["title"]), _score(f["score"]))
+                        # Version 2 reports carry a probability; version 1 a score.
+                        (
+                            session,
+                            rank,
+                            str(f["id"]),
+                            str(f["title"]),
+                            _score(f.get("probability", f.get("score"))),
+                        )
                         for rank, f in enumerate(findings, 1)
                     ],
                 )

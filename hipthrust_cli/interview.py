@@ -1,8 +1,13 @@
 """The question flow: which question comes next, progress, and when to stop.
 
-The interview knows the order (red-flag screening first), the ``when`` conditions, and
-that an emergency answer ends it at once. It does no terminal I/O: ``prompts.py`` asks,
-and this module decides what to ask.
+The warning-sign screen comes first, complete and in order; an emergency answer ends the
+interview at once. Then every other question a warning sign reads and those
+``settings.always_ask`` names, in file order, then the adaptive
+part (:mod:`hipthrust_cli.core.adaptive`): the most informative question next, until no
+answer left is likely to change the report, or the person asks for the report now.
+``thorough`` asks every question that applies, in file order. Given answers (a file,
+``--answer``) are used and never asked again. It does no terminal I/O: ``prompts.py``
+asks, and this module decides what to ask.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from hipthrust_cli.core.adaptive import next_adaptive
 from hipthrust_cli.knowledge import Answer, KnowledgeBase, Level, Question
 
 
@@ -20,11 +26,16 @@ class Interview:
     kb: KnowledgeBase
     answers: dict[str, Answer] = field(default_factory=dict)
     asked: list[str] = field(default_factory=list)
+    thorough: bool = False
+    stopped: bool = False  # the person asked for the report now
+    reopened: list[str] = field(default_factory=list)  # changed from the review
 
     @classmethod
-    def start(cls, kb: KnowledgeBase, preset: Mapping[str, Answer]) -> Interview:
+    def start(
+        cls, kb: KnowledgeBase, preset: Mapping[str, Answer], thorough: bool = False
+    ) -> Interview:
         """Begin with *preset* answers (from a file or ``--answer``); only the rest is asked."""
-        return cls(kb=kb, answers=dict(preset))
+        return cls(kb=kb, answers=dict(preset), thorough=thorough)
 
     def is_relevant(self, question: Question) -> bool:
         """Whether a question applies, given the answers so far (its ``when`` holds)."""
@@ -56,7 +67,47 @@ class Interview:
         if self.emergency:
             return None
         pending = self.pending()
-        return pending[0] if pending else None
+        screen = [q for q in pending if q.red_flag]
+        if screen:
+            return screen[0]  # the screen is fixed and complete, never adaptive
+        if self.stopped or not pending:
+            return None
+        # A changed answer is asked at once, then the follow-ups it opens, whatever the
+        # adaptive choice would be: the person asked for them.
+        changed = set(self.reopened)
+        for q in pending:
+            if q.id in changed:
+                return q
+        for q in pending:
+            if any(c.question in changed for c in q.when):
+                return q
+        # Questions a warning sign reads (pain type, how long it lasts, back history, pain
+        # level) are safety questions: the adaptive part never skips them.
+        always = set(self.kb.settings.always_ask) | self.kb.red_flag_questions
+        first = [q for q in pending if q.id in always]
+        if first:
+            return first[0]
+        if self.thorough:
+            return pending[0]
+        last = self.kb.question_by_id.get(self.asked[-1]) if self.asked else None
+        return next_adaptive(self.kb, self.answers, pending, last)
+
+    def in_screen(self) -> bool:
+        """Whether screening questions are still to come (no early report yet)."""
+        return any(q.red_flag for q in self.pending())
+
+    def stop(self) -> None:
+        """The person asked for the report now: ask nothing more after the screen."""
+        self.stopped = True
+
+    def ask_more(self) -> None:
+        """From the review: ask every question not yet asked, in order."""
+        self.stopped = False
+        self.thorough = True
+
+    def not_asked(self) -> list[Question]:
+        """Questions that apply but have no answer: shown in the review, ``skipped`` in JSON."""
+        return [q for q in self.pending() if not q.red_flag]
 
     def record(self, question: Question, value: Answer) -> None:
         """Store an answer given at a prompt."""
@@ -64,15 +115,20 @@ class Interview:
         if question.id not in self.asked:
             self.asked.append(question.id)
 
-    def progress(self, question: Question | None = None) -> tuple[int, int]:
-        """``(number of *question* or the next one, how many this run is expected to ask)``.
+    def progress(self, question: Question | None = None) -> tuple[int, int | None]:
+        """``(number of *question* or the next one, how many this run will ask)``.
 
-        A question asked again (after Back or from the review) keeps its number.
+        The total is known only while every remaining question will be asked (the screen,
+        or ``thorough``); after the screen the adaptive part decides as it goes, so the
+        total is None. A question asked again (after Back or the review) keeps its number.
         """
-        remaining = [q.id for q in self.pending() if q.id not in self.asked]
+        pending = self.pending()
         number = len(self.asked) + 1
         if question is not None and question.id in self.asked:
             number = self.asked.index(question.id) + 1
+        if not self.thorough:
+            return number, None
+        remaining = [q.id for q in pending if q.id not in self.asked]
         return number, len(self.asked) + len(remaining)
 
     def can_go_back(self, question: Question) -> bool:
@@ -97,6 +153,7 @@ class Interview:
         Follow-ups its new answer makes relevant are asked after it; answers to
         questions that no longer apply are set aside (see :meth:`final_answers`).
         """
+        self.reopened.append(qid)
         return self.answers.pop(qid, None)
 
     def review(self) -> list[tuple[Question, Answer]]:

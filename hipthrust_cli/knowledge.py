@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
@@ -153,6 +153,11 @@ class Question(_Model):
         default_factory=list, description="Asked only if all of these hold."
     )
     red_flag: bool = False
+    group: Literal["self_test"] | None = Field(
+        None,
+        description="self_test: a quick physical test, asked only when it would change the "
+        "result, under 'A quick test you can do now'.",
+    )
     screens: str | None = Field(
         None,
         description="For a single-choice screening question: the sign it checks, named in "
@@ -241,18 +246,6 @@ class LevelText(_Model):
     advice: Text
 
 
-class Sign(Condition):
-    """Evidence for (positive weight) or against (negative weight) a mistake."""
-
-    weight: float = Field(description="Positive: points to the mistake. Negative: against it.")
-
-    @model_validator(mode="after")
-    def _nonzero(self) -> Sign:
-        if self.weight == 0:
-            raise ValueError("a sign's weight must not be 0")
-        return self
-
-
 class Fix(_Model):
     """One thing to change, with how well it is supported."""
 
@@ -261,31 +254,94 @@ class Fix(_Model):
     source: str | None = None
 
 
+class EvidenceKind(str, Enum):
+    """What kind of answer a likelihood rests on.
+
+    An ``observation`` is something the person saw or felt in the lift itself (a seen
+    arch, feet far out); a ``proxy`` is a capacity test away from the lift (plank time,
+    toe touch) that only hints at a cause. Observations weigh more (see the engine).
+    """
+
+    observation = "observation"
+    proxy = "proxy"
+
+
+class Prior(_Model):
+    """How common a cause is among people who feel hip thrusts in their lower back."""
+
+    p: float = Field(gt=0, lt=1, description="Probability before any answer, 0..1 exclusive.")
+    why: Text = Field(description="One-line rationale or source for the number.")
+
+
+class Likelihood(Condition):
+    """How likely an answer is when the cause is present, and when it is absent.
+
+    For a single-choice or scale question the rows of one cause are a partition: every
+    answer not listed shares what is left (``1 - sum``). For a multi question each row is
+    its own yes/no feature (ticked or not).
+    """
+
+    present: float = Field(gt=0, lt=1, description="P(this answer | cause present).")
+    absent: float = Field(gt=0, lt=1, description="P(this answer | cause absent).")
+    kind: EvidenceKind | None = Field(
+        None, description="observation or proxy; defaults to the cause's kind_of_evidence."
+    )
+    why: Text = Field(description="One-line rationale or source for the two numbers.")
+
+    @property
+    def ratio(self) -> float:
+        """The likelihood ratio: how much this answer multiplies the odds of the cause."""
+        return self.present / self.absent
+
+
+class ContextShift(Condition):
+    """Context (injury history, anatomy, age) that shifts a cause's prior odds.
+
+    Context is never a cause itself: it changes how likely a cause is to begin with.
+    """
+
+    factor: float = Field(gt=0, le=10, description="Multiplies the prior odds.")
+    why: Text = Field(description="One-line rationale or source for the factor.")
+
+
+_OLD_SIGNS = (
+    "mistakes now use 'prior' and 'evidence' (likelihoods given the cause present and "
+    "absent, each with a 'why') instead of 'signs' with weights; rewrite this mistake as "
+    "docs/authoring.md ('Writing a cause') shows"
+)
+
+
 class Mistake(_Model):
-    """A likely cause of feeling hip thrusts in the lower back."""
+    """A likely cause of feeling hip thrusts in the lower back: an independent hypothesis."""
 
     id: Id
     title: Text
     consequence: Text
     explanation: str | None = None
-    signs: list[Sign] = Field(min_length=1)
+    kind_of_evidence: EvidenceKind = Field(
+        description="observation when the main evidence is seen in the lift, proxy when it "
+        "is a capacity test."
+    )
+    prior: Prior
+    evidence: list[Likelihood] = Field(min_length=1)
+    context: list[ContextShift] = Field(default_factory=list)
+    related: list[Id] = Field(
+        default_factory=list,
+        description="Overlapping causes: a fix they share is shown once, under the first.",
+    )
     fixes: list[Fix] = Field(min_length=1)
     drills: list[Id] = Field(default_factory=list)
 
-    @cached_property
-    def total_positive(self) -> float:
-        """The most positive weight the answers can give: the best sign per question."""
-        best: dict[str, float] = {}
-        for sign in self.signs:
-            if sign.weight > 0:
-                best[sign.question] = max(best.get(sign.question, 0.0), sign.weight)
-        return sum(best.values())
+    @model_validator(mode="before")
+    @classmethod
+    def _old_format(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "signs" in data:
+            raise ValueError(_OLD_SIGNS)
+        return data
 
-    @model_validator(mode="after")
-    def _can_score(self) -> Mistake:
-        if not any(s.weight > 0 for s in self.signs):
-            raise ValueError("a mistake needs at least one sign with a positive weight")
-        return self
+    def kind_of(self, row: Likelihood) -> EvidenceKind:
+        """The kind of one evidence row (its own, or the cause's)."""
+        return row.kind or self.kind_of_evidence
 
 
 class Drill(_Model):
@@ -406,15 +462,74 @@ class Note(_Model):
         return not self.any or any(c.matches(answers) for c in self.any)
 
 
+def _reject_report_threshold(data: Any) -> Any:
+    """One clear message for a settings file written for the scored (version 1) model."""
+    if isinstance(data, dict) and "report_threshold" in data:
+        raise ValueError(
+            "'report_threshold' was replaced by 'bands' (the lower edges of very likely, "
+            "likely and possible) when scores became probabilities; see docs/authoring.md"
+        )
+    return data
+
+
+class Bands(_Model):
+    """Lower edges of the probability bands a cause is reported in.
+
+    Below ``possible`` a cause is not reported. Each edge carries its rationale in
+    ``settings.yaml``.
+    """
+
+    very_likely: float = Field(0.75, gt=0, lt=1)
+    likely: float = Field(0.5, gt=0, lt=1)
+    possible: float = Field(0.25, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Bands:
+        if not self.possible < self.likely < self.very_likely:
+            raise ValueError("the bands must rise: possible < likely < very_likely")
+        return self
+
+    def edges(self) -> list[tuple[str, float]]:
+        """``(band name, lower edge)``, highest first."""
+        return [
+            ("very likely", self.very_likely),
+            ("likely", self.likely),
+            ("possible", self.possible),
+        ]
+
+    def of(self, p: float) -> str | None:
+        """The band *p* falls in, or None below ``possible``."""
+        for name, edge in self.edges():
+            if p >= edge:
+                return name
+        return None
+
+
 class Settings(_Model):
     """Knobs of the knowledge base as a whole."""
 
     kb_version: Text
-    report_threshold: float = Field(0.35, gt=0, le=1)
+    bands: Bands = Field(default_factory=Bands)
+    stop_threshold: float = Field(
+        0.2,
+        gt=0,
+        lt=1,
+        description="The interview stops when no remaining question has at least this "
+        "chance of moving any cause across a band edge.",
+    )
+    always_ask: list[Id] = Field(
+        default_factory=list,
+        description="Questions asked after the screen whatever the model says (e.g. pain).",
+    )
     back_pain: list[Condition] = Field(
         default_factory=list,
         description="Any of these means the user reports back pain (back-friendly first).",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_threshold(cls, data: Any) -> Any:
+        return _reject_report_threshold(data)
 
 
 # --- files -------------------------------------------------------------------------------
@@ -487,8 +602,15 @@ class SettingsFile(_Model):
     """``settings.yaml``: an overlay may give only some of the settings."""
 
     kb_version: Text | None = None
-    report_threshold: float | None = Field(None, gt=0, le=1)
+    bands: Bands | None = None
+    stop_threshold: float | None = Field(None, gt=0, lt=1)
+    always_ask: list[Id] | None = None
     back_pain: list[Condition] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_threshold(cls, data: Any) -> Any:
+        return _reject_report_threshold(data)
 
 
 FILES: dict[str, type[_Model]] = {
@@ -556,13 +678,18 @@ class KnowledgeBase:
         ]
 
     @cached_property
-    def signs_by_question(self) -> dict[str, list[tuple[int, Sign]]]:
-        """Each question's signs with their mistake's index, so scoring is not quadratic."""
-        index: dict[str, list[tuple[int, Sign]]] = {}
+    def evidence_by_question(self) -> dict[str, list[tuple[int, Likelihood]]]:
+        """Each question's likelihood rows with their cause's index."""
+        index: dict[str, list[tuple[int, Likelihood]]] = {}
         for i, mistake in enumerate(self.mistakes):
-            for sign in mistake.signs:
-                index.setdefault(sign.question, []).append((i, sign))
+            for row in mistake.evidence:
+                index.setdefault(row.question, []).append((i, row))
         return index
+
+    @cached_property
+    def red_flag_questions(self) -> set[str]:
+        """Ids of the questions any red flag reads: the interview always asks them."""
+        return {c.question for flag in self.red_flags for c in flag.conditions()}
 
     @cached_property
     def exercise_names(self) -> dict[str, str]:
@@ -1136,7 +1263,7 @@ def all_conditions(
     groups: list[tuple[str, Sequence[Any], tuple[str, ...]]] = [
         ("questions", kb.questions, ("when",)),
         ("red_flags", kb.red_flags, ("any", "all")),
-        ("mistakes", kb.mistakes, ("signs",)),
+        ("mistakes", kb.mistakes, ("evidence", "context")),
         ("alternatives", kb.alternatives, ("avoid_when",)),
         ("notes", kb.notes, ("any", "all")),
     ]
@@ -1226,7 +1353,16 @@ def check_references(kb: KnowledgeBase, texts: SourceTexts | None = None) -> lis
                 f"'{c.question}' is asked after '{entry_id}', so it cannot decide whether "
                 f"'{entry_id}' is asked — move it earlier",
             )
+    cause_ids = {m.id for m in kb.mistakes}
     for m in kb.mistakes:
+        for j, rid in enumerate(m.related):
+            if rid not in cause_ids:
+                add(
+                    "mistakes",
+                    m.id,
+                    ["related", j],
+                    f"there is no mistake '{rid}' — check the id{_suggest(rid, cause_ids)}",
+                )
         for j, drill in enumerate(m.drills):
             if drill not in kb.exercise_names:
                 add(
@@ -1236,6 +1372,8 @@ def check_references(kb: KnowledgeBase, texts: SourceTexts | None = None) -> lis
                     f"there is no drill or alternative '{drill}' — add it to drills.yaml"
                     f"{_suggest(drill, kb.exercise_names)}",
                 )
+    for m in kb.mistakes:
+        _check_model(m, questions, add)
     clash = {d.id for d in kb.drills} & {a.id for a in kb.alternatives}
     for dup in sorted(clash):
         add(
@@ -1246,6 +1384,48 @@ def check_references(kb: KnowledgeBase, texts: SourceTexts | None = None) -> lis
             "are unambiguous",
         )
     return problems
+
+
+def _check_model(
+    m: Mistake,
+    questions: Mapping[str, Question],
+    add: Callable[[str, str, Sequence[str | int], str], None],
+) -> None:
+    """The cause model of one mistake: partitions that add up, and related causes."""
+    by_question: dict[str, list[tuple[int, Likelihood]]] = {}
+    for j, row in enumerate(m.evidence):
+        by_question.setdefault(row.question, []).append((j, row))
+    for qid, rows in by_question.items():
+        q = questions.get(qid)
+        if q is None or q.kind is Kind.multi:
+            continue  # each row of a multi question is its own ticked / not ticked feature
+        seen: dict[str, int] = {}
+        for j, row in rows:
+            for answer in row.answers or []:
+                if answer in seen:
+                    add(
+                        "mistakes",
+                        m.id,
+                        ["evidence", j, "answers"],
+                        f"'{answer}' of '{qid}' already has a likelihood in evidence"
+                        f"[{seen[answer]}] — give each answer one row",
+                    )
+                seen.setdefault(answer, j)
+        covered = q.kind is not Kind.scale and set(seen) >= set(q.choice_ids())
+        for column in ("present", "absent"):
+            total = sum(getattr(row, column) for _, row in rows)
+            if total > 1 + 1e-9 or (not covered and total >= 1 - 1e-9):
+                add(
+                    "mistakes",
+                    m.id,
+                    ["evidence", rows[0][0], column],
+                    f"the '{column}' likelihoods of '{qid}' add up to {total:.2f}; they are "
+                    "probabilities of different answers, so they must stay below 1 (the "
+                    "answers not listed share what is left)",
+                )
+    for j, rid in enumerate(m.related):
+        if rid == m.id:
+            add("mistakes", m.id, ["related", j], "a cause cannot be related to itself")
 
 
 def _suggest(word: str, known: Iterable[str]) -> str:

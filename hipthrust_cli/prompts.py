@@ -26,6 +26,9 @@ WHY = "__why__"
 BACK = "__back__"
 SHOW = "__show__"
 CHANGE = "__change__"
+MORE = "__more__"
+NOW = "__now__"
+REPORT_NOW = "Show my report now"
 
 
 def _eof_on_ctrl_d(question: Any) -> Any:
@@ -141,19 +144,22 @@ class Prompter:
         self,
         question: Question,
         number: int,
-        total: int,
+        total: int | None,
         default: Answer | None = None,
         back: bool = False,
+        report_now: bool = False,
     ) -> Answer | str:
         """Ask one question until it has an answer; "Why do we ask?" explains and re-asks.
 
         *default* is pre-selected (a previous answer); with *back*, a select prompt also
-        offers "← Back", which returns :data:`BACK`.
+        offers "← Back", which returns :data:`BACK`; with *report_now* it offers "Show my
+        report now", which returns :data:`NOW`.
         """
         import questionary
 
         # "? " comes before the message; wrap it so no word is broken at the edge.
-        message = _wrap(f"[{number}/{total}] {question.text}", 2)
+        count = f"[{number}/{total}]" if total is not None else f"[{number}]"
+        message = _wrap(f"{count} {question.text}", 2)
         if question.kind is Kind.multi:
             self.say(f"  ({clean_line(question.why)})")
             return self._ask_multi(question, message, default)
@@ -176,6 +182,8 @@ class Prompter:
         choices.append(questionary.Choice("Why do we ask this?", value=WHY))
         if back:
             choices.append(questionary.Choice("← Back", value=BACK))
+        if report_now:
+            choices.append(questionary.Choice(REPORT_NOW, value=NOW))
         selected = next((c for c in choices if c.value == default), None)
         while True:
             prompt = questionary.select(
@@ -249,19 +257,32 @@ class Prompter:
         self.say("\nYour answers:")
         for question, answer in items:
             self.say(f"  • {clean_line(question.text)} — {clean_line(question.label_of(answer))}")
+        left = interview.not_asked()
+        if left:
+            self.say(
+                f"\nNot asked ({len(left)}): your answers so far were unlikely to change "
+                "the report. You can answer them too:"
+            )
+            for question in left:
+                self.say(f"  • {clean_line(question.text)}")
+        choices = [
+            questionary.Choice("Show my report", value=SHOW),
+            questionary.Choice("Change an answer", value=CHANGE),
+        ]
+        if left:
+            choices.insert(1, questionary.Choice(f"Answer the {len(left)} more", value=MORE))
         action = _eof_on_ctrl_d(
             questionary.select(
                 "Ready?",
-                choices=[
-                    questionary.Choice("Show my report", value=SHOW),
-                    questionary.Choice("Change an answer", value=CHANGE),
-                ],
+                choices=choices,
                 instruction="(arrow keys, Enter)",
                 **self._io(),
             )
         ).unsafe_ask()
         if action == SHOW:
             return None
+        if action == MORE:
+            return MORE
         choices = [
             questionary.Choice(_short(f"{q.text} — {q.label_of(a)}"), value=q.id) for q, a in items
         ]
@@ -351,20 +372,24 @@ def _run(
     first = interview.next_question()
     if first is None:
         return
-    _, total = interview.progress()
     prompter.say(
-        f"hipthrust: {total} short questions about your hip thrust. Choose 'Not sure' "
-        "whenever you don't know. Ctrl-C stops at any time."
+        "hipthrust: a quick safety check, then short questions about your hip thrust, "
+        "only as many as it takes. Choose 'Not sure' whenever you don't know. Ctrl-C "
+        "stops at any time."
     )
     section: bool | None = None
+    last_shown: Question | None = None
     while True:
         question = interview.next_question()
         if question is None:
-            if interview.emergency or not review or not interview.asked:
+            if interview.emergency or interview.stopped or not review or not interview.asked:
                 break
             choice = prompter.review(interview)
             if choice is None:
                 break
+            if choice == MORE:
+                interview.ask_more()
+                continue
             if choice != CHANGE:
                 previous = interview.reopen(choice)
                 if previous is not None:
@@ -375,6 +400,14 @@ def _run(
             prompter.say(
                 "\nFirst, a quick safety check." if section else "\nNow, about your hip thrust."
             )
+        if question.group == "self_test" and (
+            last_shown is None or last_shown.group != "self_test"
+        ):
+            prompter.say(
+                "\nA quick test you can do now (it would change the result; choose "
+                "'Not sure' to skip it):"
+            )
+        last_shown = question
         number, total = interview.progress(question)
         value = prompter.ask(
             question,
@@ -382,9 +415,13 @@ def _run(
             total,
             default=defaults.get(question.id),
             back=interview.can_go_back(question),
+            report_now=not question.red_flag,
         )
         if value == BACK:
             defaults.update(interview.back(question))
+            continue
+        if value == NOW:
+            interview.stop()
             continue
         interview.record(question, value)
         if interview.emergency and not prompter.confirm_emergency(interview):

@@ -123,7 +123,11 @@ def _plain(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {
+            f.name: _plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if not (f.metadata.get("omit_if_none") and getattr(value, f.name) is None)
+        }
     return value
 
 
@@ -152,6 +156,7 @@ def questions_json(kb: KnowledgeBase) -> list[dict[str, Any]]:
             "max": q.max,
             "when": [c.model_dump(exclude_none=True) for c in q.when],
             "red_flag": q.red_flag,
+            "group": q.group,
         }
         for q in kb.ordered_questions
     ]
@@ -170,6 +175,21 @@ def md(text: str) -> str:
 def _bar(score: float, width: int = 10) -> str:
     filled = round(score * width)
     return "█" * filled + "░" * (width - filled)
+
+
+def strength(f: Finding) -> str:
+    """How strongly a finding is supported, in words ("likely").
+
+    A finding from a saved version 1 report shows its score bar and percentage as it did.
+    """
+    if f.band is not None:
+        return f.band
+    score = f.score or 0.0
+    return f"{_bar(score)} {round(score * 100)}%"
+
+
+def _related(f: Finding) -> str:
+    return f"Goes with: {', '.join(f.related)} (their fixes help here too)" if f.related else ""
 
 
 def _fix_evidence(evidence: Evidence, source: str | None) -> str:
@@ -251,16 +271,17 @@ def _measured_lines(d: Diagnosis) -> list[tuple[str, str]]:
 
 
 def _finding_markdown(i: int, f: Finding) -> list[str]:
-    out = [f"### {i}. {md(f.title)} `{_bar(f.score)}` {round(f.score * 100)}%", ""]
-    out += [md(f.consequence), "", "Why we think so:", ""]
+    out = [f"### {i}. {md(f.title)} — {md(strength(f))}", ""]
+    out += [md(f.consequence), ""]
+    if f.related:
+        out += [md(_related(f)), ""]
+    out += ["Why we think so:", ""]
     out += [f"- ✓ {md(e.text)}" for e in f.supporting]
     out += [f"- ✗ against: {md(e.text)}" for e in f.conflicting]
     out += [f"- ? not confirmed: {md(e.text)}" for e in f.unconfirmed]
     if f.fixes:
         out += ["", "Fixes:", ""]
-        out += [
-            f"- [ ] {md(x.text)} *({md(_fix_evidence(x.evidence, x.source))})*" for x in f.fixes
-        ]
+    out += [f"- [ ] {md(x.text)} *({md(_fix_evidence(x.evidence, x.source))})*" for x in f.fixes]
     if f.drills:
         out += ["", f"Drills: {md(', '.join(x.name for x in f.drills))}"]
     return [*out, ""]
@@ -564,8 +585,7 @@ def _finding_block(i: int, f: Finding) -> RenderableType:
         _t(f"{i}. ", "bold"),
         _t(f.title, "bold"),
         "  ",
-        _t(_bar(f.score), "magenta"),
-        _t(f" {round(f.score * 100)}%", "magenta"),
+        _t(strength(f), "magenta"),
     )
     why = [(_t("✓", "green"), _t(e.text)) for e in f.supporting]
     why += [(_t("✗", "red"), _lines(_t("against: ", "red"), e.text)) for e in f.conflicting]
@@ -580,9 +600,10 @@ def _finding_block(i: int, f: Finding) -> RenderableType:
         _t(""),
         head,
         Padding(_t(f.consequence, "italic"), (0, 0, 0, 3)),
-        Padding(_t("Why we think so:", "bold"), (0, 0, 0, 3)),
-        _bullets(why, 5),
     ]
+    if f.related:
+        parts.append(Padding(_t(_related(f), "dim"), (0, 0, 0, 3)))
+    parts += [Padding(_t("Why we think so:", "bold"), (0, 0, 0, 3)), _bullets(why, 5)]
     if fixes:
         parts += [Padding(_t("Fixes:", "bold"), (0, 0, 0, 3)), _bullets(fixes, 5)]
     if f.drills:
@@ -602,9 +623,8 @@ def _finding_line(i: int, f: Finding) -> RenderableType:
                 _lines(
                     _t(f.title, "bold"),
                     "  ",
-                    _t(_bar(f.score), "magenta"),
-                    _t(f" {round(f.score * 100)}%  ", "magenta"),
-                    _t(f.fixes[0].text if f.fixes else "", "dim"),
+                    _t(strength(f) + "  ", "magenta"),
+                    _t(f.fixes[0].text if f.fixes else _related(f), "dim"),
                 ),
             )
         ],
@@ -957,12 +977,19 @@ def diagnosis_html(d: Diagnosis) -> str:
     if d.findings:
         out.append("<h2>Likely causes</h2>")
         for i, f in enumerate(d.findings, 1):
-            pct = round(f.score * 100)
+            if f.band is not None:
+                level = f'<span class="muted">— {e(f.band)}</span>'
+            else:
+                pct = round((f.score or 0.0) * 100)
+                level = (
+                    f'<span class="meter" role="img" aria-label="{pct}%"><span '
+                    f'style="width:{pct}%"></span></span> <span class="muted">{pct}%</span>'
+                )
+            related = f"<p>{e(_related(f))}</p>" if f.related else ""
             out.append(
-                f"<article><h3>{i}. {e(f.title)} "
-                f'<span class="meter" role="img" aria-label="{pct}%"><span style="width:{pct}%">'
-                f'</span></span> <span class="muted">{pct}%</span></h3>'
-                f"<p><em>{e(f.consequence)}</em></p><p><strong>Why we think so:</strong></p>"
+                f"<article><h3>{i}. {e(f.title)} {level}</h3>"
+                f"<p><em>{e(f.consequence)}</em></p>{related}"
+                "<p><strong>Why we think so:</strong></p>"
                 '<ul class="why">'
             )
             out += [f"<li>✓ {e(x.text)}</li>" for x in f.supporting]

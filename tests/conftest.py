@@ -30,6 +30,8 @@ CLEAN: dict[str, Any] = {
     "back_history": "none",
     "where_felt": ["lower_back", "glutes"],
     "when_felt": "whole_rep",
+    "what_you_see": ["none"],
+    "rep_onset": "first_reps",
     "pain_level": 2,
     "head_position": "chin_tucked",
     "lockout_arch": "no_arch",
@@ -38,6 +40,7 @@ CLEAN: dict[str, Any] = {
     "bench_height": "standard",
     "shins_at_top": "vertical",
     "foot_stance": "hip_to_shoulder",
+    "heel_lift": "heels_down",
     "glute_feel": "strongly",
     "warm_up": "glute_specific",
     "load_change": "no_change",
@@ -45,6 +48,9 @@ CLEAN: dict[str, Any] = {
     "plank_time": "over_60s",
     "knee_to_wall": "easily",
     "hamstring_flex": "toes",
+    "thomas_test": "flat",
+    "bar_position": "hip_crease",
+    "other_pain": "only_hip_thrusts",
     "anatomy": "none_known",
 }
 
@@ -100,13 +106,22 @@ def write_answers(path: Path, answers: dict[str, Any]) -> Path:
 
 
 def story(**overrides: Any) -> dict[str, Any]:
-    """CLEAN answers with some changed; a value of None removes the answer."""
+    """CLEAN answers with some changed; a value of None removes the answer.
+
+    Like a real person, the 'what_you_see' checklist ticks what the other answers
+    describe (tests/scenarios.py), unless it is given.
+    """
+    from .scenarios import SEEN
+
     out = dict(CLEAN)
     for key, value in overrides.items():
         if value is None:
             out.pop(key, None)
         else:
             out[key] = value
+    if "what_you_see" not in overrides:
+        ticks = sorted({tick for (q, a), tick in SEEN.items() if out.get(q) == a})
+        out["what_you_see"] = ticks or ["none"]
     return out
 
 

@@ -54,7 +54,7 @@ def test_unknown_question_suggests(kb: KnowledgeBase, tmp_path: Path) -> None:
 def test_unknown_choice_lists_valid(kb: KnowledgeBase, tmp_path: Path) -> None:
     message = _bad(kb, _file(tmp_path, "pain_level: 3\nbench_height: tall\n"))
     assert "answers.yaml:2" in message
-    assert "valid: standard, high, low, not_sure" in message
+    assert "valid: low, slightly_low, standard, slightly_high, high, not_sure" in message
 
 
 def test_yes_no_booleans_get_a_hint(kb: KnowledgeBase, tmp_path: Path) -> None:

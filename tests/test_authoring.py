@@ -67,11 +67,16 @@ def test_validate_cross_references_all_at_once(cli: Callable[..., Run], tmp_path
             "mistakes.yaml": (
                 "mistakes:\n"
                 "  - id: m1\n    title: T\n    consequence: C\n"
-                "    signs: [{question: tempoo, answers: [bounce], weight: 2}]\n"
+                "    kind_of_evidence: observation\n    prior: {p: 0.1, why: W}\n"
+                "    evidence: [{question: tempoo, answers: [bounce], present: 0.5,"
+                " absent: 0.1, why: W}]\n"
+                "    related: [weak_cor]\n"
                 "    fixes: [{text: F, evidence: expert_opinion}]\n"
                 "    drills: [plankk]\n"
                 "  - id: m1\n    title: T\n    consequence: C\n"
-                "    signs: [{question: tempo, answers: [bounce], weight: 2}]\n"
+                "    kind_of_evidence: observation\n    prior: {p: 0.1, why: W}\n"
+                "    evidence: [{question: tempo, answers: [bounce], present: 0.5,"
+                " absent: 0.1, why: W}]\n"
                 "    fixes: [{text: F, evidence: expert_opinion}]\n"
             ),
         },
@@ -81,6 +86,77 @@ def test_validate_cross_references_all_at_once(cli: Callable[..., Run], tmp_path
     assert "used twice" in run.stdout
     assert "no question 'tempoo'" in run.stdout and "did you mean 'tempo'" in run.stdout
     assert "no drill or alternative 'plankk'" in run.stdout
+    assert "no mistake 'weak_cor'" in run.stdout and "did you mean 'weak_core'" in run.stdout
+
+
+def test_validate_checks_the_cause_model(cli: Callable[..., Run], tmp_path: Path) -> None:
+    folder = _overlay(
+        tmp_path,
+        {
+            "mistakes.yaml": (
+                "mistakes:\n"
+                "  - id: lopsided\n    title: T\n    consequence: C\n"
+                "    kind_of_evidence: observation\n    prior: {p: 0.1, why: W}\n"
+                "    evidence:\n"
+                "      - {question: tempo, answers: [bounce], present: 0.7, absent: 0.1, why: W}\n"
+                "      - {question: tempo, answers: [fast_drop], present: 0.6, absent: 0.1,"
+                " why: W}\n"
+                "    fixes: [{text: F, evidence: expert_opinion}]\n"
+                "  - id: sinking\n    title: T\n    consequence: C\n"
+                "    kind_of_evidence: proxy\n    prior: {p: 0.1, why: W}\n"
+                "    evidence:\n"
+                "      - {question: plank_time, answers: [under_30s], present: 0.1,"
+                " absent: 0.5, why: W}\n"
+                "    fixes: [{text: F, evidence: expert_opinion}]\n"
+                "  - id: out_of_range\n    title: T\n    consequence: C\n"
+                "    kind_of_evidence: proxy\n    prior: {p: 1.5, why: W}\n"
+                "    evidence:\n"
+                "      - {question: plank_time, answers: [under_30s], present: 0.9,"
+                " absent: 0.1, why: W}\n"
+                "    fixes: [{text: F, evidence: expert_opinion}]\n"
+            ),
+        },
+    )
+    run = cli("kb", "validate", str(folder))
+    assert run.code == 3
+    assert "mistakes[2].prior.p: Input should be less than 1" in run.stdout
+    folder.joinpath("mistakes.yaml").write_text(
+        folder.joinpath("mistakes.yaml").read_text().replace("p: 1.5", "p: 0.1")
+    )
+    run = cli("kb", "validate", str(folder))
+    assert run.code == 3
+    assert "the 'present' likelihoods of 'tempo' add up to 1.30" in run.stdout
+    folder.joinpath("mistakes.yaml").write_text(
+        folder.joinpath("mistakes.yaml").read_text().replace("present: 0.6", "present: 0.2")
+    )
+    run = cli("kb", "validate", str(folder))
+    assert run.code == 3
+    assert "mistakes[1].evidence: no answer can raise this cause" in run.stdout
+    assert "mistakes[2].evidence[0]: a proxy (a capacity test) with a likelihood ratio of 9.0" in (
+        run.stdout
+    )
+
+
+def test_old_format_overlay_gets_one_clear_message(cli: Callable[..., Run], tmp_path: Path) -> None:
+    folder = _overlay(
+        tmp_path,
+        {
+            "mistakes.yaml": (
+                "mistakes:\n  - id: m1\n    title: T\n    consequence: C\n"
+                "    signs: [{question: tempo, answers: [bounce], weight: 2}]\n"
+                "    fixes: [{text: F, evidence: expert_opinion}]\n"
+            ),
+            "settings.yaml": "report_threshold: 0.3\n",
+        },
+    )
+    run = cli("kb", "validate", str(folder))
+    assert run.code == 3
+    errors = [line for line in run.stdout.splitlines() if "yaml:" in line]
+    assert len(errors) == 2, run.stdout
+    assert any("mistakes[0]: mistakes now use 'prior' and 'evidence'" in e for e in errors)
+    assert any("'report_threshold' was replaced by 'bands'" in e for e in errors)
+    diag = cli("diagnose", "--kb", str(folder), "--no-input")
+    assert diag.code == 3 and "was replaced by 'bands'" in diag.stderr
 
 
 def test_validate_finds_untriggerable_mistake_and_impossible_when(
@@ -91,9 +167,10 @@ def test_validate_finds_untriggerable_mistake_and_impossible_when(
         {
             "mistakes.yaml": (
                 "mistakes:\n  - id: shy\n    title: Shy\n    consequence: C\n"
-                "    signs:\n"
-                "      - {question: tempo, answers: [bounce], weight: 0.2}\n"
-                "      - {question: pain_level, min: 11, weight: 5}\n"
+                "    kind_of_evidence: observation\n    prior: {p: 0.01, why: W}\n"
+                "    evidence:\n"
+                "      - {question: tempo, answers: [bounce], present: 0.2, absent: 0.1, why: W}\n"
+                "      - {question: pain_level, min: 11, present: 0.9, absent: 0.1, why: W}\n"
                 "    fixes: [{text: F, evidence: expert_opinion}]\n"
             ),
             "questions.yaml": (
@@ -106,8 +183,8 @@ def test_validate_finds_untriggerable_mistake_and_impossible_when(
     run = cli("kb", "validate", str(folder))
     assert run.code == 3
     assert (
-        "mistakes[0].signs: no combination of answers can score this mistake above 0.04"
-        in run.stdout
+        "mistakes[0].evidence: this cause can never be reported: every answer for it together "
+        "gives 0.02" in run.stdout
     )
     assert "questions[0].when: this question can never be asked" in run.stdout
     assert "questions[0].id: no mistake, red flag, note or follow-up uses" in run.stdout
@@ -244,8 +321,9 @@ def test_show_summary_kind_and_entry(cli: Callable[..., Run]) -> None:
     mistakes = cli("kb", "show", "mistakes", "-f", "json").json()
     assert mistakes[0]["id"] == "arching_lower_back"
     entry = cli("kb", "show", "mistake", "weak_core", "-f", "json").json()
-    assert entry["signs"][0]["question"] == "plank_time"
-    assert "weight: 4.0" in cli("kb", "show", "mistakes", "weak_core").stdout
+    assert entry["prior"]["p"] == 0.2 and entry["prior"]["why"]
+    assert entry["evidence"][0]["question"] == "what_you_see"
+    assert "present: 0.4" in cli("kb", "show", "mistakes", "weak_core").stdout
     assert "```yaml" in cli("kb", "show", "red-flags", "leg_pain", "-f", "markdown").stdout
     assert "| arching\\_lower\\_back |" in cli("kb", "show", "mistakes", "-f", "markdown").stdout
     assert "checklist" in cli("kb", "show", "technique").stdout

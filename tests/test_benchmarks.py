@@ -55,5 +55,5 @@ def test_validate(benchmark: Any, overlays: dict[int, list[Path]], size: int) ->
 def test_score(benchmark: Any, overlays: dict[int, list[Path]], size: int) -> None:
     kb = knowledge.load(overlays[size])
     answers = story(lockout_arch="clearly", bench_height="high", plank_time="under_30s")
-    scored = benchmark(engine.score_mistakes, kb, answers)
-    assert scored
+    ranked = benchmark(engine.rank, kb, answers)
+    assert ranked

@@ -42,16 +42,16 @@ def test_hit_returns_the_same_knowledge_base(tmp_path: Path) -> None:
     second = knowledge.load(cache_dir=store)
     assert second is not first
     assert [m.id for m in second.mistakes] == [m.id for m in first.mistakes]
-    assert second.signs_by_question.keys() == first.signs_by_question.keys()
+    assert second.evidence_by_question.keys() == first.evidence_by_question.keys()
 
 
 def test_a_changed_file_is_never_served_stale(tmp_path: Path) -> None:
     folder, store = _copy(tmp_path), tmp_path / "cache"
-    assert knowledge.load(base=folder, cache_dir=store).settings.report_threshold == 0.35
+    assert knowledge.load(base=folder, cache_dir=store).settings.stop_threshold == 0.22
     path = folder / "settings.yaml"
-    path.write_text(path.read_text().replace("report_threshold: 0.35", "report_threshold: 0.5"))
+    path.write_text(path.read_text().replace("stop_threshold: 0.22", "stop_threshold: 0.5"))
     os.utime(path, (1, 1))  # even with an old timestamp: the key is the content
-    assert knowledge.load(base=folder, cache_dir=store).settings.report_threshold == 0.5
+    assert knowledge.load(base=folder, cache_dir=store).settings.stop_threshold == 0.5
 
 
 def test_a_changed_overlay_is_never_served_stale(tmp_path: Path) -> None:
@@ -184,7 +184,7 @@ def test_not_finite_numbers_are_never_cached() -> None:
     with pytest.raises(cache.Unsupported):
         cache.encode(
             knowledge.Settings.model_construct(
-                kb_version="k", report_threshold=float("nan"), back_pain=[]
+                kb_version="k", stop_threshold=float("nan"), back_pain=[]
             ),
             knowledge.Settings,
         )

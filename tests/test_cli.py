@@ -117,7 +117,7 @@ def test_diagnose_json_matches_the_contract(cli: Any, tmp_path: Path) -> None:
     )
     assert run.code == 0, run
     data = run.json()
-    assert data["version"] == 2
+    assert data["version"] == 3
     assert set(data["triage"]) >= {"level", "title", "advice", "reasons", "complete"}
     assert data["triage"]["level"] in {"emergency", "same_day", "urgent", "routine", "self_care"}
     assert data["triage"]["complete"] is True and data["triage"]["unscreened"] == []
@@ -125,7 +125,8 @@ def test_diagnose_json_matches_the_contract(cli: Any, tmp_path: Path) -> None:
     assert set(finding) >= {
         "id",
         "title",
-        "score",
+        "probability",
+        "band",
         "consequence",
         "fixes",
         "drills",
@@ -137,7 +138,9 @@ def test_diagnose_json_matches_the_contract(cli: Any, tmp_path: Path) -> None:
     assert set(finding["supporting"][0]) == {"question", "answer", "text", "source"}
     assert finding["supporting"][0]["source"] is None  # given, not measured from video
     assert data["measured"] == {}
-    assert 0 <= finding["score"] <= 1
+    assert 0 <= finding["probability"] <= 1 and "score" not in finding
+    assert finding["band"] in {"very likely", "likely", "possible"}
+    assert data["interview"] == {"asked": [], "skipped": []}
     assert isinstance(data["form_checklist"], list) and data["form_checklist"]
     assert isinstance(data["alternatives"], list)
     assert data["answers"]["lockout_arch"] == "clearly"
@@ -159,7 +162,8 @@ def test_diagnose_rich_report_order(cli: Any, tmp_path: Path) -> None:
         )
     ]
     assert positions == sorted(positions)
-    assert "☐" in out and "█" in out and "Why we think so" in out
+    assert "☐" in out and "very likely" in out and "Why we think so" in out
+    assert "█" not in out and "%" not in out.split("Likely causes")[1].split("Correct form")[0]
     assert out.rstrip().endswith("get it checked.")
 
 
@@ -231,7 +235,10 @@ def test_verbose_reports_ignored_answers(cli: Any, tmp_path: Path) -> None:
     ("content", "needle"),
     [
         ("bench_hieght: high\n", "did you mean bench_height"),
-        ("bench_height: tall\n", "valid: standard, high, low, not_sure"),
+        (
+            "bench_height: tall\n",
+            "valid: low, slightly_low, standard, slightly_high, high, not_sure",
+        ),
         ("pain_level: 12\n", "out of range"),
         ("- a\n- b\n", "expected a mapping"),
         ("pain_level: [3\n", "not valid YAML"),
@@ -384,8 +391,20 @@ def test_form_has_checklist_and_sketch(cli: Any) -> None:
 def test_questions_json_contract(cli: Any) -> None:
     data = cli("questions", "--format", "json").json()
     for q in data:
-        assert set(q) == {"id", "text", "why", "kind", "choices", "min", "max", "when", "red_flag"}
+        assert set(q) == {
+            "id",
+            "text",
+            "why",
+            "kind",
+            "choices",
+            "min",
+            "max",
+            "when",
+            "red_flag",
+            "group",
+        }
     assert data[0]["red_flag"] is True
+    assert {q["id"] for q in data if q["group"] == "self_test"} >= {"plank_time", "thomas_test"}
     scale = next(q for q in data if q["kind"] == "scale")
     assert (scale["min"], scale["max"]) == (0, 10)
     follow = next(q for q in data if q["id"] == "when_felt")

@@ -10,10 +10,13 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from hipthrust_cli import knowledge
+from hipthrust_cli.knowledge import NOT_SURE, Answer, Kind, KnowledgeBase, Question
+
 pytestmark = pytest.mark.slow
 
 DOWN, SPACE, ENTER = "\x1b[B", " ", "\r"
-PROMPT = re.compile(r"\[(\d+)/(\d+)\] ([^\r\n]{10,40})")
+PROMPT = re.compile(r"\[(\d+)(?:/(\d+))?\] ([^\r\n]{10,40})")
 
 
 def _spawn(tmp_path: Path, *args: str) -> tuple[pexpect.spawn, Path]:
@@ -61,34 +64,127 @@ def _answer_all(child: pexpect.spawn, keys_for: dict[str, str]) -> list[str]:
         child.send(keys)
 
 
+def _keys(question: Question, value: Answer) -> str:
+    """The keys that give *value* at *question*'s prompt, from a fresh prompt."""
+    ids = question.choice_ids()
+    if question.kind is Kind.multi:
+        ticks = [len(ids)] if value == NOT_SURE else [ids.index(v) for v in value]
+        keys, at = "", 0
+        for index in sorted(ticks):
+            keys += DOWN * (index - at) + SPACE
+            at = index
+        return keys + ENTER
+    if question.kind is Kind.scale:
+        assert question.min is not None and question.max is not None
+        steps = question.max - question.min + 1 if value == NOT_SURE else int(value) - question.min
+        return DOWN * steps + ENTER
+    return DOWN * (len(ids) if value == NOT_SURE else ids.index(str(value))) + ENTER
+
+
+def _drive(child: pexpect.spawn, kb: KnowledgeBase, answers: dict[str, Answer]) -> list[str]:
+    """Answer every prompt as the person would; returns the prompts met, the review included.
+
+    Each prompt is recognised by the start of its question text; the review ("Ready?")
+    gets "Show my report".
+    """
+    questions = list(kb.questions)
+    met: list[str] = []
+    last = 0
+    while True:
+        index = child.expect([PROMPT, pexpect.EOF, "Ready\\?"])
+        if index == 1:
+            return met
+        if index == 2:
+            if met[-1:] != ["review"]:  # not the redraw after the answer
+                met.append("review")
+                child.send(ENTER)
+            continue
+        number, text = int(child.match.group(1)), child.match.group(3)
+        if number <= last:  # a redraw of the prompt already answered
+            continue
+        last = number
+        words = re.sub(r"\x1b(\[[0-9;]*m?)?", "", text).split("(arrow keys")[0].split("(Space")[0]
+        words = words.rstrip()
+        tries = [words, words.rsplit(" (", 1)[0]]  # a key hint cut off at 40 characters
+        question = next((q for w in tries for q in questions if q.text.startswith(w)), None)
+        assert question is not None, f"no question starts with {words!r}"
+        met.append(question.id)
+        child.send(_keys(question, answers.get(question.id, NOT_SURE)))
+
+
 def test_form_problem_by_arrow_keys(tmp_path: Path) -> None:
-    child, out = _spawn(tmp_path)
-    seen = _answer_all(
-        child,
-        {
-            "Since this back pain": DOWN * 7 + SPACE + ENTER,  # None of these
-            "apply to your back pain": DOWN * 10 + SPACE + ENTER,  # None of these
-            "apply to your health": DOWN * 6 + SPACE + ENTER,  # None of these
-            "How old are you": DOWN + ENTER,  # 16 to 50
-            "What does the lower-back": DOWN + ENTER,  # a dull ache
-            "Where do you feel": SPACE + ENTER,  # lower back
-            "When in the rep": DOWN * 2 + ENTER,  # at the top
-            "How strong is": DOWN * 4 + ENTER,  # 4
-            "At the top of the rep": DOWN + ENTER,  # looking up
-            "do your ribs flare": ENTER,  # clearly
-            "How long can you hold": ENTER,  # < 30 s
-        },
+    from .conftest import story
+
+    kb = knowledge.load()
+    person = story(
+        pain_character="ache",
+        where_felt=["lower_back"],
+        when_felt="top",
+        pain_level=4,
+        lockout_arch="clearly",
+        head_position="looking_up",
+        plank_time="under_30s",
+        rep_onset="last_reps",
     )
+    child, out = _spawn(tmp_path)
+    met = _drive(child, kb, person)
     child.close()
     assert child.exitstatus == 0
-    assert any("When in the rep" in s for s in seen), "the follow-up was asked"
-    assert not any("What do you wear" in s for s in seen), "footwear follow-up skipped"
+    assert met[:4] == ["emergency_signs", "urgent_signs", "health_history", "age_band"]
+    assert "footwear" not in met, "a follow-up whose condition is false is skipped"
+    assert met[-1] == "review"
     report = out.read_text()
     assert report.startswith("╭") and "SELF-CARE" in report.splitlines()[0]
     causes = report[report.index("Likely causes") :]
-    top3 = re.findall(r"^ \d\. (.+?)  [█░]", causes, re.M)[:3]
-    assert "Arching the lower back" in top3 and "Weak core" in top3
+    first = re.findall(r"^ \d\. (.+?)  (very likely|likely|possible)", causes, re.M)
+    assert first[0] == ("Arching the lower back", "very likely")
     assert "does not replace" in report
+
+
+# People from the calibration table, driven through the real terminal: prompts in all,
+# the screen and the review included (a checklist is one prompt).
+PTY_PEOPLE = [
+    "clear arch at the top",
+    "glutes barely working",
+    "high box",
+    "feet far out, hamstrings burning, 55 cm box (issue 12)",
+    "added weight, form breaks",
+    "bouncing reps",
+    "arch and heavy load",
+    "a lifter with good form and mild effort",
+    "stiff ankles, heels lift",
+]
+
+
+def test_simulated_people_in_a_real_terminal(tmp_path: Path) -> None:
+    import statistics
+
+    from .scenarios import load
+
+    kb = knowledge.load()
+    people = {s.name: s for s in load()}
+    counts = []
+    for n, name in enumerate(PTY_PEOPLE):
+        scenario = people[name]
+        folder = tmp_path / str(n)
+        folder.mkdir()
+        child, out = _spawn(folder, "--no-history", "-f", "json")
+        met = _drive(child, kb, scenario.answers)
+        child.close()
+        assert child.exitstatus == 0, name
+        import json
+
+        from hipthrust_cli.engine import report_from_dict
+
+        report = report_from_dict(json.loads(out.read_text()))
+        assert scenario.check(report) == [], name
+        assert report.interview.asked == [m for m in met if m != "review"]
+        counts.append(len(met))
+    # Issue 12 asks for a median of at most 12. After merging the triage work, three
+    # questions its warning signs read (pain type, how long it lasts, back history) are
+    # asked after the four-prompt screen, so the median is 14; see
+    # tests/test_calibration.py::test_a_dozen_prompts_in_all for the open goal.
+    assert statistics.median(counts) <= 14, counts
 
 
 def test_emergency_red_flag_stops_at_once(tmp_path: Path) -> None:
@@ -155,36 +251,28 @@ def test_back_and_review_in_a_real_terminal(tmp_path: Path) -> None:
 
     import yaml
 
-    from hipthrust_cli import knowledge
-
     from .conftest import story
 
-    answers = story(bench_height=None, shins_at_top=None, foot_stance=None)
+    answers = story(bench_height=None, shins_at_top=None)
     (tmp_path / "a.yaml").write_text(yaml.safe_dump(answers))
-    child, out = _spawn(tmp_path, "--answers", "a.yaml", "--no-history", "-f", "json")
+    child, out = _spawn(tmp_path, "--answers", "a.yaml", "--no-history", "-f", "json", "--thorough")
     up = "\x1b[A"
-    child.expect(r"\[1/3\] How high is the bench")
-    child.send(DOWN + ENTER)  # higher than that
-    child.expect(r"\[2/3\] At the top, looking from the side")
-    child.send(up + ENTER)  # wraps to the last choice: "← Back"
-    child.expect(r"\[1/3\] How high is the bench")
-    child.send(up + ENTER)  # "high" is pre-selected; Up picks the standard bench
-    child.expect(r"\[2/3\]")
+    child.expect(r"\[1/2\] How high is the bench")
+    child.send(DOWN * 4 + ENTER)  # above 50 cm
+    child.expect(r"\[2/2\] At the top, looking from the side")
+    child.send(up * 2 + ENTER)  # wraps to the end: "Show my report now", then "← Back"
+    child.expect(r"\[1/2\] How high is the bench")
+    child.send(up * 2 + ENTER)  # "above 50 cm" is pre-selected; two up is 40 to 46 cm
+    child.expect(r"\[2/2\]")
     child.send(ENTER)  # vertical shins
-    child.expect(r"\[3/3\]")
-    child.send(ENTER)  # hip- to shoulder-width
     child.expect("Ready\\?")
     child.send(DOWN + ENTER)  # Change an answer
     child.expect("Which answer do you want to change")
     order = [q.id for q in knowledge.load().ordered_questions]
-    given = [
-        qid
-        for qid in order
-        if qid in {**answers, "bench_height": 1, "shins_at_top": 1, "foot_stance": 1}
-    ]
+    given = [qid for qid in order if qid in {**answers, "bench_height": 1, "shins_at_top": 1}]
     child.send(DOWN * given.index("bench_height") + ENTER)
     child.expect(r"How high is the bench")
-    child.send(DOWN + ENTER)  # from "standard" to "higher than that"
+    child.send(DOWN * 2 + ENTER)  # from 40–46 cm to above 50 cm
     child.expect("Ready\\?")
     child.send(ENTER)  # Show my report
     child.expect(pexpect.EOF)
@@ -193,6 +281,41 @@ def test_back_and_review_in_a_real_terminal(tmp_path: Path) -> None:
     report = json.loads(out.read_text())
     assert report["answers"]["bench_height"] == "high"
     assert report["findings"][0]["id"] == "bench_too_high"
+    assert report["interview"]["asked"] == ["bench_height", "shins_at_top"]
+
+
+def test_show_my_report_now_skips_the_rest(tmp_path: Path) -> None:
+    import json
+
+    child, out = _spawn(
+        tmp_path,
+        "--no-history",
+        "-f",
+        "json",
+        *(f"--answer {q}={v}" for q, v in SCREEN_CLEAR.items()),
+        "--answer what_you_see=back_arches",
+    )
+    child.expect(r"\[1\] How strong is")
+    child.send(DOWN * 3 + ENTER)  # 3
+    child.expect(r"\[2\] ")
+    child.send("\x1b[A" + ENTER)  # the last choice of a select: "Show my report now"
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    report = json.loads(out.read_text())
+    assert report["interview"]["asked"] == ["pain_level"]
+    assert len(report["interview"]["skipped"]) > 10
+
+
+SCREEN_CLEAR = {
+    "emergency_signs": "none",
+    "urgent_signs": "none",
+    "health_history": "none",
+    "age_band": "age_16_to_50",
+    "pain_character": "ache",
+    "pain_duration": "hours",
+    "back_history": "none",
+}
 
 
 def test_a_phone_sized_terminal_shows_every_warning_sign_whole(tmp_path: Path) -> None:
@@ -235,13 +358,13 @@ def test_a_sign_ticked_by_mistake_can_be_taken_back(tmp_path: Path) -> None:
     answers = story(emergency_signs=None)
     (tmp_path / "a.yaml").write_text(yaml.safe_dump(answers))
     child, out = _spawn(tmp_path, "--answers", "a.yaml", "--no-history", "-f", "json")
-    child.expect(r"\[1/1\] Since this back pain started")
+    child.expect(r"\[1\] Since this back pain started")
     child.send(SPACE + ENTER)  # saddle numbness, by mistake
     child.expect("You told us:")
     child.expect("Numbness or tingling in the saddle area")
     child.expect("Is that right")
     child.send(DOWN + ENTER)  # "← Back: I ticked something by mistake"
-    child.expect(r"\[1/1\] Since this back pain started")
+    child.expect(r"\[1\] Since this back pain started")
     child.send(SPACE + DOWN * 7 + SPACE + ENTER)  # untick it, tick "None of these"
     child.expect("Ready\\?")
     child.send(ENTER)  # Show my report

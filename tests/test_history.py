@@ -114,6 +114,34 @@ def test_history_show_re_renders(cli: Callable[..., Run], tmp_path: Path, data_d
     assert run.code == 2 and "no session 7" in run.stderr
 
 
+def test_sessions_saved_with_scores_still_list_show_and_compare(
+    cli: Callable[..., Run], tmp_path: Path, data_dir: Path
+) -> None:
+    """A version 2 report (scores, no bands) reads as it was after the model changed."""
+    new = _diagnose(cli, tmp_path, "--no-history", lockout_arch="clearly").json()
+    old = dict(new, version=2)
+    old.pop("interview")
+    old["findings"] = [
+        {
+            **{k: v for k, v in f.items() if k not in ("probability", "band", "related")},
+            "score": 0.8,
+        }
+        for f in new["findings"]
+    ]
+    old["answers"] = dict(old["answers"], pain_level=6)
+    history.History(data_dir).save(old)
+    rows = cli("history", "-f", "json").json()
+    assert rows[0]["top_cause"] == "Arching the lower back"
+    shown = cli("history", "show", "1")
+    assert shown.code == 0 and "████████░░ 80%" in shown.stdout
+    assert cli("history", "show", "1", "-f", "json").json() == old
+    assert "80%" in cli("history", "show", "1", "-f", "markdown").stdout
+    now = _diagnose(cli, tmp_path, bench_height="high", pain_level=3).json()
+    assert now["version"] == 3 and "score" not in now["findings"][0]
+    assert now["progress"]["resolved"] == ["Arching the lower back"]
+    assert "pain down from 6 to 3" in now["progress"]["summary"]
+
+
 def test_again_uses_the_last_answers(
     cli: Callable[..., Run], tmp_path: Path, data_dir: Path
 ) -> None:
@@ -174,6 +202,8 @@ def test_html_escapes_knowledge_base_text(cli: Callable[..., Run], tmp_path: Pat
         "--no-history",
         "--answer",
         "head_position=looking_up",
+        "--answer",
+        "what_you_see=head_back",
         "-o",
         str(target),
     )
@@ -270,7 +300,7 @@ def test_read_only_folder_still_prints_the_report(
 
     monkeypatch.setattr(history.History, "save", refuse)
     run = _diagnose(cli, tmp_path)
-    assert run.code == 0 and json.loads(run.stdout)["version"] == 2
+    assert run.code == 0 and json.loads(run.stdout)["version"] == 3
     assert run.stderr.count("\n") == 1 and "was not saved" in run.stderr
 
 

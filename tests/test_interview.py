@@ -5,6 +5,8 @@ from __future__ import annotations
 from hipthrust_cli.interview import Interview
 from hipthrust_cli.knowledge import NOT_SURE, KnowledgeBase
 
+from .conftest import CLEAN
+
 
 def _walk(interview: Interview, answer_for: dict[str, object]) -> list[str]:
     asked = []
@@ -16,11 +18,70 @@ def _walk(interview: Interview, answer_for: dict[str, object]) -> list[str]:
 
 
 def test_screening_first_then_the_rest(kb: KnowledgeBase) -> None:
-    asked = _walk(Interview.start(kb, {}), {"emergency_signs": ["none"]})
+    asked = _walk(Interview.start(kb, {}, thorough=True), {"emergency_signs": ["none"]})
     # Four screening prompts for someone with nothing to tick (the issue-12 budget).
     assert asked[:4] == ["emergency_signs", "urgent_signs", "health_history", "age_band"]
-    assert asked[4] == "pain_character"
+    # Then every question a warning sign reads, and the pain level, whatever the model says.
+    assert asked[4:8] == ["pain_character", "pain_duration", "back_history", "pain_level"]
     assert len(asked) == sum(1 for q in kb.questions if not q.when)  # not_sure skips follow-ups
+
+
+def test_adaptive_interview_asks_the_telling_questions_and_stops(kb: KnowledgeBase) -> None:
+    from .scenarios import person
+
+    answers = person(CLEAN, {"bench_height": "high"})
+    interview = Interview.start(kb, {})
+    asked = _walk(interview, answers)
+    after = [q for q in asked if not kb.question_by_id[q].red_flag]
+    safety = ["pain_character", "pain_duration", "back_history", "pain_level"]
+    assert after[:4] == safety, "every question a warning sign reads, in file order"
+    assert after[4] == "what_you_see", "then the checklist, which covers most causes"
+    assert "bench_height" in after, "a ticked 'bench is high' is confirmed"
+    assert len(after) - len(safety) <= 5
+    skipped = interview.not_asked()
+    assert skipped and not {q.id for q in skipped} & set(asked)
+    assert all(not q.red_flag for q in skipped)
+
+
+def test_self_tests_come_together_and_only_when_they_matter(kb: KnowledgeBase) -> None:
+    from .scenarios import person
+
+    clean = _walk(Interview.start(kb, {}), person(CLEAN, {}))
+    tests = {q.id for q in kb.questions if q.group == "self_test"}
+    assert not tests & set(clean), "a person with nothing wrong does no self-test"
+    ankles = _walk(
+        Interview.start(kb, {}),
+        person(CLEAN, {"knee_to_wall": "cannot", "heel_lift": "heels_lift"}),
+    )
+    assert "knee_to_wall" in ankles
+
+
+def test_report_now_stops_after_the_screen_but_never_skips_it(kb: KnowledgeBase) -> None:
+    interview = Interview.start(kb, {})
+    interview.stop()
+    first = interview.next_question()
+    assert first is not None and first.red_flag
+    for q in [q for q in kb.ordered_questions if q.red_flag]:
+        interview.record(q, ["none"] if q.kind.value == "multi" else q.choice_ids()[0])
+    assert interview.next_question() is None
+
+
+def test_ask_more_from_the_review_asks_the_rest_in_order(kb: KnowledgeBase) -> None:
+    from .scenarios import person
+
+    interview = Interview.start(kb, {})
+    _walk(interview, person(CLEAN, {}))
+    left = [q.id for q in interview.not_asked()]
+    interview.ask_more()
+    nxt = interview.next_question()
+    assert nxt is not None and nxt.id == left[0]
+    assert interview.progress(nxt)[1] is not None
+
+
+def test_given_answers_are_used_and_never_asked_again(kb: KnowledgeBase) -> None:
+    given = {"what_you_see": ["bench_high"], "bench_height": "high", "pain_level": 3}
+    asked = _walk(Interview.start(kb, given), {**CLEAN, "emergency_signs": ["none"]})
+    assert not set(given) & set(asked)
 
 
 def test_emergency_answer_ends_the_interview_at_once(kb: KnowledgeBase) -> None:
@@ -43,18 +104,20 @@ def test_not_sure_on_cauda_equina_asks_each_sign(kb: KnowledgeBase) -> None:
 def test_when_skips_follow_ups(kb: KnowledgeBase) -> None:
     base = {"emergency_signs": ["none"], "urgent_signs": ["none"]}
     asked = _walk(
-        Interview.start(kb, {}), {**base, "where_felt": ["glutes"], "knee_to_wall": "easily"}
+        Interview.start(kb, {}, thorough=True),
+        {**base, "where_felt": ["glutes"], "knee_to_wall": "easily"},
     )
     assert "when_felt" not in asked and "footwear" not in asked
     asked = _walk(
-        Interview.start(kb, {}), {**base, "where_felt": ["lower_back"], "knee_to_wall": "cannot"}
+        Interview.start(kb, {}, thorough=True),
+        {**base, "where_felt": ["lower_back"], "knee_to_wall": "cannot"},
     )
     assert "when_felt" in asked and "footwear" in asked
     assert asked.index("when_felt") == asked.index("where_felt") + 1
 
 
 def test_progress_counts_what_this_run_asks(kb: KnowledgeBase) -> None:
-    interview = Interview.start(kb, {"pain_level": 3, "anatomy": "none_known"})
+    interview = Interview.start(kb, {"pain_level": 3, "anatomy": "none_known"}, thorough=True)
     number, total = interview.progress()
     assert number == 1
     # every unconditional question minus the two preset ones
@@ -63,6 +126,8 @@ def test_progress_counts_what_this_run_asks(kb: KnowledgeBase) -> None:
     assert first is not None
     interview.record(first, ["none"])
     assert interview.progress()[0] == 2
+    adaptive = Interview.start(kb, {})
+    assert adaptive.progress() == (1, None), "the adaptive part cannot know its length"
 
 
 def test_preset_answers_are_not_asked_and_ignored_ones_are_reported(kb: KnowledgeBase) -> None:
@@ -72,3 +137,21 @@ def test_preset_answers_are_not_asked_and_ignored_ones_are_reported(kb: Knowledg
     assert "emergency_signs" not in [q.id for q in interview.pending()]
     assert interview.ignored() == ["when_felt"]
     assert "when_felt" not in interview.final_answers()
+
+
+def test_a_changed_answer_and_its_follow_ups_are_asked_next(kb: KnowledgeBase) -> None:
+    from .scenarios import person
+
+    answers = person(CLEAN, {})
+    interview = Interview.start(kb, {})
+    _walk(interview, answers)
+    assert "knee_to_wall" not in interview.asked, "a clean lifter does no ankle test"
+    # From the review the person answers it anyway ("easily"), then changes it.
+    interview.record(kb.question_by_id["knee_to_wall"], "easily")
+    assert interview.next_question() is None
+    interview.reopen("knee_to_wall")
+    first = interview.next_question()
+    assert first is not None and first.id == "knee_to_wall"
+    interview.record(first, "cannot")
+    follow = interview.next_question()
+    assert follow is not None and follow.id == "footwear"

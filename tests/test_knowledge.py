@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import shutil
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import pytest
 
 from hipthrust_cli import knowledge
-from hipthrust_cli.engine import score_mistakes, triage
+from hipthrust_cli.engine import rank, triage
 from hipthrust_cli.errors import KnowledgeBaseError
 from hipthrust_cli.knowledge import NOT_SURE, Answer, Kind, KnowledgeBase, Level, Question
 
@@ -60,15 +59,25 @@ def test_every_question_is_reachable(kb: KnowledgeBase, qid: str) -> None:
 
 @pytest.mark.parametrize("mid", [m.id for m in knowledge.load().mistakes])
 def test_every_mistake_can_be_triggered(kb: KnowledgeBase, mid: str) -> None:
-    """Answering every positive sign of a mistake puts it above the report threshold."""
+    """Giving the answer each evidence row raises most puts the cause in the report."""
     mistake = next(m for m in kb.mistakes if m.id == mid)
     answers: dict[str, Answer] = {}
-    for sign in mistake.signs:
-        if sign.weight > 0 and sign.question not in answers and sign.answers:
-            q = kb.question_by_id[sign.question]
-            answers[q.id] = [sign.answers[0]] if q.kind is Kind.multi else sign.answers[0]
-    scores = {kb.mistakes[i].id: s for i, s, _, _ in score_mistakes(kb, answers)}
-    assert scores.get(mid, 0) >= kb.settings.report_threshold
+    for row in sorted(mistake.evidence, key=lambda r: -r.ratio):
+        if row.ratio <= 1 or not row.answers:
+            continue
+        q = kb.question_by_id[row.question]
+        if q.kind is Kind.multi:
+            listed = answers.setdefault(q.id, [])
+            assert isinstance(listed, list)
+            listed.append(row.answers[0])
+        elif q.id not in answers:
+            answers[q.id] = row.answers[0]
+    for q in kb.questions:  # follow-ups need the answer that opens them
+        for c in q.when:
+            if q.id in answers and c.question not in answers and c.answers:
+                target = kb.question_by_id[c.question]
+                answers[c.question] = [c.answers[0]] if target.kind is Kind.multi else c.answers[0]
+    assert mid in [b.id for b, _ in rank(kb, answers)]
 
 
 @pytest.mark.parametrize("fid", [f.id for f in knowledge.load().red_flags])
@@ -115,8 +124,11 @@ SEED_MISTAKES = {
     "excessive_weight": "excessive weight",
     "incomplete_range_of_motion": "incomplete range of motion",
     "tight_hamstrings": "Tight hamstrings",
-    "previous_injury": "previous injuries",
-    "anatomical_limitations": "anatomical limitations",
+}
+# Context from the seed: shifts priors and gives advice, never a ranked cause.
+SEED_CONTEXT = {
+    "previous_back_injury": "previous injuries",
+    "structural_difference": "anatomical limitations",
 }
 
 
@@ -127,6 +139,13 @@ def test_every_mistake_the_seed_names_is_in_the_kb(
     if SEED.exists():
         assert phrase.lower() in SEED.read_text().lower()
     assert mid in {m.id for m in kb.mistakes}
+
+
+@pytest.mark.parametrize(("nid", "phrase"), SEED_CONTEXT.items())
+def test_seed_context_is_advice_not_a_cause(kb: KnowledgeBase, nid: str, phrase: str) -> None:
+    if SEED.exists():
+        assert phrase.lower() in SEED.read_text().lower()
+    assert nid in {n.id for n in kb.notes} and nid not in {m.id for m in kb.mistakes}
 
 
 def test_every_seed_table_row_is_in_the_kb(kb: KnowledgeBase) -> None:
@@ -243,8 +262,8 @@ def test_missing_required_field(tmp_path: Path) -> None:
 
 def test_wrong_type(tmp_path: Path) -> None:
     folder = _copy(tmp_path)
-    _replace(folder, "settings.yaml", "report_threshold: 0.35", "report_threshold: lots")
-    assert "report_threshold" in _error(base=folder)
+    _replace(folder, "settings.yaml", "stop_threshold: 0.22", "stop_threshold: lots")
+    assert "stop_threshold" in _error(base=folder)
 
 
 def test_unknown_question_reference(tmp_path: Path) -> None:
@@ -262,12 +281,12 @@ def test_unknown_question_reference(tmp_path: Path) -> None:
 
 def test_unknown_choice_and_drill(tmp_path: Path) -> None:
     folder = _copy(tmp_path)
-    _replace(folder, "mistakes.yaml", "answers: [high], weight: 4", "answers: [tall], weight: 4")
+    _replace(folder, "mistakes.yaml", "answers: [high], present", "answers: [tall], present")
     _replace(folder, "mistakes.yaml", "drills: [chin_tuck]", "drills: [chin_tucks]")
     with pytest.raises(KnowledgeBaseError) as info:
         knowledge.load(base=folder)
     problems = "\n".join(info.value.problems)
-    assert "no choice 'tall'" in problems and "valid: standard, high, low" in problems
+    assert "no choice 'tall'" in problems and "valid: low, slightly_low, standard" in problems
     assert "no drill or alternative 'chin_tucks'" in problems
 
 
@@ -310,14 +329,15 @@ def test_question_with_no_choices(tmp_path: Path) -> None:
     assert "needs at least one choice" in _error(overlays=[overlay])
 
 
-def test_mistake_with_no_signs(tmp_path: Path) -> None:
+def test_mistake_with_no_evidence(tmp_path: Path) -> None:
     overlay = tmp_path / "o"
     overlay.mkdir()
     (overlay / "mistakes.yaml").write_text(
-        "mistakes:\n  - id: m1\n    title: T\n    consequence: C\n    signs: []\n"
+        "mistakes:\n  - id: m1\n    title: T\n    consequence: C\n"
+        "    kind_of_evidence: proxy\n    prior: {p: 0.1, why: W}\n    evidence: []\n"
         "    fixes: [{text: F, evidence: research}]\n"
     )
-    assert "mistakes[0].signs" in _error(overlays=[overlay])
+    assert "mistakes[0].evidence" in _error(overlays=[overlay])
 
 
 def test_empty_file_in_overlay_is_fine(tmp_path: Path) -> None:
@@ -394,12 +414,10 @@ def test_when_must_refer_to_an_earlier_question(tmp_path: Path) -> None:
     assert any("is asked after" in p for p in info.value.problems)
 
 
-def test_weights_sum_positive_per_question(kb: KnowledgeBase) -> None:
+def test_every_number_of_the_model_has_its_reason(kb: KnowledgeBase) -> None:
     for m in kb.mistakes:
-        best = {
-            q: max(s.weight for s in group)
-            for q, group in itertools.groupby(
-                sorted(m.signs, key=lambda s: s.question), key=lambda s: s.question
-            )
-        }
-        assert m.total_positive == pytest.approx(sum(w for w in best.values() if w > 0))
+        assert 0 < m.prior.p < 1 and m.prior.why.strip()
+        for row in m.evidence:
+            assert 0 < row.present < 1 and 0 < row.absent < 1 and row.why.strip()
+        for shift in m.context:
+            assert shift.factor > 0 and shift.why.strip()

@@ -66,12 +66,12 @@ def _ask(kb: KnowledgeBase, pipe: Any, qid: str, keys: str) -> tuple[Any, str]:
 
 
 def test_select_with_arrows(kb: KnowledgeBase, pipe: Any) -> None:
-    assert _ask(kb, pipe, "bench_height", ENTER)[0] == "standard"
-    assert _ask(kb, pipe, "bench_height", DOWN + ENTER)[0] == "high"
+    assert _ask(kb, pipe, "bench_height", ENTER)[0] == "low"
+    assert _ask(kb, pipe, "bench_height", DOWN * 4 + ENTER)[0] == "high"
 
 
 def test_not_sure_is_offered(kb: KnowledgeBase, pipe: Any) -> None:
-    assert _ask(kb, pipe, "bench_height", DOWN * 3 + ENTER)[0] == NOT_SURE
+    assert _ask(kb, pipe, "bench_height", DOWN * 5 + ENTER)[0] == NOT_SURE
 
 
 def test_why_we_ask_explains_and_asks_again(kb: KnowledgeBase, pipe: Any) -> None:
@@ -82,7 +82,7 @@ def test_why_we_ask_explains_and_asks_again(kb: KnowledgeBase, pipe: Any) -> Non
 
     def say(text: str = "") -> None:
         original(text)
-        pipe.send_text(DOWN + ENTER)
+        pipe.send_text(DOWN * 4 + ENTER)
 
     prompter.say = say  # type: ignore[method-assign]
     assert prompter.ask(question, 1, 20) == "high"
@@ -139,9 +139,9 @@ def _screened(kb: KnowledgeBase) -> dict[str, Any]:
 def test_back_goes_to_the_previous_question_with_its_answer(kb: KnowledgeBase, pipe: Any) -> None:
     preset = _screened(kb)
     interview = Interview.start(kb, preset)
-    # pain_character: "ache"; pain_duration: Back (last item); pain_character again
+    # pain_character: "ache"; pain_duration: Back (above "Show my report now"); again
     # (default "ache" is pre-selected, so Down picks "sharp"); pain_duration; history.
-    script = [DOWN + ENTER, UP + ENTER, DOWN + ENTER, ENTER, ENTER]
+    script = [DOWN + ENTER, UP * 2 + ENTER, DOWN + ENTER, ENTER, ENTER]
     prompter = Scripted(pipe, script)
     prompts.run(interview, prompter)
     asked = [(qid, n) for qid, n, _, _ in prompter.asked]
@@ -211,7 +211,7 @@ def test_run_skips_follow_ups_and_shows_progress(kb: KnowledgeBase, pipe: Any) -
     assert interview.answers["where_felt"] == ["glutes"]
     assert "when_felt" not in interview.final_answers()
     err = prompter.err.getvalue()  # type: ignore[attr-defined]
-    assert "5 short questions" in err and "quick safety check" in err and "Now, about" in err
+    assert "only as many as it" in err and "quick safety check" in err and "Now, about" in err
 
 
 def test_run_stops_at_an_emergency(kb: KnowledgeBase, pipe: Any) -> None:
@@ -236,3 +236,32 @@ def test_a_mis_tick_can_be_taken_back_before_the_stop(kb: KnowledgeBase, pipe: A
     assert [qid for qid, _, _, _ in prompter.asked] == ["emergency_signs", "emergency_signs"]
     assert prompter.asked[1][2] == ["saddle_numbness"], "the mis-tick is shown, to undo"
     assert interview.answers["emergency_signs"] == ["none"] and not interview.emergency
+
+
+def test_review_lists_what_was_not_asked_and_answers_more(kb: KnowledgeBase, pipe: Any) -> None:
+    from .conftest import CLEAN
+
+    preset = {k: v for k, v in CLEAN.items() if k not in ("tempo", "anatomy", "pain_level")}
+    interview = Interview.start(kb, preset)
+    assert {q.id for q in interview.not_asked()} == {"tempo", "anatomy", "pain_level"}
+    # Only the pain level is always asked; the review then lists the two left, and
+    # "Answer the 2 more" (the second choice) asks both in order, then the review again.
+    prompter = Scripted(pipe, [DOWN * 2 + ENTER, ENTER, ENTER], reviews=[DOWN + ENTER, ENTER])
+    prompts.run(interview, prompter)
+    err = prompter.err.getvalue()  # type: ignore[attr-defined]
+    assert "Not asked (2)" in err and "How do you move through each rep?" in err
+    assert [a[0] for a in prompter.asked] == ["pain_level", "tempo", "anatomy"]
+    assert interview.answers["tempo"] == "controlled" and interview.answers["pain_level"] == 2
+
+
+def test_self_tests_are_introduced_as_a_quick_test(kb: KnowledgeBase, pipe: Any) -> None:
+    from .conftest import CLEAN
+
+    preset = {k: v for k, v in CLEAN.items() if k != "knee_to_wall"}
+    preset.update(heel_lift="heels_lift", what_you_see=["heels_lift"])
+    interview = Interview.start(kb, preset)
+    prompter = Scripted(pipe, [DOWN * 2 + ENTER, ENTER])  # cannot; then footwear: flat
+    prompts.run(interview, prompter, review=False)
+    err = prompter.err.getvalue()  # type: ignore[attr-defined]
+    assert prompter.asked[0][0] == "knee_to_wall"
+    assert "A quick test you can do now" in err

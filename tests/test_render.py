@@ -29,7 +29,9 @@ def hostile_kb(tmp_path: Path) -> Path:
         "  - id: bench_too_high\n"
         f"    title: {text}\n"
         f"    consequence: {text}\n"
-        "    signs: [{question: bench_height, answers: [high], weight: 4}]\n"
+        "    kind_of_evidence: observation\n    prior: {p: 0.1, why: W}\n"
+        "    evidence: [{question: bench_height, answers: [high], present: 0.9,"
+        " absent: 0.05, why: W}]\n"
         f"    fixes: [{{text: {text}, evidence: research, source: {text}}}]\n"
     )
     (overlay / "variations.yaml").write_text(
@@ -55,6 +57,8 @@ def test_kb_text_is_escaped_in_reports(cli: Any, hostile_kb: Path, fmt: str) -> 
         "--no-input",
         "--answer",
         "bench_height=high",
+        "--answer",
+        "what_you_see=bench_high",
         "-f",
         fmt,
     )
@@ -76,7 +80,7 @@ def test_kb_text_is_escaped_in_tables(cli: Any, hostile_kb: Path) -> None:
 
 def test_json_escapes_c1_and_round_trips(hostile_kb: Path) -> None:
     kb = knowledge.load(overlays=[hostile_kb])
-    text = render.to_json(diagnose(kb, {"bench_height": "high"}))
+    text = render.to_json(diagnose(kb, {"bench_height": "high", "what_you_see": ["bench_high"]}))
     assert "\x9b" not in text and "\x1b" not in text
     assert json.loads(text)["findings"][0]["title"] == HOSTILE
 
@@ -95,7 +99,7 @@ def test_json_path_does_not_import_rich_or_questionary(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60
     )
-    assert json.loads(proc.stdout)["version"] == 2
+    assert json.loads(proc.stdout)["version"] == 3
     assert "LOADED []" in proc.stderr
 
 
@@ -116,7 +120,15 @@ def test_report_fits_the_terminal_and_keeps_words_whole(
     monkeypatch: pytest.MonkeyPatch, width: int
 ) -> None:
     kb = knowledge.load()
-    d = diagnose(kb, story(lockout_arch="clearly", plank_time="under_30s", bench_height="high"))
+    d = diagnose(
+        kb,
+        story(
+            lockout_arch="clearly",
+            plank_time="under_30s",
+            rep_onset="last_reps",
+            bench_height="high",
+        ),
+    )
     monkeypatch.setenv("COLUMNS", str(width))
     buf = io.StringIO()
     render.print_diagnosis(d, buf)

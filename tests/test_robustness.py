@@ -179,7 +179,8 @@ KB_CASES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "unknown drill ref": (
         "mistakes.yaml",
         "mistakes:\n  - id: m\n    title: T\n    consequence: C\n"
-        "    signs: [{question: tempo, answers: [bounce], weight: 2}]\n"
+        "    kind_of_evidence: observation\n    prior: {p: 0.1, why: W}\n"
+        "    evidence: [{question: tempo, answers: [bounce], present: 0.5, absent: 0.1, why: W}]\n"
         "    fixes: [{text: F, evidence: expert_opinion}]\n    drills: [planks]\n",
         ("no drill or alternative 'planks'", "did you mean 'plank'"),
     ),
@@ -194,11 +195,25 @@ KB_CASES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "questions:\n  - {id: q, text: T, why: W, kind: multi}\n",
         ("needs at least one choice",),
     ),
-    "mistake without signs": (
+    "mistake without evidence": (
         "mistakes.yaml",
-        "mistakes:\n  - {id: m, title: T, consequence: C, signs: [],"
+        "mistakes:\n  - {id: m, title: T, consequence: C, kind_of_evidence: proxy,"
+        " prior: {p: 0.1, why: W}, evidence: [], fixes: [{text: F, evidence: research}]}\n",
+        ("mistakes[0].evidence",),
+    ),
+    "old-format mistake": (
+        "mistakes.yaml",
+        "mistakes:\n  - {id: m, title: T, consequence: C,"
+        " signs: [{question: tempo, answers: [bounce], weight: 2}],"
         " fixes: [{text: F, evidence: research}]}\n",
-        ("mistakes[0].signs",),
+        ("instead of 'signs' with weights",),
+    ),
+    "probability out of range": (
+        "mistakes.yaml",
+        "mistakes:\n  - {id: m, title: T, consequence: C, kind_of_evidence: proxy,"
+        " prior: {p: 0.1, why: W}, evidence: [{question: tempo, answers: [bounce],"
+        " present: 1.2, absent: 0.1, why: W}], fixes: [{text: F, evidence: research}]}\n",
+        ("mistakes[0].evidence[0].present",),
     ),
     "unknown red-flag level": (
         "red_flags.yaml",
@@ -209,7 +224,8 @@ KB_CASES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "evidence not allowed": (
         "mistakes.yaml",
         "mistakes:\n  - {id: m, title: T, consequence: C,"
-        " signs: [{question: tempo, answers: [bounce], weight: 2}],"
+        " kind_of_evidence: observation, prior: {p: 0.1, why: W},"
+        " evidence: [{question: tempo, answers: [bounce], present: 0.5, absent: 0.1, why: W}],"
         " fixes: [{text: F, evidence: anecdote}]}\n",
         ("evidence",),
     ),

@@ -120,7 +120,14 @@ def test_the_shared_clip_offline(tmp_path: Path) -> None:
 @pytest.mark.slow
 @needs_clip
 def test_diagnose_with_the_shared_clip_marks_what_it_measured(tmp_path: Path) -> None:
-    answers = story(shins_at_top=None, range_of_motion=None, tempo=None, head_position=None)
+    # Someone who films a set has not looked closely yet: "not sure" on the checklist.
+    answers = story(
+        shins_at_top=None,
+        range_of_motion=None,
+        tempo=None,
+        head_position=None,
+        what_you_see="not_sure",
+    )
     path = write_answers(tmp_path / "answers.yaml", answers)
     proc = _hipthrust(
         tmp_path, "diagnose", "--video", str(CLIP), "--answers", str(path), "--format", "json"
@@ -149,7 +156,7 @@ def test_a_file_that_is_not_a_video(tmp_path: Path) -> None:
 @pytest.mark.slow
 @needs_clip
 def test_the_wizard_asks_fewer_questions_with_a_video(tmp_path: Path) -> None:
-    """In a real terminal: without the video 4 questions are asked, with it only 1."""
+    """In a real terminal, asking everything (--thorough): 5 questions, with the video 1."""
     import pexpect
     import yaml
 
@@ -164,7 +171,7 @@ def test_the_wizard_asks_fewer_questions_with_a_video(tmp_path: Path) -> None:
     }
 
     def first_prompt(*extra: str) -> str:
-        cmd = f"{sys.executable} -m hipthrust_cli diagnose --answers a.yaml --no-history"
+        cmd = f"{sys.executable} -m hipthrust_cli diagnose --answers a.yaml --no-history --thorough"
         child = pexpect.spawn(
             "/bin/sh",
             ["-c", " ".join([cmd, *extra]) + " > report.txt"],
@@ -182,4 +189,4 @@ def test_the_wizard_asks_fewer_questions_with_a_video(tmp_path: Path) -> None:
 
     assert first_prompt().startswith("5 ")
     with_video = first_prompt("--video", str(CLIP))
-    assert with_video.startswith("1 How are your feet placed")
+    assert with_video.startswith("1 How far apart are your feet")

@@ -1,0 +1,167 @@
+"""The cause model: each cause an independent yes/no hypothesis with its own posterior.
+
+A cause starts at its prior ``p`` (how common it is among people who feel hip thrusts
+in their lower back). Context that applies (an old injury, a diagnosed anatomy) multiplies
+its prior odds. Each answered question then multiplies the odds by a likelihood ratio:
+
+- single-choice and scale questions: the cause's rows for that question partition the
+  answers. A listed answer gives ``present / absent``; any other answer gives
+  ``(1 - sum of present) / (1 - sum of absent)``, so "no arch" counts against arching
+  without a row of its own.
+- multi questions: each row is its own ticked/not-ticked feature.
+
+"Not sure" and unanswered questions change nothing. Because causes are independent,
+people can have two (their posteriors need not add up to 1).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from hipthrust_cli.knowledge import (
+    NOT_SURE,
+    Answer,
+    EvidenceKind,
+    Kind,
+    KnowledgeBase,
+    Likelihood,
+    Mistake,
+    Question,
+)
+
+CONTEXT = "context"
+
+
+@dataclass(frozen=True)
+class Move:
+    """How one answer moved one cause: its log likelihood ratio and the kind of evidence."""
+
+    question: str
+    log_ratio: float
+    kind: str  # "observation", "proxy" or "context"
+
+
+@dataclass(frozen=True)
+class Belief:
+    """One cause after the answers: prior, posterior and the answers that moved it."""
+
+    index: int
+    id: str
+    prior: float
+    probability: float
+    moves: tuple[Move, ...]
+
+    @property
+    def observed(self) -> bool:
+        """Whether something the person saw or felt in the lift raised this cause."""
+        return any(m.kind == EvidenceKind.observation.value and m.log_ratio > 0 for m in self.moves)
+
+
+def _given(value: Answer | None) -> bool:
+    return value is not None and value != NOT_SURE
+
+
+def rows_for(mistake: Mistake, qid: str) -> list[Likelihood]:
+    """The cause's likelihood rows for one question, in file order."""
+    return [row for row in mistake.evidence if row.question == qid]
+
+
+def features(question: Question, rows: Sequence[Likelihood]) -> list[list[tuple[float, float]]]:
+    """The answer outcomes a question has for one cause: ``(P | present, P | absent)``.
+
+    One list per independent feature: a single or scale question is one feature whose
+    outcomes are the listed answers plus "anything else"; each row of a multi question is
+    its own ticked / not ticked feature.
+    """
+    if not rows:
+        return []
+    if question.kind is Kind.multi:
+        return [[(r.present, r.absent), (1 - r.present, 1 - r.absent)] for r in rows]
+    outcomes = [(r.present, r.absent) for r in rows]
+    rest = (1 - sum(r.present for r in rows), 1 - sum(r.absent for r in rows))
+    if rest[0] > 1e-9 and rest[1] > 1e-9:
+        outcomes.append(rest)
+    return [outcomes]
+
+
+def answer_ratio(
+    mistake: Mistake, question: Question, rows: Sequence[Likelihood], value: Answer
+) -> tuple[float, EvidenceKind]:
+    """The likelihood ratio one given answer applies to one cause, and its kind."""
+    answers = {question.id: value}
+    kind = mistake.kind_of(rows[0])
+    if question.kind is Kind.multi:
+        ratio = 1.0
+        for r in rows:
+            if r.matches(answers):
+                ratio *= r.ratio
+                kind = mistake.kind_of(r)
+            else:
+                ratio *= (1 - r.present) / (1 - r.absent)
+        return ratio, kind
+    for r in rows:
+        if r.matches(answers):
+            return r.ratio, mistake.kind_of(r)
+    rest_present = 1 - sum(r.present for r in rows)
+    rest_absent = 1 - sum(r.absent for r in rows)
+    if rest_present <= 1e-9 or rest_absent <= 1e-9:
+        return 1.0, kind
+    return rest_present / rest_absent, kind
+
+
+def odds(p: float) -> float:
+    """Probability → odds."""
+    return p / (1 - p)
+
+
+def prob(o: float) -> float:
+    """Odds → probability."""
+    return o / (1 + o)
+
+
+def prior_of(mistake: Mistake, answers: Mapping[str, Answer]) -> tuple[float, list[Move]]:
+    """The cause's prior after context (injury history, anatomy …), and the context moves."""
+    o = odds(mistake.prior.p)
+    moves = []
+    for shift in mistake.context:
+        if shift.matches(answers):
+            o *= shift.factor
+            moves.append(Move(shift.question, math.log(shift.factor), CONTEXT))
+    return prob(o), moves
+
+
+def belief(
+    kb: KnowledgeBase, index: int, answers: Mapping[str, Answer], ignore: str | None = None
+) -> Belief:
+    """The posterior of cause *index* given *answers* (optionally leaving one question out)."""
+    mistake = kb.mistakes[index]
+    prior, moves = prior_of(mistake, answers)
+    log_odds = math.log(odds(prior))
+    seen: dict[str, list[Likelihood]] = {}
+    for row in mistake.evidence:
+        seen.setdefault(row.question, []).append(row)
+    for qid, rows in seen.items():
+        value = answers.get(qid)
+        if qid == ignore or not _given(value):
+            continue
+        assert value is not None
+        ratio, kind = answer_ratio(mistake, kb.question_by_id[qid], rows, value)
+        if ratio != 1.0:
+            moves.append(Move(qid, math.log(ratio), kind.value))
+            log_odds += math.log(ratio)
+    probability = 1 / (1 + math.exp(-log_odds))
+    moves.sort(key=lambda m: -abs(m.log_ratio))
+    return Belief(
+        index=index,
+        id=mistake.id,
+        prior=mistake.prior.p,
+        probability=probability,
+        moves=tuple(moves),
+    )
+
+
+def beliefs(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> list[Belief]:
+    """Every cause's posterior, in knowledge-base order."""
+    return [belief(kb, i, answers) for i in range(len(kb.mistakes))]
