@@ -70,10 +70,11 @@ class Interview:
         screen = [q for q in pending if q.red_flag]
         if screen:
             return screen[0]  # the screen is fixed and complete, never adaptive
-        if self.stopped or not pending:
+        if not pending:
             return None
         # A changed answer is asked at once, then the follow-ups it opens, whatever the
-        # adaptive choice would be: the person asked for them.
+        # adaptive choice would be: the person asked for them (also after "Show my report
+        # now", and for --again, whose review opens with the interview stopped).
         changed = set(self.reopened)
         for q in pending:
             if q.id in changed:
@@ -81,6 +82,8 @@ class Interview:
         for q in pending:
             if any(c.question in changed for c in q.when):
                 return q
+        if self.stopped:
+            return None
         # Questions a warning sign reads (pain type, how long it lasts, back history, pain
         # level) are safety questions: the adaptive part never skips them.
         always = set(self.kb.settings.always_ask) | self.kb.red_flag_questions
@@ -91,6 +94,14 @@ class Interview:
             return pending[0]
         last = self.kb.question_by_id.get(self.asked[-1]) if self.asked else None
         return next_adaptive(self.kb, self.answers, pending, last)
+
+    def is_safety(self, question: Question) -> bool:
+        """Whether *question* is always asked: a warning sign reads it, or ``always_ask``."""
+        return (
+            question.red_flag
+            or question.id in self.kb.red_flag_questions
+            or question.id in self.kb.settings.always_ask
+        )
 
     def in_screen(self) -> bool:
         """Whether screening questions are still to come (no early report yet)."""
@@ -118,18 +129,27 @@ class Interview:
     def progress(self, question: Question | None = None) -> tuple[int, int | None]:
         """``(number of *question* or the next one, how many this run will ask)``.
 
-        The total is known only while every remaining question will be asked (the screen,
-        or ``thorough``); after the screen the adaptive part decides as it goes, so the
-        total is None. A question asked again (after Back or the review) keeps its number.
+        The total is given only while every remaining question will be asked
+        (``thorough``); the adaptive part decides as it goes, so then it is None. It is
+        an upper bound: questions already asked, plus every unanswered one that applies
+        or still could (a follow-up whose question is not answered yet). An answer can
+        only close follow-ups, so the total shrinks or stays and never jumps up as the
+        number moves on. A question asked again (after Back or the review) keeps its
+        number.
         """
-        pending = self.pending()
         number = len(self.asked) + 1
         if question is not None and question.id in self.asked:
             number = self.asked.index(question.id) + 1
         if not self.thorough:
             return number, None
-        remaining = [q.id for q in pending if q.id not in self.asked]
-        return number, len(self.asked) + len(remaining)
+        possible = [
+            q
+            for q in self.kb.ordered_questions
+            if q.id not in self.answers
+            and q.id not in self.asked
+            and all(c.matches(self.answers) or c.question not in self.answers for c in q.when)
+        ]
+        return number, len(self.asked) + len(possible)
 
     def can_go_back(self, question: Question) -> bool:
         """Whether there is an earlier question asked in this run to go back to."""
