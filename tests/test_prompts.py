@@ -338,3 +338,52 @@ def test_self_tests_are_introduced_as_a_quick_test(kb: KnowledgeBase, pipe: Any)
     err = prompter.err.getvalue()  # type: ignore[attr-defined]
     assert prompter.asked[0][0] == "knee_to_wall"
     assert "A quick test you can do now" in err
+
+
+def test_again_asks_the_screen_and_pain_fresh_then_opens_the_review(
+    kb: KnowledgeBase, pipe: Any
+) -> None:
+    from hipthrust_cli.answers import reusable
+
+    from .conftest import CLEAN
+
+    last = {**CLEAN, "bench_height": "high", "pain_level": 8, "emergency_signs": ["none"]}
+    carried = reusable(kb, last)
+    assert "pain_level" not in carried and "emergency_signs" not in carried
+    again = prompts.Again(carried, 3, "Thu 12 Nov 2026, 14:05")
+    interview = Interview.start(kb, {})
+    fresh = [
+        DOWN * 7 + SPACE + ENTER,  # emergency signs: none of these
+        DOWN * 10 + SPACE + ENTER,  # urgent signs: none of these
+        DOWN * 6 + SPACE + ENTER,  # health: none of these
+        UP * 2 + ENTER,  # aged 16 to 50
+        ENTER,  # a dull ache
+        ENTER,  # only during the set
+        ENTER,  # no back injury
+        "3" + ENTER,  # pain 3 (last time 8: never offered)
+        DOWN + ENTER,  # bench height, changed from the review: Down from "high" is "Not sure"
+    ]
+    order = [q.id for q in kb.ordered_questions if q.id in {**carried, **CLEAN}]
+    change = DOWN + ENTER + DOWN * order.index("bench_height") + ENTER
+    prompter = Scripted(pipe, fresh, reviews=[change, ENTER])
+    prompts.run(interview, prompter, again=again)
+    asked = [qid for qid, _, _, _ in prompter.asked]
+    assert asked[:8] == [
+        "emergency_signs",
+        "urgent_signs",
+        "health_history",
+        "age_band",
+        "pain_character",
+        "pain_duration",
+        "back_history",
+        "pain_level",
+    ]
+    assert all(default is None for _, _, default, _ in prompter.asked[:8]), "asked fresh"
+    assert asked[8:] == ["bench_height"], "then straight to the review, not 20 Enters"
+    assert prompter.asked[8][2] == "high", "last time's answer is pre-selected"
+    err = prompter.err.getvalue()  # type: ignore[attr-defined]
+    assert "Your answers from Thu 12 Nov 2026, 14:05 (session #3):" in err
+    assert "Your answers today:" in err
+    assert interview.answers["pain_level"] == 3
+    assert interview.answers["bench_height"] != "high"
+    assert interview.answers["tempo"] == "controlled", "the rest carried over"
