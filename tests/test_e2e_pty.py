@@ -15,8 +15,8 @@ from hipthrust_cli.knowledge import NOT_SURE, Answer, Kind, KnowledgeBase, Quest
 
 pytestmark = pytest.mark.slow
 
-DOWN, SPACE, ENTER = "\x1b[B", " ", "\r"
-PROMPT = re.compile(r"\[(\d+)(?:/(\d+))?\] ([^\r\n]{10,40})")
+DOWN, UP, SPACE, ENTER = "\x1b[B", "\x1b[A", " ", "\r"
+PROMPT = re.compile(r"\[(\d+)(?: of about (\d+))?\] ([^\r\n]{10,40})")
 
 
 def _spawn(tmp_path: Path, *args: str) -> tuple[pexpect.spawn, Path]:
@@ -66,6 +66,8 @@ def _answer_all(child: pexpect.spawn, keys_for: dict[str, str]) -> list[str]:
 
 def _keys(question: Question, value: Answer) -> str:
     """The keys that give *value* at *question*'s prompt, from a fresh prompt."""
+    from hipthrust_cli.prompts import starting_point
+
     ids = question.choice_ids()
     if question.kind is Kind.multi:
         ticks = [len(ids)] if value == NOT_SURE else [ids.index(v) for v in value]
@@ -75,10 +77,11 @@ def _keys(question: Question, value: Answer) -> str:
             at = index
         return keys + ENTER
     if question.kind is Kind.scale:
-        assert question.min is not None and question.max is not None
-        steps = question.max - question.min + 1 if value == NOT_SURE else int(value) - question.min
-        return DOWN * steps + ENTER
-    return DOWN * (len(ids) if value == NOT_SURE else ids.index(str(value))) + ENTER
+        # The pointer starts on "Not sure"; a number is typed.
+        return ENTER if value == NOT_SURE else f"{value}{ENTER}"
+    ids = [*ids, NOT_SURE]
+    start, target = ids.index(str(starting_point(question))), ids.index(str(value))
+    return (DOWN * (target - start) if target >= start else UP * (start - target)) + ENTER
 
 
 def _drive(child: pexpect.spawn, kb: KnowledgeBase, answers: dict[str, Answer]) -> list[str]:
@@ -228,8 +231,8 @@ def test_ctrl_c_in_the_middle_of_the_interview(tmp_path: Path) -> None:
     child, out = _spawn(tmp_path)
     answered = 0
     last = 0
-    # The four screening prompts ("None of these", 16 to 50), then the first choices.
-    keys = {1: DOWN * 7 + SPACE, 2: DOWN * 10 + SPACE, 3: DOWN * 6 + SPACE, 4: DOWN}
+    # The four screening prompts ("None of these", 16 to 50), then the usual answers.
+    keys = {1: DOWN * 7 + SPACE, 2: DOWN * 10 + SPACE, 3: DOWN * 6 + SPACE, 4: UP * 2}
     while answered < 6:
         child.expect(PROMPT)
         number = int(child.match.group(1))
@@ -257,13 +260,13 @@ def test_back_and_review_in_a_real_terminal(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(yaml.safe_dump(answers))
     child, out = _spawn(tmp_path, "--answers", "a.yaml", "--no-history", "-f", "json", "--thorough")
     up = "\x1b[A"
-    child.expect(r"\[1/2\] How high is the bench")
+    child.expect(r"\[1 of about 2\] How high is the bench")
     child.send(DOWN * 4 + ENTER)  # above 50 cm
-    child.expect(r"\[2/2\] At the top, looking from the side")
+    child.expect(r"\[2 of about 2\] At the top, looking from the side")
     child.send(up * 2 + ENTER)  # wraps to the end: "Show my report now", then "← Back"
-    child.expect(r"\[1/2\] How high is the bench")
+    child.expect(r"\[1 of about 2\] How high is the bench")
     child.send(up * 2 + ENTER)  # "above 50 cm" is pre-selected; two up is 40 to 46 cm
-    child.expect(r"\[2/2\]")
+    child.expect(r"\[2 of about 2\]")
     child.send(ENTER)  # vertical shins
     child.expect("Ready\\?")
     child.send(DOWN + ENTER)  # Change an answer
@@ -296,7 +299,7 @@ def test_show_my_report_now_skips_the_rest(tmp_path: Path) -> None:
         "--answer what_you_see=back_arches",
     )
     child.expect(r"\[1\] How strong is")
-    child.send(DOWN * 3 + ENTER)  # 3
+    child.send("3" + ENTER)
     child.expect(r"\[2\] ")
     child.send("\x1b[A" + ENTER)  # the last choice of a select: "Show my report now"
     child.expect(pexpect.EOF)
