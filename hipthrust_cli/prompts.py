@@ -321,14 +321,14 @@ class Prompter:
             if today:
                 self.say("\nYour answers today:")
                 for question, answer in today:
-                    self.say(f"  • {_answer_first(question, answer)}")
+                    self.say(f"  • {_answer_first(question, answer, short=True)}")
             self.say(f"\nYour answers from {again.when} (session #{again.number}):")
             for question, answer in carried:
-                self.say(f"  • {_answer_first(question, answer)}")
+                self.say(f"  • {_answer_first(question, answer, short=True)}")
         else:
             self.say("\nYour answers:")
             for question, answer in items:
-                self.say(f"  • {_answer_first(question, answer)}")
+                self.say(f"  • {_answer_first(question, answer, short=True)}")
         left = interview.not_asked()
         if left:
             self.say(

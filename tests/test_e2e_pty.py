@@ -377,3 +377,110 @@ def test_a_sign_ticked_by_mistake_can_be_taken_back(tmp_path: Path) -> None:
     report = json.loads(out.read_text())
     assert report["answers"]["emergency_signs"] == ["none"]
     assert report["triage"]["level"] == "self_care" and report["triage"]["complete"] is True
+
+
+class Screen:
+    """hipthrust diagnose in a pseudo-terminal of a given size, read as a person sees it."""
+
+    def __init__(self, tmp_path: Path, columns: int, lines: int, *args: str) -> None:
+        import pyte
+
+        self.screen = pyte.Screen(columns, lines)
+        self.stream = pyte.ByteStream(self.screen)
+        env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1", "PROMPT_TOOLKIT_NO_CPR": "1"}
+        env.pop("COLUMNS", None)
+        env.pop("LINES", None)
+        self.child = pexpect.spawn(
+            sys.executable,
+            ["-m", "hipthrust_cli", "diagnose", "--no-history", "-f", "json", *args],
+            env=env,
+            cwd=str(tmp_path),
+            dimensions=(lines, columns),
+            timeout=30,
+        )
+
+    def settle(self, text: str) -> list[str]:
+        """Read until *text* is on the screen and the screen is still; its rows."""
+        import time
+
+        deadline = time.monotonic() + 30
+        quiet = time.monotonic()
+        while time.monotonic() < deadline:
+            try:
+                self.stream.feed(self.child.read_nonblocking(65536, timeout=0.2))
+                quiet = time.monotonic()
+            except pexpect.TIMEOUT:
+                if text in "\n".join(self.screen.display) and time.monotonic() - quiet > 0.4:
+                    return [row.rstrip() for row in self.screen.display]
+            except pexpect.EOF:
+                break
+        raise AssertionError(f"{text!r} never appeared:\n" + "\n".join(self.screen.display))
+
+    def send(self, keys: str) -> None:
+        self.child.send(keys)
+
+
+def _words_whole(rows: list[str], start: str, expected: str) -> None:
+    """The rows from the one starting with *start* read *expected*, no word cut in two."""
+    first = next((i for i, row in enumerate(rows) if row.startswith(start)), None)
+    assert first is not None, "\n".join(rows)
+    words = expected.split()
+    got: list[str] = []
+    for row in rows[first:]:
+        got += row.split()
+        if len(got) >= len(words):
+            break
+    assert got[: len(words)] == words, "\n".join(rows[first : first + 6])
+
+
+@pytest.mark.parametrize("columns", [40, 100])
+def test_answers_are_echoed_whole_words_at_any_width(tmp_path: Path, columns: int) -> None:
+    import yaml
+
+    from .conftest import story
+
+    answers = story(where_felt=None, lockout_arch=None)
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(answers))
+    term = Screen(tmp_path, columns, 120, "--answers", "a.yaml", "--thorough")
+    term.settle("Where do you feel")
+    term.send(SPACE + DOWN + SPACE + ENTER)  # lower back and glutes
+    term.settle("does your lower back arch")
+    term.send(DOWN * 2 + ENTER)  # clearly
+    rows = term.settle("Ready?")
+    assert all(len(row) <= columns for row in rows)
+    text = "\n".join(rows)
+    assert "selections" not in text, "a checklist names what was ticked"
+    kb = knowledge.load()
+    where, arch = kb.question_by_id["where_felt"], kb.question_by_id["lockout_arch"]
+    _words_whole(rows, "? [1 of about 2]", f"? [1 of about 2] {where.text} → Lower back; Glutes")
+    clearly = where.label_of("glutes")  # "Glutes (buttocks)"
+    assert clearly.split()[0] in text
+    _words_whole(
+        rows, "? [2 of about 2]", f"? [2 of about 2] {arch.text} → {arch.label_of('clearly')}"
+    )
+    term.send(ENTER)
+    term.child.expect(pexpect.EOF)
+
+
+def test_the_review_list_shows_the_answers_at_80_by_24(tmp_path: Path) -> None:
+    import yaml
+
+    from .conftest import story
+
+    answers = story(lockout_arch=None)
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(answers))
+    term = Screen(tmp_path, 80, 24, "--answers", "a.yaml", "--thorough")
+    term.settle("does your lower back arch")
+    term.send(DOWN * 2 + ENTER)  # clearly
+    term.settle("Ready?")
+    term.send(DOWN + ENTER)  # Change an answer
+    rows = term.settle("Which answer do you want to change?")
+    assert all(len(row) <= 80 for row in rows)
+    listed = [row.strip(" »") for row in rows if " — " in row]
+    assert len(listed) >= 8, "\n".join(rows)
+    # Each line leads with the answer, the part to check: the first is the screen's.
+    assert listed[0].startswith("None of these — Since this back pain"), listed[0]
+    term.send("\x1b[A" + ENTER)  # "← Back to the list"
+    term.settle("Ready?")
+    term.send(ENTER)
+    term.child.expect(pexpect.EOF)
