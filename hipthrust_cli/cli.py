@@ -1298,7 +1298,10 @@ def kb_schema(
 @kb_app.command(
     "show",
     epilog=_examples(
-        "hipthrust kb show", "hipthrust kb show drills", "hipthrust kb show drills dead_bug"
+        "hipthrust kb show",
+        "hipthrust kb show drills",
+        "hipthrust kb show drills dead_bug",
+        'hipthrust kb show drills "Dead bug"',
     ),
 )
 @_guard
@@ -1310,7 +1313,9 @@ def kb_show(
             "notes, technique or settings."
         ),
     ] = None,
-    entry_id: Annotated[str | None, typer.Argument(metavar="[ID]", help="One entry's id.")] = None,
+    entry_id: Annotated[
+        str | None, typer.Argument(metavar="[ID]", help="One entry's id or name (any case).")
+    ] = None,
     fmt: FormatOption = Format.rich,
     kb_dirs: KbOption = None,
 ) -> None:
@@ -1349,6 +1354,18 @@ def kb_show(
             headings=headings,
         )
     match = next((e for e in items if e.id == entry_id), None)
+    if match is None:
+        # By name too, in any case: 'kb show drills "Dead bug"' is how people say it.
+        wanted = " ".join(entry_id.split()).casefold()
+        match = next(
+            (
+                e
+                for e in items
+                if e.id.casefold() == wanted.replace(" ", "_")
+                or " ".join(render.label_of(e).split()).casefold() == wanted
+            ),
+            None,
+        )
     if match is None:
         import difflib
 
