@@ -65,6 +65,8 @@ class EvidenceItem:
     answer: str
     text: str
     source: str | None = None  # "video" when measured from a video, else given by the user
+    words: str = ""
+    """The answer alone, in words (empty before version 4): the short report quotes it."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -151,6 +153,16 @@ class NoteOut:
 
 
 @dataclass(frozen=True, kw_only=True)
+class AnswerOut:
+    """One answer as a report lists it: the question, the answer in words."""
+
+    question: str
+    text: str
+    words: str
+    screening: bool  # a warning-sign question: left out of exports unless asked for
+
+
+@dataclass(frozen=True, kw_only=True)
 class Previous:
     """What the engine needs to know about the last diagnosis, to show progress."""
 
@@ -202,6 +214,10 @@ class Diagnosis:
     """Ids of the form-checklist steps that matter for the causes found (first cause first).
 
     The terminal shows only these; exports show the whole checklist."""
+    answered: list[AnswerOut] = field(default_factory=list)
+    """Every answer given, in interview order, in words (exports list them)."""
+    date: str = ""
+    """When the report was made, ISO 8601; set by the caller (the engine reads no clock)."""
 
 
 def _item(
@@ -214,7 +230,9 @@ def _item(
         answer, words = "", "not answered"
     else:
         answer, words = _as_text(value), question.label_of(value)
-    return EvidenceItem(question=question.id, answer=answer, text=f"{question.text} — {words}")
+    return EvidenceItem(
+        question=question.id, answer=answer, text=f"{question.text} — {words}", words=words
+    )
 
 
 def _as_text(value: Answer) -> str:
@@ -437,6 +455,13 @@ def diagnose(
         after_check=policy.after_check,
         interview=interview,
         form_focus=_form_focus(kb, findings) if policy.form else [],
+        answered=[
+            AnswerOut(
+                question=q.id, text=q.text, words=q.label_of(answers[q.id]), screening=q.red_flag
+            )
+            for q in kb.ordered_questions
+            if q.id in answers
+        ],
     )
 
 
@@ -538,7 +563,11 @@ def report_from_dict(data: Mapping[str, Any]) -> Diagnosis:
     def items(rows: Any) -> list[EvidenceItem]:
         return [
             EvidenceItem(
-                question=r["question"], answer=r["answer"], text=r["text"], source=r.get("source")
+                question=r["question"],
+                answer=r["answer"],
+                text=r["text"],
+                source=r.get("source"),
+                words=str(r.get("words", "")),
             )
             for r in rows
         ]
@@ -624,4 +653,14 @@ def report_from_dict(data: Mapping[str, Any]) -> Diagnosis:
             skipped=list(data.get("interview", {}).get("skipped", [])),
         ),
         form_focus=[str(x) for x in data.get("form_focus", [])],
+        answered=[
+            AnswerOut(
+                question=a["question"],
+                text=a["text"],
+                words=a["words"],
+                screening=bool(a["screening"]),
+            )
+            for a in data.get("answered", [])
+        ],
+        date=str(data.get("date", "")),
     )
