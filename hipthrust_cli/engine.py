@@ -326,6 +326,13 @@ def _finding(
     )
 
 
+def _words(question: Question, value: Answer) -> str:
+    """An answer in words; a scale answer with its range ("3 out of 10")."""
+    if question.max is not None and isinstance(value, int) and not isinstance(value, bool):
+        return f"{value} out of {question.max}"
+    return question.label_of(value)
+
+
 def _how(kb: KnowledgeBase, exercise: str) -> str:
     """How to do a drill (or an alternative a cause points to), from the knowledge base."""
     for d in kb.drills:
@@ -457,7 +464,7 @@ def diagnose(
         form_focus=_form_focus(kb, findings) if policy.form else [],
         answered=[
             AnswerOut(
-                question=q.id, text=q.text, words=q.label_of(answers[q.id]), screening=q.red_flag
+                question=q.id, text=q.text, words=_words(q, answers[q.id]), screening=q.red_flag
             )
             for q in kb.ordered_questions
             if q.id in answers

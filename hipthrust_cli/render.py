@@ -463,6 +463,8 @@ _ASCII = str.maketrans(
         "\u00a0": " ",
     }
 )
+
+
 def to_ascii(text: str) -> str:
     """*text* with the characters an ASCII-only terminal may lack replaced by ASCII."""
     return text.replace("°C", " C").replace("°F", " F").translate(_ASCII)
