@@ -10,6 +10,7 @@ line, question and value, and lists what would be valid.
 from __future__ import annotations
 
 import difflib
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -29,6 +30,7 @@ from hipthrust_cli.safetext import quote
 
 MAX_ANSWERS_BYTES = 1_048_576
 MAX_ANSWER_NODES = 10_000
+_WHOLE = re.compile(r"[+-]?[0-9]{1,9}", re.ASCII)
 
 
 def _valid(question: Question) -> str:
@@ -57,7 +59,9 @@ def coerce(question: Question, raw: object, where: str) -> Answer:
         return NOT_SURE
     if question.kind is Kind.scale:
         value: object = raw
-        if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
+        # ASCII digits only, and few of them: '²' and '٣' are digits to str.isdigit but
+        # not to int(), and a 5,000-digit number is refused by int() itself.
+        if isinstance(raw, str) and _WHOLE.fullmatch(raw.strip()):
             value = int(raw.strip())
         if isinstance(value, bool) or not isinstance(value, int):
             raise AnswersError(
@@ -117,6 +121,10 @@ def load_file(path: Path, kb: KnowledgeBase, stdin: BinaryIO | None = None) -> d
     """
     try:
         if str(path) == "-":
+            if stdin is None and sys.stdin is None:
+                raise yamlio.YamlProblem(
+                    "cannot be read: standard input is closed; give a file, or pipe the answers in"
+                )
             source = stdin if stdin is not None else sys.stdin.buffer
             text = yamlio.decode(source.read(MAX_ANSWERS_BYTES + 1), MAX_ANSWERS_BYTES)
         else:
@@ -134,8 +142,9 @@ def load_file(path: Path, kb: KnowledgeBase, stdin: BinaryIO | None = None) -> d
             f"(like 'pain_level: 4'), not a {type(data).__name__}."
         )
     answers: dict[str, Answer] = {}
+    tree = yamlio.compose(text)
     for qid, raw in data.items():
-        line = yamlio.locate(text, [qid]) if isinstance(qid, str) else None
+        line = yamlio.locate_in(tree, [qid]) if isinstance(qid, str) else None
         where = f"Answers file {path}:{line}" if line else f"Answers file {path}"
         question = kb.question_by_id.get(qid) if isinstance(qid, str) else None
         if question is None:

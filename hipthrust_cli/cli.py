@@ -25,6 +25,7 @@ from hipthrust_cli import errors
 # model is built (about 10 ms); hipthrust uses none.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 from hipthrust_cli.errors import HipthrustError, UsageError
+from hipthrust_cli.paths import TargetError
 from hipthrust_cli.safetext import clean_line, quote
 
 if TYPE_CHECKING:  # pragma: no cover - types only; importing them would slow start-up
@@ -108,7 +109,7 @@ class _Group(TyperGroup):
                 **extra,
             )
         except typer.Abort:
-            sys.stderr.write("\nStopped. Nothing was changed.\n")
+            _say("\nStopped. Nothing was changed.")
             code = errors.EXIT_INTERRUPTED
         except Exception as exc:
             if not _is_usage_error(exc):
@@ -184,18 +185,25 @@ def _color(stream: Any) -> bool:
 
 
 def _error(message: str) -> None:
+    if sys.stderr is None:  # stderr closed: the exit code is all we can give
+        return
     prefix = "\x1b[1;31mError:\x1b[0m " if _color(sys.stderr) else "Error: "
-    sys.stderr.write(prefix + message + "\n")
-    sys.stderr.flush()
+    try:
+        sys.stderr.write(prefix + message + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
 
 
-def _log_dirs() -> list[Path]:
-    """Where an internal-error log may go: the data folder, else (or failing that) temp."""
-    import tempfile
-
-    fallback = Path(tempfile.gettempdir()) / "hipthrust"
-    configured = os.environ.get("HIPTHRUST_DATA_DIR")
-    return [Path(configured), fallback] if configured else [fallback]
+def _say(text: str) -> None:
+    """A line for the user on stderr (notes, confirmations); never fails."""
+    if sys.stderr is None:
+        return
+    try:
+        sys.stderr.write(text if text.endswith("\n") else text + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
 
 
 def _internal_error(exc: BaseException) -> int:
@@ -208,15 +216,18 @@ def _internal_error(exc: BaseException) -> int:
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     where = "nowhere (the log could not be written)"
-    for folder in _log_dirs():
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"hipthrust-error-{stamp}.log"
-            path.write_text(f"hipthrust {_version()}\n{' '.join(sys.argv)}\n\n{details}")
-            where = str(path)
-            break
-        except OSError:
-            continue
+    # Only inside the user's own private data folder: the log holds the command line,
+    # which can hold answers, and a shared temp folder can be pre-created by anyone.
+    try:
+        from hipthrust_cli import paths
+
+        folder = paths.data_dir()
+        paths.make_private_dir(folder, narrow=paths.is_own_data_dir(folder))
+        path = folder / f"hipthrust-error-{stamp}.log"
+        paths.write_private_new(path, f"hipthrust {_version()}\n{' '.join(sys.argv)}\n\n{details}")
+        where = clean_line(str(path))
+    except Exception:
+        pass
     _error(
         f"hipthrust hit an unexpected problem ({type(exc).__name__}); this is a bug. "
         f"Details were written to {where}."
@@ -233,32 +244,48 @@ def _quiet_stdout() -> None:
         pass
 
 
+_OUTPUT_ERRNOS = {5, 9, 28, 122}  # EIO, EBADF, ENOSPC, EDQUOT
+
+
 def _guard(func: F) -> F:
     """Run a command so every failure becomes one clear line and its exit code."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from hipthrust_cli._entry import ctrl_c_raises
+
+        ctrl_c_raises()  # start-up is over: Ctrl-C now stops the command (see _entry)
         try:
             return func(*args, **kwargs)
         except typer.Exit:
             raise
         except typer.Abort:  # Click's prompts turn Ctrl-C and Ctrl-D into Abort
-            sys.stderr.write("\nStopped. Nothing was changed.\n")
+            _say("\nStopped. Nothing was changed.")
             raise typer.Exit(errors.EXIT_INTERRUPTED) from None
         except HipthrustError as exc:
             _error(clean_line(exc.message))
             raise typer.Exit(exc.exit_code) from None
+        except TargetError as exc:
+            _error(f"Cannot write {quote(exc.path)}: {clean_line(exc.reason)}.")
+            raise typer.Exit(errors.EXIT_USAGE) from None
+        except errors.Terminated as exc:
+            _say(f"\nStopped ({exc.name}). Nothing was saved.")
+            raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            sys.stderr.write("\nStopped (Ctrl-C). Nothing was saved.\n")
+            _say("\nStopped (Ctrl-C). Nothing was saved.")
             raise typer.Exit(errors.EXIT_INTERRUPTED) from None
         except EOFError:
-            sys.stderr.write(
-                "\nInput ended (Ctrl-D), so the interview stopped. Nothing was saved.\n"
-            )
+            _say("\nInput ended (Ctrl-D), so the interview stopped. Nothing was saved.")
             raise typer.Exit(errors.EXIT_INTERRUPTED) from None
         except BrokenPipeError:
             _quiet_stdout()
             raise typer.Exit(errors.EXIT_OK) from None
+        except OSError as exc:
+            if exc.errno not in _OUTPUT_ERRNOS:
+                raise typer.Exit(_internal_error(exc)) from None
+            # Output that could not be written (a full disk, a closed or failing stdout).
+            _error(f"Cannot write the output ({exc.strerror or exc}); send it somewhere else.")
+            raise typer.Exit(errors.EXIT_USAGE) from None
         except Exception as exc:
             raise typer.Exit(_internal_error(exc)) from None
 
@@ -281,13 +308,13 @@ UNSAFE_ENV = "HIPTHRUST_ALLOW_UNSAFE_KB"
 
 
 def _load(kb_dirs: Sequence[Path] | None, allow_unsafe: bool = False) -> KnowledgeBase:
-    from hipthrust_cli import cache, knowledge
+    from hipthrust_cli import knowledge, paths
 
     # The safety guard can only be switched off from the command line or the environment,
     # never from a knowledge-base file, which an overlay could carry.
     allow = allow_unsafe or os.environ.get(UNSAFE_ENV, "").strip().lower() in ("1", "true", "yes")
     return knowledge.load(
-        knowledge.overlay_dirs(kb_dirs or ()), cache_dir=cache.default_dir(), allow_unsafe=allow
+        knowledge.overlay_dirs(kb_dirs or ()), cache_dir=paths.cache_dir(), allow_unsafe=allow
     )
 
 
@@ -296,8 +323,32 @@ def _stdin_is_terminal() -> bool:
 
 
 def _print(text: str) -> None:
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    sys.stdout.flush()
+    with _stdout():
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+
+
+class _stdout:
+    """Writing to stdout: a full disk or a closed stdout is a sentence, not a bug.
+
+    A reader that went away (BrokenPipeError) is left to the funnel, which exits 0.
+    """
+
+    def __enter__(self) -> None:
+        if sys.stdout is None:
+            raise UsageError(
+                "Cannot write to standard output: it is closed. Run the command with its "
+                "output going somewhere (a terminal, a file or a pipe)."
+            )
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
+        if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
+            import errno
+
+            why = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+            raise UsageError(
+                f"Cannot write to standard output ({why}); send the output somewhere else."
+            ) from None
 
 
 def _version_callback(value: bool) -> None:
@@ -381,13 +432,14 @@ def diagnose(
         ),
     ] = False,
     output: Annotated[
-        Path | None,
+        list[Path] | None,
         typer.Option(
             "--output",
             "-o",
             metavar="FILE",
             help="Also write the report to FILE: Markdown (.md) or a self-contained web "
-            "page (.html) to share with a coach.",
+            "page (.html) to share with a coach; - writes it to stdout in the --format "
+            "format instead.",
         ),
     ] = None,
     no_history: Annotated[
@@ -421,8 +473,7 @@ def diagnose(
     from hipthrust_cli.engine import diagnose as run_diagnosis
     from hipthrust_cli.interview import Interview
 
-    if output is not None:
-        _output_format(output)  # a bad extension fails before any question is asked
+    target = _one_output(output)  # a bad -o fails before any question is asked
     kb = _load(kb_dirs, allow_unsafe_kb)
     from_file = answers_mod.load_file(answers_file, kb) if answers_file else {}
     from_options = answers_mod.parse_options(answer or [], kb)
@@ -468,7 +519,7 @@ def diagnose(
 
     if verbose:
         for qid in interview.ignored():
-            sys.stderr.write(
+            _say(
                 f"Note: ignored the answer to '{qid}': that question does not apply "
                 "given your other answers.\n"
             )
@@ -477,11 +528,26 @@ def diagnose(
         from hipthrust_cli.video.mark import mark_measured
 
         report = mark_measured(report, measured, _answer_words(kb, measured))
-    _show(report, fmt)
-    if output is not None:
-        _write_report(report, output)
-    if store is not None and not no_history:
-        _save(store, report)
+    # Saved before anything is shown: a closed pipe, a full disk or a vanished -o folder
+    # must never cost the interview.
+    saved = _save(store, report) if store is not None and not no_history else None
+    hint = (
+        f" The diagnosis is saved as session {saved}; 'hipthrust history show {saved}' "
+        "shows it again (add -o FILE to write it)."
+        if saved is not None
+        else ""
+    )
+    try:
+        _show(report, fmt)
+    except UsageError as exc:  # stdout closed or full
+        raise UsageError(exc.message + hint) from None
+    if target is not None:
+        try:
+            _write_report(report, target)
+        except TargetError as exc:
+            raise UsageError(
+                f"Cannot write {quote(exc.path)}: {clean_line(exc.reason)}.{hint}"
+            ) from None
 
 
 def _show(report: Any, fmt: Format) -> None:
@@ -492,17 +558,34 @@ def _show(report: Any, fmt: Format) -> None:
     elif fmt is Format.markdown:
         _print(render.diagnosis_markdown(report))
     else:
-        render.print_diagnosis(report, sys.stdout)
+        with _stdout():
+            render.print_diagnosis(report, sys.stdout)
+
+
+def _one_output(output: Sequence[Path] | None) -> Path | None:
+    """The one ``-o`` target (None for none, or for ``-``: stdout), checked now.
+
+    Checked before any question is asked, so a wrong name, a missing or unwritable
+    folder, or a target that is not a plain file never costs an interview.
+    """
+    if not output:
+        return None
+    if len(output) > 1:
+        raise UsageError(
+            f"-o/--output was given {len(output)} times "
+            f"({', '.join(quote(p) for p in output)}); give it once."
+        )
+    if str(output[0]) == "-":
+        return None  # the report goes to stdout, as without -o, in the --format format
+    _output_format(output[0])
+    return output[0]
 
 
 def _output_format(path: Path) -> str:
     """The format to write *path* in; checked before any question is asked."""
-    if not path.parent.is_dir():
-        raise UsageError(
-            f"Cannot write {quote(path)}: the folder {quote(path.parent)} does not exist."
-        )
-    if path.is_dir():
-        raise UsageError(f"Cannot write {quote(path)}: it is a folder; give a file name.")
+    from hipthrust_cli import paths
+
+    paths.check_target(path)
     suffix = path.suffix.lower()
     if suffix in (".md", ".markdown"):
         return "markdown"
@@ -520,7 +603,7 @@ def _write_report(report: Any, path: Path) -> None:
     kind = _output_format(path)
     text = render.diagnosis_html(report) if kind == "html" else render.diagnosis_markdown(report)
     _write_atomically(path, text)
-    sys.stderr.write(f"Report written to {clean_line(str(path))}\n")
+    _say(f"Report written to {clean_line(str(path))}")
 
 
 # --- video ---------------------------------------------------------------------------------
@@ -645,17 +728,17 @@ def analyze(
 
 
 def _history() -> Any:
-    from hipthrust_cli import history
+    from hipthrust_cli import history, paths
 
     try:
-        return history.History(history.data_dir())
+        return history.History(paths.data_dir())
     except Exception:  # no home folder, unusable platform folder: run without history
         return None
 
 
 def _warn(message: str) -> None:
-    prefix = "\x1b[33mWarning:\x1b[0m " if _color(sys.stderr) else "Warning: "
-    sys.stderr.write(prefix + clean_line(message) + "\n")
+    prefix = "\x1b[33mWarning:\x1b[0m " if sys.stderr and _color(sys.stderr) else "Warning: "
+    _say(prefix + clean_line(message))
 
 
 def _moved_aside(store: Any) -> None:
@@ -679,17 +762,20 @@ def _last_session(store: Any) -> Any:
     return last
 
 
-def _save(store: Any, report: Any) -> None:
+def _save(store: Any, report: Any) -> int | None:
+    """Save the diagnosis; its session number, or None (with a warning) if it could not be."""
     import json
 
     from hipthrust_cli import render
     from hipthrust_cli.history import HistoryError
 
+    number: int | None = None
     try:
-        store.save(json.loads(render.to_json(report)))
+        number = store.save(json.loads(render.to_json(report)))
     except HistoryError as exc:
         _warn(f"this diagnosis was not saved in your history: {exc}.")
     _moved_aside(store)
+    return number
 
 
 def _previous(last: Any) -> Any:
@@ -749,7 +835,7 @@ def history_list(
         _print(render.to_json(rows))
         return
     if not sessions:
-        sys.stderr.write("No sessions yet: run 'hipthrust diagnose' to start your history.\n")
+        _say("No sessions yet: run 'hipthrust diagnose' to start your history.\n")
         return
     table = [
         [
@@ -786,17 +872,19 @@ def history_show(
     number: Annotated[int, typer.Argument(help="The session number, from 'hipthrust history'.")],
     fmt: FormatOption = Format.rich,
     output: Annotated[
-        Path | None,
+        list[Path] | None,
         typer.Option(
-            "--output", "-o", metavar="FILE", help="Also write it to FILE (.md or .html)."
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Also write it to FILE (.md or .html); - writes it to stdout instead.",
         ),
     ] = None,
 ) -> None:
     """Show a past report again, exactly as it was."""
     from hipthrust_cli.engine import report_from_dict
 
-    if output is not None:
-        _output_format(output)
+    target = _one_output(output)
     sessions = _sessions(_history())
     session = next((s for s in sessions if s.id == number), None)
     if session is None:
@@ -815,12 +903,12 @@ def history_show(
     if fmt is Format.json:
         from hipthrust_cli import render
 
-        # Exactly as saved: a version 1 report keeps its scores, no fields are added.
+        # Exactly as saved: an older report keeps its scores, no fields are added.
         _print(render.to_json(session.report))
     else:
         _show(report, fmt)
-    if output is not None:
-        _write_report(report, output)
+    if target is not None:
+        _write_report(report, target)
 
 
 @history_app.command(
@@ -834,7 +922,7 @@ def history_clear(
     store = _history()
     count = len(_sessions(store))
     if count == 0:
-        sys.stderr.write("Your history is already empty.\n")
+        _say("Your history is already empty.\n")
         return
     if not yes:
         if not _stdin_is_terminal():
@@ -842,7 +930,7 @@ def history_clear(
                 f"Refusing to delete {count} sessions without confirmation; add --yes."
             )
         if not typer.confirm(f"Delete all {count} saved sessions?", default=False, err=True):
-            sys.stderr.write("Nothing was deleted.\n")
+            _say("Nothing was deleted.\n")
             return
     from hipthrust_cli.history import HistoryError
 
@@ -850,16 +938,23 @@ def history_clear(
         store.clear()
     except HistoryError as exc:
         raise UsageError(f"Could not clear your history: {exc}.") from None
-    sys.stderr.write(f"Deleted {count} session{'s' * (count != 1)}.\n")
+    _say(f"Deleted {count} session{'s' * (count != 1)}.\n")
 
 
 @history_app.command("export", epilog=_examples("hipthrust history export sessions.json"))
 @_guard
 def history_export(
-    file: Annotated[Path, typer.Argument(help="Where to write every session, as JSON.")],
+    file: Annotated[
+        Path, typer.Argument(help="Where to write every session, as JSON (- for stdout).")
+    ],
 ) -> None:
-    """Write every saved session (answers and full report) to a JSON file."""
+    """Write every saved session (answers and full report) to a JSON file (private: 0600)."""
     import json
+
+    from hipthrust_cli import paths
+
+    if str(file) != "-":
+        paths.check_target(file)  # before reading anything
 
     sessions = _sessions(_history())
     data = {
@@ -877,8 +972,12 @@ def history_export(
             for s in sessions
         ],
     }
-    _write_atomically(file, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    sys.stderr.write(
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if str(file) == "-":
+        _print(text)
+        return
+    _write_atomically(file, text)
+    _say(
         f"Exported {len(sessions)} session{'s' * (len(sessions) != 1)} to {clean_line(str(file))}\n"
     )
 
@@ -930,7 +1029,7 @@ def variations(
     if name is not None:
         found, note = _find_variation(kb, name)
         if note:
-            sys.stderr.write(clean_line(note) + "\n")
+            _say(clean_line(note) + "\n")
         items = [found]
     else:
         from hipthrust_cli.core import variations as search
@@ -949,11 +1048,14 @@ def variations(
             )
             if v is not None
         )
-        sys.stderr.write(
-            f"No variation matches {filters}. Goals: "
-            f"{', '.join(sorted({g for v in kb.variations for g in v.goal}))}; levels: "
-            f"{', '.join(sorted({v.level for v in kb.variations}))}; equipment: "
-            f"{', '.join(sorted({e for v in kb.variations for e in v.equipment}))}.\n"
+        # Goals, levels and equipment come from the knowledge base: data, never markup.
+        _say(
+            clean_line(
+                f"No variation matches {filters}. Goals: "
+                f"{', '.join(sorted({g for v in kb.variations for g in v.goal}))}; levels: "
+                f"{', '.join(sorted({v.level for v in kb.variations}))}; equipment: "
+                f"{', '.join(sorted({e for v in kb.variations for e in v.equipment}))}."
+            )
         )
     if fmt is Format.json:
         _print(render.to_json(items))
@@ -1035,28 +1137,20 @@ kb_app = typer.Typer(
 app.add_typer(kb_app)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write *text* to *path* through a temporary file, so nothing is ever half-written."""
-    import tempfile
+def _write_atomically(path: Path, text: str, private: bool = True) -> None:
+    """Write *text* to *path* (see :func:`hipthrust_cli.paths.write_atomically`).
 
-    if not path.parent.is_dir():
-        raise UsageError(
-            f"Cannot write {quote(path)}: the folder {quote(path.parent)} does not exist."
-        )
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; this is for sharing
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise UsageError(f"Cannot write {quote(path)}: {exc.strerror or exc}.") from None
+    Reports and exports hold health data, so a new file is private (0600); schemas are
+    not, and get the usual mode for new files.
+    """
+    from hipthrust_cli import paths
+
+    mode = paths.PRIVATE_FILE
+    if not private:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    paths.write_atomically(path, text.encode("utf-8"), mode)
 
 
 @kb_app.command(
@@ -1095,7 +1189,10 @@ def kb_validate(
         kb, problems = knowledge.collect()
     else:
         layered = overlay if overlay is not None else not knowledge.is_complete(folder)
-        what = f"{folder} ({'layered over the shipped knowledge base' if layered else 'alone'})"
+        what = (
+            f"{clean_line(str(folder))} "
+            f"({'layered over the shipped knowledge base' if layered else 'alone'})"
+        )
         kb, problems = (
             knowledge.collect(overlays=[folder]) if layered else knowledge.collect(base=folder)
         )
@@ -1141,12 +1238,13 @@ def kb_schema(
         str | None,
         typer.Argument(help="One file's schema, e.g. questions or mistakes.yaml; default all."),
     ] = None,
-    output: Annotated[
-        Path | None,
+    output_given: Annotated[
+        list[Path] | None,
         typer.Option(
             "--output",
             "-o",
-            help="Write to this file (one schema) or folder (all schemas) instead of stdout.",
+            help="Write to this file (one schema) or folder (all schemas) instead of stdout "
+            "(- is stdout).",
         ),
     ] = None,
 ) -> None:
@@ -1159,6 +1257,9 @@ def kb_schema(
 
     from hipthrust_cli import authoring
 
+    if output_given and len(output_given) > 1:
+        raise UsageError(f"-o/--output was given {len(output_given)} times; give it once.")
+    output = output_given[0] if output_given else None
     schemas = authoring.json_schemas()
     if file is not None:
         kind = authoring.kind_of(file)
@@ -1169,13 +1270,13 @@ def kb_schema(
                 f"{', '.join(s.removesuffix('.schema.json') for s in schemas)}."
             )
         text = json.dumps(schemas[name], indent=2, ensure_ascii=False) + "\n"
-        if output is None:
+        if output is None or str(output) == "-":
             _print(text)
         else:
-            _write_atomically(output, text)
-            sys.stderr.write(f"Wrote {clean_line(str(output))}\n")
+            _write_atomically(output, text, private=False)
+            _say(f"Wrote {clean_line(str(output))}\n")
         return
-    if output is None:
+    if output is None or str(output) == "-":
         _print(json.dumps(schemas, indent=2, ensure_ascii=False))
         return
     if output.exists() and not output.is_dir():
@@ -1188,8 +1289,10 @@ def kb_schema(
     except OSError as exc:
         raise UsageError(f"Cannot create {quote(output)}: {exc.strerror or exc}.") from None
     for name, schema in schemas.items():
-        _write_atomically(output / name, json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
-    sys.stderr.write(f"Wrote {len(schemas)} schemas to {clean_line(str(output))}\n")
+        _write_atomically(
+            output / name, json.dumps(schema, indent=2, ensure_ascii=False) + "\n", private=False
+        )
+    _say(f"Wrote {len(schemas)} schemas to {clean_line(str(output))}\n")
 
 
 @kb_app.command(
@@ -1295,7 +1398,7 @@ def main() -> None:
         _prune_groups(sys.argv[1:])
         app(prog_name="hipthrust")
     except KeyboardInterrupt:
-        sys.stderr.write("\nStopped (Ctrl-C). Nothing was saved.\n")
+        _say("\nStopped (Ctrl-C). Nothing was saved.\n")
         sys.exit(errors.EXIT_INTERRUPTED)
     except BrokenPipeError:
         _quiet_stdout()

@@ -48,3 +48,22 @@ class KnowledgeBaseError(HipthrustError):
 
 class InputFileError(UsageError):
     """A file the user named cannot be read (exit 2)."""
+
+
+class Terminated(KeyboardInterrupt):
+    """The process was asked to stop (SIGTERM, SIGHUP) while it was prompting.
+
+    A KeyboardInterrupt, so prompt_toolkit and asyncio unwind it as they unwind Ctrl-C
+    (restoring the terminal on the way) instead of logging it as a task error. Exits
+    with 128 + the signal number, as a shell reports a process killed by it.
+    """
+
+    def __init__(self, signum: int, name: str) -> None:
+        super().__init__(name)
+        self.signum = signum
+        self.name = name
+
+    @property
+    def exit_code(self) -> int:
+        """128 + the signal number."""
+        return 128 + self.signum

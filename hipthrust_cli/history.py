@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,17 +32,83 @@ class HistoryError(Exception):
 
 
 class _NotOurs(Exception):
-    """The history file is damaged or belongs to another program."""
+    """The history file belongs to another program."""
+
+
+class _MovedAside(Exception):
+    """The history file was damaged and has been moved aside; open a new one."""
+
+
+# SQLite's primary result codes that matter here (https://sqlite.org/rescode.html).
+_PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = (
+    3,
+    5,
+    6,
+    8,
+    10,
+    11,
+    13,
+    14,
+    26,
+)
+_DAMAGE = {_CORRUPT, _NOTADB}
+_WORDS = {  # Python 3.10 has no sqlite_errorcode: the messages SQLite gives for each code
+    "malformed": _CORRUPT,
+    "not a database": _NOTADB,
+    "is locked": _BUSY,
+    "is full": _FULL,
+    "readonly": _READONLY,
+    "unable to open": _CANTOPEN,
+}
+
+
+def _code(exc: BaseException) -> int | None:
+    """The primary SQLite result code of an error, if it has one."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF
+    text = str(exc).lower()
+    return next((c for words, c in _WORDS.items() if words in text), None)
+
+
+def _reason(exc: BaseException, path: Path) -> str:
+    """One sentence (without the final stop) saying what went wrong and what to do."""
+    code = _code(exc)
+    if code == _FULL or (isinstance(exc, OSError) and exc.errno == 28) or _disk_full(path):
+        return "the disk is full; free some space and run it again"
+    if code in (_BUSY, _LOCKED):
+        return (
+            f"{path} is locked by another program (perhaps another hipthrust); "
+            "try again in a moment"
+        )
+    if code in (_READONLY, _PERM) or isinstance(exc, PermissionError):
+        return f"{path} is read-only; check the permissions of the file and its folder"
+    if code == _CANTOPEN:
+        return f"{path} cannot be opened; check that its folder exists and is yours"
+    detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+    return f"{path}: {detail}"
+
+
+def _disk_full(path: Path) -> bool:
+    """Whether the disk holding *path* has (almost) no room left.
+
+    SQLite reports a full disk as SQLITE_FULL only sometimes; growing its shared-memory
+    file on a full disk is a "disk I/O error". Asking the file system tells them apart.
+    """
+    for folder in (path, *path.parents):
+        try:
+            info = os.statvfs(folder)
+        except (OSError, AttributeError):
+            continue
+        return info.f_bavail * info.f_frsize < 64 * 1024
+    return False
 
 
 def data_dir() -> Path:
-    """The user data folder: ``HIPTHRUST_DATA_DIR``, else the platform's (platformdirs)."""
-    configured = os.environ.get("HIPTHRUST_DATA_DIR")
-    if configured:
-        return Path(configured)
-    import platformdirs  # 12 ms to import: only on the history path, only when needed
+    """The user data folder (see :func:`hipthrust_cli.paths.data_dir`)."""
+    from hipthrust_cli import paths
 
-    return Path(platformdirs.user_data_dir("hipthrust", appauthor=False))
+    return paths.data_dir()
 
 
 def _migration_1(db: sqlite3.Connection) -> None:
@@ -101,20 +168,33 @@ class History:
     # --- opening -------------------------------------------------------------------------
 
     def _connect(self, create: bool) -> sqlite3.Connection | None:
+        """Open (and, if *create*, make) the database; None if there is none to read."""
+        from hipthrust_cli import paths
+
         if not create and not self.path.exists():
             return None
         if create:
             try:
-                self.folder.mkdir(parents=True, exist_ok=True)
+                paths.make_private_dir(self.folder, narrow=paths.is_own_data_dir(self.folder))
+                _make_private_file(self.path)
             except OSError as exc:
-                raise HistoryError(f"cannot create {self.folder} ({exc.strerror or exc})") from None
+                raise HistoryError(
+                    f"cannot create {self.path}: {_reason(exc, self.folder)}"
+                ) from None
+        else:
+            _narrow(self.path)
         try:
             return self._open()
+        except _MovedAside:
+            return self._open()
         except _NotOurs:
-            # Damaged, not a database, or another program's: keep it, start anew. A busy
-            # or locked database is none of these (OperationalError) and is never moved.
+            # Another program's database (or a half-made one of ours): keep it, start anew.
             self._move_aside()
             return self._open()
+        except sqlite3.DatabaseError as exc:
+            if not create and _code(exc) in (_READONLY, _CANTOPEN, _PERM):
+                return self._open_read_only(exc)
+            raise
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
@@ -124,16 +204,77 @@ class History:
                 db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA foreign_keys = ON")
             self._migrate(db)
-        except sqlite3.OperationalError:
-            db.close()
-            raise
+            _check_schema(db)
         except sqlite3.DatabaseError as exc:
-            db.close()
-            raise _NotOurs(str(exc)) from None
+            self._close_damaged(db, exc)
+            raise
         except BaseException:
             db.close()
             raise
         return db
+
+    def _close_damaged(self, db: sqlite3.Connection, exc: sqlite3.DatabaseError) -> None:
+        """Close *db*; if SQLite confirms the file is damaged, move it aside first.
+
+        First, because closing the last connection lets SQLite delete the -wal and -shm
+        files, which may hold the only copy of recent sessions. Raises
+        :class:`_MovedAside` when it moved the file.
+        """
+        try:
+            damaged = _code(exc) in _DAMAGE and self._confirmed_damaged()
+            if damaged:
+                self._move_aside()
+        finally:
+            db.close()
+        if damaged:
+            raise _MovedAside(str(exc)) from None
+
+    def _open_read_only(self, why: BaseException) -> sqlite3.Connection:
+        """Open a history we may not write, so it can still be listed and shown."""
+        uri = self.path.absolute().as_uri()
+        last: BaseException = why
+        # Read-only first; 'immutable' also works where SQLite cannot create the -shm file.
+        for query in ("?mode=ro", "?immutable=1"):
+            try:
+                db = sqlite3.connect(uri + query, uri=True, timeout=BUSY_SECONDS)
+            except sqlite3.Error as exc:
+                last = exc
+                continue
+            try:
+                if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                    raise HistoryError(
+                        f"{self.path} is read-only and was written by another version of "
+                        "hipthrust; make it writable so it can be brought up to date"
+                    )
+                _check_schema(db)
+                return db
+            except _NotOurs:
+                db.close()
+                raise HistoryError(
+                    f"{self.path} is read-only and not a hipthrust history"
+                ) from None
+            except sqlite3.Error as exc:
+                db.close()
+                last = exc
+            except BaseException:
+                db.close()
+                raise
+        raise last
+
+    def _confirmed_damaged(self) -> bool:
+        """Whether SQLite itself finds the file damaged (``PRAGMA quick_check``).
+
+        Only then is it moved aside: busy, locked, full or read-only files are not damaged.
+        """
+        try:
+            db = sqlite3.connect(self.path.absolute().as_uri() + "?mode=ro", uri=True)
+            try:
+                rows = db.execute("PRAGMA quick_check").fetchall()
+            finally:
+                db.close()
+        except sqlite3.DatabaseError as exc:
+            return _code(exc) in _DAMAGE
+        return rows != [("ok",)]
 
     def _migrate(self, db: sqlite3.Connection) -> None:
         if db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
@@ -156,7 +297,7 @@ class History:
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            _rollback(db)
             raise
 
     def _move_aside(self) -> None:
@@ -174,24 +315,39 @@ class History:
                     side.rename(target.with_name(target.name + suffix))
         except OSError as exc:
             raise HistoryError(
-                f"{self.path} is not a readable history and could not be moved aside "
-                f"({exc.strerror or exc})"
+                f"{self.path} is damaged and could not be moved aside "
+                f"({exc.strerror or exc}); move it away yourself"
             ) from None
         self.moved_aside = target
 
-    @contextmanager
-    def _db(self, create: bool) -> Iterator[sqlite3.Connection | None]:
-        try:
-            db = self._connect(create)
-        except (sqlite3.Error, OSError) as exc:
-            raise HistoryError(f"cannot open {self.path} ({exc})") from None
-        try:
-            yield db
-        except sqlite3.Error as exc:
-            raise HistoryError(f"{self.path}: {exc}") from None
-        finally:
-            if db is not None:
-                db.close()
+    def _run(self, create: bool, operation: Callable[[sqlite3.Connection | None], Any]) -> Any:
+        """Run *operation* on the open database; a file found damaged is moved aside once.
+
+        A damaged page may only show when it is read, long after the file opened fine;
+        then SQLite is asked to confirm (``PRAGMA quick_check``) before anything moves.
+        """
+        for attempt in (1, 2):
+            try:
+                db = self._connect(create)
+            except HistoryError:
+                raise
+            except (sqlite3.Error, OSError) as exc:
+                raise HistoryError(f"cannot open your history: {_reason(exc, self.path)}") from None
+            try:
+                return operation(db)
+            except sqlite3.DatabaseError as exc:
+                if db is not None and attempt == 1:
+                    try:
+                        self._close_damaged(db, exc)
+                    except _MovedAside:
+                        continue
+                    finally:
+                        db = None
+                raise HistoryError(_reason(exc, self.path)) from None
+            finally:
+                if db is not None:
+                    db.close()
+        raise HistoryError(f"{self.path} is damaged again after a fresh start")  # pragma: no cover
 
     # --- writing -------------------------------------------------------------------------
 
@@ -201,59 +357,83 @@ class History:
         answers = report.get("answers", {})
         pain = answers.get("pain_level")
         findings = report.get("findings", [])
-        with self._db(create=True) as db:
+        row = (
+            created,
+            str(report.get("kb_version", "")),
+            str(report["triage"]["level"]),
+            pain if _is_pain(pain) else None,
+            str(findings[0]["title"]) if findings else None,
+            json.dumps(answers, ensure_ascii=False, allow_nan=False),
+            json.dumps(report, ensure_ascii=False, allow_nan=False),
+        )
+
+        def insert(db: sqlite3.Connection | None) -> int:
             assert db is not None
             db.execute("BEGIN IMMEDIATE")
             try:
                 cursor = db.execute(
                     "INSERT INTO sessions (created, kb_version, triage, pain, top_cause, answers,"
                     " report) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        created,
-                        report.get("kb_version", ""),
-                        report["triage"]["level"],
-                        pain if isinstance(pain, int) else None,
-                        findings[0]["title"] if findings else None,
-                        json.dumps(answers, ensure_ascii=False),
-                        json.dumps(report, ensure_ascii=False),
-                    ),
+                    row,
                 )
                 session = int(cursor.lastrowid or 0)
                 db.executemany(
                     "INSERT INTO findings (session_id, rank, mistake_id, title, score)"
                     " VALUES (?, ?, ?, ?, ?)",
                     [
-                        # Version 2 reports carry a probability; version 1 a score.
-                        (session, rank, f["id"], f["title"], f.get("probability", f.get("score")))
+                        # Version 3 reports carry a probability; versions 1 and 2 a score.
+                        (
+                            session,
+                            rank,
+                            str(f["id"]),
+                            str(f["title"]),
+                            _score(f.get("probability", f.get("score"))),
+                        )
                         for rank, f in enumerate(findings, 1)
                     ],
                 )
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                _rollback(db)
                 raise
-        return session
+            return session
+
+        result: int = self._run(True, insert)
+        return result
 
     def clear(self) -> int:
         """Delete every session; returns how many there were."""
-        with self._db(create=False) as db:
+
+        def delete(db: sqlite3.Connection | None) -> int:
             if db is None:
                 return 0
             db.execute("BEGIN IMMEDIATE")
-            count = int(db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0])
-            db.execute("DELETE FROM findings")
-            db.execute("DELETE FROM sessions")
-            db.execute("COMMIT")
-        return count
+            try:
+                count = int(db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0])
+                db.execute("DELETE FROM findings")
+                db.execute("DELETE FROM sessions")
+                db.execute("COMMIT")
+            except BaseException:
+                _rollback(db)
+                raise
+            return count
+
+        result: int = self._run(False, delete)
+        return result
 
     # --- reading -------------------------------------------------------------------------
 
     def sessions(self, last_only: bool = False) -> list[Session]:
-        """Every session, oldest first (or just the newest)."""
+        """Every session, oldest first (or just the newest).
+
+        Rows are data from a file anyone with access could have edited: every value is
+        checked, and one of the wrong type or out of range reads as missing.
+        """
         where = " WHERE id = (SELECT MAX(id) FROM sessions)" if last_only else ""
-        with self._db(create=False) as db:
+
+        def read(db: sqlite3.Connection | None) -> tuple[list[Any], dict[int, Any]]:
             if db is None:
-                return []
+                return [], {}
             rows = db.execute(
                 "SELECT id, created, kb_version, triage, pain, top_cause, answers, report"
                 f" FROM sessions{where} ORDER BY id"
@@ -263,20 +443,24 @@ class History:
                 "SELECT session_id, mistake_id, title, score FROM findings"
                 f"{where.replace('id =', 'session_id =')} ORDER BY session_id, rank"
             ):
-                found.setdefault(sid, []).append((mid, title, score))
+                found.setdefault(sid, []).append((_text(mid), _text(title), _score(score)))
+            return rows, found
+
+        rows, found = self._run(False, read)
         return [
             Session(
                 id=r[0],
-                created=r[1],
-                kb_version=r[2],
-                triage=r[3],
-                pain=r[4],
-                top_cause=r[5],
+                created=_text(r[1]),
+                kb_version=_text(r[2]),
+                triage=_text(r[3]),
+                pain=r[4] if _is_pain(r[4]) else None,
+                top_cause=None if r[5] is None else _text(r[5]),
                 answers=_loads(r[6]),
                 report=_loads(r[7]),
                 findings=found.get(r[0], []),
             )
             for r in rows
+            if isinstance(r[0], int)
         ]
 
     def get(self, number: int) -> Session | None:
@@ -289,12 +473,75 @@ class History:
         return sessions[-1] if sessions else None
 
 
-def _loads(text: str) -> dict[str, Any]:
+def _not_finite(name: str) -> None:
+    raise ValueError(name)
+
+
+def _loads(text: object) -> dict[str, Any]:
+    if not isinstance(text, (str, bytes)):
+        return {}
     try:
-        value = json.loads(text)
-    except ValueError:
+        value = json.loads(text, parse_constant=_not_finite)
+    except (ValueError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else "" if value is None else str(value)
+
+
+def _is_pain(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10
+
+
+def _score(value: object) -> float:
+    """A finding's score as saved: a finite number from 0 to 1, else 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0.0
+    number = float(value)
+    return number if math.isfinite(number) and 0.0 <= number <= 1.0 else 0.0
+
+
+def _rollback(db: sqlite3.Connection) -> None:
+    """Roll back if a transaction is still open; SQLite ends some failed ones by itself."""
+    if db.in_transaction:
+        with suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
+
+
+def _check_schema(db: sqlite3.Connection) -> None:
+    """Refuse a database that claims our schema version but lacks our tables."""
+    for table, needed in _COLUMNS.items():
+        have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+        if not needed <= have:
+            raise _NotOurs(f"no table {table} with the columns hipthrust writes")
+
+
+_COLUMNS = {
+    "sessions": {"id", "created", "kb_version", "triage", "pain", "top_cause", "answers", "report"},
+    "findings": {"session_id", "rank", "mistake_id", "title", "score"},
+}
+
+
+def _make_private_file(path: Path) -> None:
+    """Create the database file readable by its owner only (SQLite copies its mode to -wal)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        os.close(os.open(path, flags, 0o600))
+    except FileExistsError:
+        _narrow(path)
+
+
+def _narrow(path: Path) -> None:
+    """Make an existing history (saved by an older hipthrust as 0644) private, if it is ours."""
+    for item in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            info = os.lstat(item)
+            if info.st_uid == os.getuid() and info.st_mode & 0o077 and not os.path.islink(item):
+                os.chmod(item, info.st_mode & 0o700)
+        except (OSError, AttributeError):
+            continue
 
 
 SPARKS = "▁▂▃▄▅▆▇█"

@@ -729,6 +729,7 @@ class SourceTexts:
 
     def __init__(self) -> None:
         self.texts: dict[Path, str] = {}
+        self._nodes: dict[Path, Any] = {}
 
     def problem(
         self,
@@ -739,7 +740,11 @@ class SourceTexts:
     ) -> Problem:
         """A problem at key path *loc* of *file*, with its line when the text is known."""
         text = self.texts.get(file) if file is not None else None
-        line = yamlio.locate(text, loc) if text is not None else None
+        line = None
+        if file is not None and text is not None:
+            if file not in self._nodes:  # compose each file once, however many problems
+                self._nodes[file] = yamlio.compose(text)
+            line = yamlio.locate_in(self._nodes[file], loc)
         return Problem(file, line, _dotted(loc), message, severity)
 
 
@@ -814,9 +819,20 @@ def _pydantic_problems(file: Path, texts: SourceTexts, exc: ValidationError) -> 
 _M = TypeVar("_M", bound=_Model)
 
 
-def _read_file(path: Path, model: type[_M], texts: SourceTexts) -> tuple[_M | None, list[Problem]]:
+Snapshot = Mapping[Path, "bytes | yamlio.YamlProblem"]
+"""The bytes of each knowledge-base file as read once (or why it could not be read)."""
+
+
+def _read_file(
+    path: Path, model: type[_M], texts: SourceTexts, snapshot: Snapshot | None = None
+) -> tuple[_M | None, list[Problem]]:
     try:
-        text = yamlio.read_text(path, MAX_KB_FILE_BYTES)
+        raw = snapshot.get(path) if snapshot is not None else None
+        if isinstance(raw, yamlio.YamlProblem):
+            raise raw
+        if raw is None:
+            raw = yamlio.read_bytes(path, MAX_KB_FILE_BYTES)
+        text = yamlio.decode(raw, MAX_KB_FILE_BYTES)
         data = yamlio.parse(text, MAX_KB_NODES)
     except yamlio.YamlProblem as problem:
         return None, [Problem(path, problem.line, "", f"the file {problem.sentence()}")]
@@ -908,9 +924,15 @@ def _folder_problems(folder: Path) -> list[Problem]:
 
 
 def collect(
-    overlays: Sequence[Path] = (), base: Path | None = None, allow_unsafe: bool = False
+    overlays: Sequence[Path] = (),
+    base: Path | None = None,
+    allow_unsafe: bool = False,
+    snapshot: Snapshot | None = None,
 ) -> tuple[KnowledgeBase | None, list[Problem]]:
     """Load and check a knowledge base, returning it (if whole) and every problem found.
+
+    With *snapshot* (from :func:`read_sources`), files are parsed from the bytes it holds,
+    so what is checked is exactly what the cache key was computed from.
 
     Overlays may add warning signs and raise levels, never remove or weaken the base's
     ``emergency`` and ``same_day`` signs (see :func:`safety_problems`). With
@@ -944,7 +966,7 @@ def collect(
             path = folder / name
             if not path.exists():
                 continue
-            parsed, file_problems = _read_file(path, model, texts)
+            parsed, file_problems = _read_file(path, model, texts, snapshot)
             problems += file_problems
             blocking = blocking or bool(file_problems)
             if parsed is None:
@@ -1124,14 +1146,38 @@ def safety_problems(
     return problems
 
 
-def _source_files(folders: Sequence[Path]) -> list[Path] | None:
-    """Every knowledge-base file that will be read, or None if a folder is not usable."""
-    files = []
+def read_sources(folders: Sequence[Path]) -> tuple[list[tuple[str, bytes]], dict[Path, Any]]:
+    """Read every knowledge-base file of *folders* once, for the cache key and for parsing.
+
+    Returns the key material (every name in every folder, and each file's bytes) and the
+    snapshot :func:`collect` parses. A file that cannot be read is in the snapshot as its
+    :class:`~hipthrust_cli.yamlio.YamlProblem`; a folder that cannot be listed adds a
+    marker, so neither is ever keyed as if it were fine.
+    """
+    parts: list[tuple[str, bytes]] = []
+    snapshot: dict[Path, Any] = {}
     for folder in folders:
-        if not folder.is_dir():
-            return None
-        files += [folder / name for name in FILES if (folder / name).exists()]
-    return files
+        where = os.path.abspath(folder)
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError as exc:
+            parts.append((f"{where}\0unlistable", str(exc.errno).encode()))
+            continue
+        # Every name, not just the known files: a misspelt file must not be hidden by a hit.
+        parts.append((f"{where}\0names", "\0".join(names).encode("utf-8", "surrogateescape")))
+        for name in FILES:
+            if name not in names:
+                continue
+            path = folder / name
+            try:
+                data = yamlio.read_bytes(path, MAX_KB_FILE_BYTES)
+            except yamlio.YamlProblem as problem:
+                snapshot[path] = problem
+                parts.append((f"{where}/{name}\0unreadable", str(problem).encode()))
+                continue
+            snapshot[path] = data
+            parts.append((f"{where}/{name}", data))
+    return parts, snapshot
 
 
 def _code_salt() -> str:
@@ -1186,14 +1232,17 @@ def _load(
     from hipthrust_cli import cache
 
     folders = [base or shipped_dir(), *overlays]
-    files = _source_files(folders) if cache_dir is not None else None
-    salt = _code_salt() + (":unsafe" if allow_unsafe else "")
-    name = cache.key(files, salt) if files is not None else None
-    if name is not None:
-        cached = cache.read(cache_dir, name)
-        if isinstance(cached, KnowledgeBase):
-            return cached
-    kb, problems = collect(overlays, base, allow_unsafe)
+    snapshot = None
+    name = None
+    if cache_dir is not None:
+        parts, snapshot = read_sources(folders)
+        if not any(isinstance(v, yamlio.YamlProblem) for v in snapshot.values()):
+            salt = _code_salt() + (":unsafe" if allow_unsafe else "")
+            name = cache.key(parts, salt)
+            cached = cache.read(cache_dir, name, KnowledgeBase)
+            if isinstance(cached, KnowledgeBase):
+                return cached
+    kb, problems = collect(overlays, base, allow_unsafe, snapshot)
     if kb is None:
         lines = [str(p) for p in problems]
         more = (
@@ -1203,16 +1252,7 @@ def _load(
         )
         raise KnowledgeBaseError(lines[0] + more, lines)
     if name is not None:
-        # Fill the indexes first, so a cache hit starts with them ready.
-        for prop in (
-            "question_by_id",
-            "ordered_questions",
-            "evidence_by_question",
-            "red_flag_questions",
-            "exercise_names",
-        ):
-            getattr(kb, prop)
-        cache.write(cache_dir, name, kb)
+        cache.write(cache_dir, name, kb, KnowledgeBase)
     return kb
 
 

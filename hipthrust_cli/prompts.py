@@ -11,8 +11,11 @@ into a one-line message and exit code 130.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import Any, TextIO
 
+from hipthrust_cli.errors import Terminated
 from hipthrust_cli.interview import Interview
 from hipthrust_cli.knowledge import NOT_SURE, Answer, Kind, Question
 from hipthrust_cli.safetext import clean_line
@@ -29,7 +32,12 @@ REPORT_NOW = "Show my report now"
 
 
 def _eof_on_ctrl_d(question: Any) -> Any:
-    """Make Ctrl-D end the interview (prompt_toolkit ignores it in menus by default)."""
+    """Make Ctrl-D end the interview and Ctrl-Z suspend it, as in any shell program.
+
+    prompt_toolkit ignores both in menus by default (the terminal is in raw mode, so
+    Ctrl-Z never reaches the kernel as SIGTSTP); suspending restores the terminal and
+    ``fg`` redraws the question.
+    """
     from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 
     bindings = KeyBindings()
@@ -37,6 +45,10 @@ def _eof_on_ctrl_d(question: Any) -> Any:
     @bindings.add("c-d", eager=True)
     def _(event: Any) -> None:
         event.app.exit(exception=EOFError, style="class:aborting")
+
+    @bindings.add("c-z", eager=True)
+    def _suspend(event: Any) -> None:
+        event.app.suspend_to_background()
 
     app = question.application
     app.key_bindings = merge_key_bindings([app.key_bindings, bindings])
@@ -303,8 +315,60 @@ def run(
     emergency answer ends the interview, also when it is given in the review, once the
     user has seen what they reported and confirmed it (or gone back to change it).
     """
-    prompter = prompter or Prompter()
-    defaults = dict(defaults or {})
+    with _terminal_restored_on_signals():
+        _run(interview, prompter or Prompter(), dict(defaults or {}), review)
+
+
+@contextmanager
+def _terminal_restored_on_signals() -> Iterator[None]:
+    """While prompting, SIGTERM and SIGHUP stop the interview like Ctrl-C does.
+
+    The default action would kill the process with the terminal still raw and the cursor
+    hidden. Raising :class:`~hipthrust_cli.errors.Terminated` instead lets prompt_toolkit
+    unwind; then the saved terminal settings are put back and the cursor shown, in case
+    the signal arrived between prompts.
+    """
+    import signal
+
+    saved = None
+    fd = -1
+    try:
+        import termios
+
+        if sys.stdin is not None and sys.stdin.isatty():
+            fd = sys.stdin.fileno()
+            saved = termios.tcgetattr(fd)
+    except (ImportError, OSError, ValueError):  # pragma: no cover - no termios (Windows)
+        saved = None
+
+    def stop(signum: int, frame: Any) -> None:
+        raise Terminated(signum, signal.Signals(signum).name)
+
+    wanted = [getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    previous = {}
+    for sig in wanted:
+        with suppress(ValueError):  # only the main thread may set handlers (tests may not)
+            previous[sig] = signal.signal(sig, stop)
+    try:
+        yield
+    except Terminated:
+        if saved is not None:
+            import termios
+
+            with suppress(OSError):
+                termios.tcsetattr(fd, termios.TCSANOW, saved)
+        with suppress(OSError, ValueError, AttributeError):
+            sys.stderr.write("\x1b[?25h")  # show the cursor again
+            sys.stderr.flush()
+        raise
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _run(
+    interview: Interview, prompter: Prompter, defaults: dict[str, Answer], review: bool
+) -> None:
     first = interview.next_question()
     if first is None:
         return

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import re
 import shlex
 from collections.abc import Sequence
@@ -97,6 +98,17 @@ EVIDENCE_WORDS = {Evidence.research: "research", Evidence.expert_opinion: "exper
 _C1 = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+def _finite(value: Any) -> Any:
+    """*value* with every NaN or infinity replaced by None, which JSON can say."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    return value
+
+
 def _plain(value: Any) -> Any:
     """Models, dataclasses and enums as JSON-ready values."""
     # Cheapest checks first: on Python 3.11, is_dataclass() on an enum costs ~36 µs.
@@ -121,7 +133,11 @@ def _plain(value: Any) -> Any:
 
 def to_json(data: Any) -> str:
     r"""Serialise a report, models or plain data as JSON; terminal controls are \u-escaped."""
-    text = json.dumps(_plain(data), ensure_ascii=False, indent=2)
+    plain = _plain(data)
+    try:
+        text = json.dumps(plain, ensure_ascii=False, indent=2, allow_nan=False)
+    except ValueError:  # NaN or infinity (e.g. a damaged history row): null, never 'NaN'
+        text = json.dumps(_finite(plain), ensure_ascii=False, indent=2, allow_nan=False)
     # json escapes C0 controls itself; DEL, C1 (0x9b is a one-byte CSI) and bidi overrides
     # can only occur inside strings, where a \u escape means the same character.
     return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
@@ -354,7 +370,14 @@ def console(file: TextIO) -> Console:
     """A Console for *file*: no markup, no emoji codes, no auto-highlighting of data."""
     from rich.console import Console
 
-    return Console(file=file, markup=False, emoji=False, highlight=False)
+    con = Console(file=file, markup=False, emoji=False, highlight=False)
+    # Rich turns a closed pipe into SystemExit(1); the CLI's one funnel makes it a quiet 0.
+    con.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]
+    return con
+
+
+def _broken_pipe() -> None:
+    raise BrokenPipeError(32, "Broken pipe")
 
 
 def _t(text: str, style: str = "") -> Text:

@@ -10,6 +10,8 @@ checked for alias bombs, recursive aliases and duplicate keys. Problems become
 
 from __future__ import annotations
 
+import math
+import os
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,25 +46,66 @@ class YamlProblem(Exception):
 def read_text(path: Path, max_bytes: int) -> str:
     """Return the UTF-8 text of *path*, refusing folders, devices, huge and binary files.
 
-    At most ``max_bytes + 1`` bytes are ever read, so ``/dev/zero`` or an endless pipe
-    cannot exhaust memory. Raises :class:`YamlProblem` with a sentence that says what to
+    See :func:`read_bytes`; raises :class:`YamlProblem` with a sentence that says what to
     do; the caller adds the file name.
     """
+    return decode(read_bytes(path, max_bytes), max_bytes)
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """Return the bytes of the regular file *path*, checked before anything is read.
+
+    The file is opened without blocking (a FIFO with no writer cannot hang us), then the
+    open descriptor is checked with ``fstat``: folders, devices (``/dev/zero``, also
+    through a link), FIFOs and sockets are refused, and so is a file over the limit. At
+    most ``max_bytes + 1`` bytes are ever read, in case the file grows meanwhile.
+    """
+    # Not blocking on open (POSIX; Windows has no FIFOs to hang on), blocking to read.
+    nonblock = getattr(os, "O_NONBLOCK", 0)
+    flags = os.O_RDONLY | nonblock | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
     try:
-        mode = path.stat().st_mode
-        if stat.S_ISDIR(mode):
-            raise YamlProblem("is a folder, not a file; give the path of a .yaml file")
-        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
-            raise YamlProblem("is a device, not a file; give the path of a .yaml file")
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
+        fd = os.open(path, flags)
     except FileNotFoundError:
         raise YamlProblem("does not exist; check the path") from None
     except PermissionError:
         raise YamlProblem("cannot be read (permission denied); check its permissions") from None
+    except IsADirectoryError:
+        raise YamlProblem("is a folder, not a file; give the path of a .yaml file") from None
     except OSError as exc:
         raise YamlProblem(f"cannot be read ({exc.strerror or exc}); check the path") from None
-    return decode(data, max_bytes)
+    try:
+        info = os.fstat(fd)
+        mode = info.st_mode
+        if stat.S_ISDIR(mode):
+            raise YamlProblem("is a folder, not a file; give the path of a .yaml file")
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+            raise YamlProblem("is a device, not a file; give the path of a .yaml file")
+        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+            raise YamlProblem(
+                "is a pipe or socket, not a file; give the path of a .yaml file "
+                "(or - to read standard input)"
+            )
+        if not stat.S_ISREG(mode):  # pragma: no cover - every other kind is listed above
+            raise YamlProblem("is not a regular file; give the path of a .yaml file")
+        if info.st_size > max_bytes:
+            raise YamlProblem(
+                f"is over the {max_bytes // 1_048_576} MiB limit; is this the right file?"
+            )
+        if nonblock:
+            os.set_blocking(fd, True)
+        chunks = []
+        left = max_bytes + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1_048_576))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise YamlProblem(f"cannot be read ({exc.strerror or exc}); check the path") from None
+    finally:
+        os.close(fd)
 
 
 def decode(data: bytes, max_bytes: int) -> str:
@@ -99,8 +142,41 @@ def _check_events(text: str) -> None:
             depth -= 1
 
 
+MAX_DIGITS = 18
+ALIAS_GROWTH = 4  # PyYAML itself writes aliases for shared objects: ~2.4x seen
+ALIAS_ALLOWANCE = 10_000
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+
+
+def _check_number(node: yaml.ScalarNode) -> None:
+    """Refuse numbers no knowledge base or answer needs: giant integers, NaN, infinities."""
+    text = node.value.lower().replace("_", "")
+    if node.tag == _INT and sum(ch.isdigit() for ch in text) > MAX_DIGITS:
+        raise YamlProblem(
+            f"has a number with more than {MAX_DIGITS} digits; use a smaller number",
+            _line(node.start_mark),
+        )
+    if node.tag == _FLOAT:
+        try:
+            finite = "nan" not in text and "inf" not in text and math.isfinite(float(text))
+        except ValueError:
+            finite = True  # a YAML 1.1 form Python does not read; the constructor decides
+        if not finite:
+            raise YamlProblem(
+                f"has {node.value!r}, which is not a usable number (NaN and infinities are "
+                "not allowed); write a finite number",
+                _line(node.start_mark),
+            )
+
+
 def _check_graph(root: yaml.Node, max_nodes: int) -> None:
-    """Refuse alias bombs, recursive aliases and duplicate mapping keys."""
+    """Refuse alias bombs, recursive aliases, duplicate keys and unusable numbers.
+
+    Aliases may repeat a part of the document, but not blow it up: the expanded document
+    may have at most four times the values written out (plus a small allowance), whatever
+    *max_nodes* allows, because every expanded value is validated and kept in memory.
+    """
     sizes: dict[int, int] = {}
 
     def size(node: yaml.Node, stack: set[int]) -> int:
@@ -129,6 +205,8 @@ def _check_graph(root: yaml.Node, max_nodes: int) -> None:
             for item in node.value:
                 total += size(item, stack)
             stack.discard(key)
+        elif isinstance(node, yaml.ScalarNode) and node.tag in (_INT, _FLOAT):
+            _check_number(node)
         if total > max_nodes:
             raise YamlProblem(
                 f"expands to more than {max_nodes:,} values (too many aliases?)",
@@ -137,7 +215,13 @@ def _check_graph(root: yaml.Node, max_nodes: int) -> None:
         sizes[key] = total
         return total
 
-    size(root, set())
+    total = size(root, set())
+    if total > ALIAS_GROWTH * len(sizes) + ALIAS_ALLOWANCE:
+        raise YamlProblem(
+            f"uses aliases that expand it to {total:,} values from {len(sizes):,} written "
+            "out; write the repeated parts out, or repeat less",
+            _line(root.start_mark),
+        )
 
 
 def _problem_from(exc: yaml.YAMLError) -> YamlProblem:
@@ -169,14 +253,29 @@ def parse(text: str, max_nodes: int) -> Any:
         raise YamlProblem(f"nests deeper than {MAX_DEPTH} levels") from None
 
 
-def locate(text: str, loc: Sequence[object]) -> int | None:
-    """Return the 1-based line of the value at key path *loc*, or of its nearest parent."""
+def compose(text: str) -> yaml.Node | None:
+    """The node graph of *text* (for :func:`locate_in`), or None if it is not valid YAML."""
     try:
         _check_events(text)
-        node: yaml.Node | None = yaml.compose(text, Loader=_Loader)
+        return yaml.compose(text, Loader=_Loader)
     except (yaml.YAMLError, YamlProblem):
         return None
-    line = _line(node.start_mark) if node is not None else None
+
+
+def locate(text: str, loc: Sequence[object]) -> int | None:
+    """Return the 1-based line of the value at key path *loc*, or of its nearest parent."""
+    return locate_in(compose(text), loc)
+
+
+def locate_in(node: yaml.Node | None, loc: Sequence[object]) -> int | None:
+    """Like :func:`locate` on an already composed graph: linear in the path, not the file.
+
+    Locating many problems in one file composes it once, instead of once per problem
+    (which made a thousand duplicate ids take most of a minute).
+    """
+    if node is None:
+        return None
+    line = _line(node.start_mark)
     for part in loc:
         child: yaml.Node | None = None
         if isinstance(node, yaml.MappingNode):

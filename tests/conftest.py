@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -124,4 +125,76 @@ def story(**overrides: Any) -> dict[str, Any]:
     return out
 
 
-__all__ = ["CLEAN", "DATA", "NOT_SURE", "ROOT", "Run", "story", "write_answers"]
+NOBODY = 65534
+
+needs_root = pytest.mark.skipif(
+    not hasattr(os, "getuid") or os.getuid() != 0,
+    reason="switching to an unprivileged user needs root (CI runs as root)",
+)
+
+
+def as_user(func: Callable[[], Any], uid: int = NOBODY) -> Any:
+    """Run *func* in a child process that is really user *uid* (no groups), return its result.
+
+    The kernel, not a monkeypatch, decides every permission: this is what ``setpriv
+    --reuid=65534 --regid=65534 --clear-groups`` does, done with fork so the child needs
+    nothing it cannot read (the interpreter here lives under a private /root). *func* must
+    not import new modules; its result must be JSON data.
+    """
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        code = 0
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            try:
+                out = {"value": func()}
+            except BaseException as exc:  # report, do not let pytest run on in the child
+                import traceback
+
+                out = {"error": "".join(traceback.format_exception(exc))}
+            os.write(write_end, json.dumps(out).encode())
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    chunks = []
+    while chunk := os.read(read_end, 65536):
+        chunks.append(chunk)
+    os.close(read_end)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, "the unprivileged child failed"
+    out = json.loads(b"".join(chunks))
+    if "error" in out:
+        raise AssertionError(out["error"])
+    return out["value"]
+
+
+@pytest.fixture
+def shared_tmp() -> Iterator[Path]:
+    """A fresh folder in /tmp that an unprivileged user can enter (pytest's is root-only)."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="hipthrust-test-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+__all__ = [
+    "CLEAN",
+    "DATA",
+    "NOBODY",
+    "NOT_SURE",
+    "ROOT",
+    "Run",
+    "as_user",
+    "needs_root",
+    "story",
+    "write_answers",
+]

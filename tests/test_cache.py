@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any, Literal
 
 import pytest
+from pydantic import Field
 
-from hipthrust_cli import cache, knowledge
+from hipthrust_cli import cache, knowledge, paths
 
-from .conftest import DATA
+from .conftest import DATA, NOBODY, as_user, needs_root
+
+
+class _Extra(knowledge._Model):
+    """A model with a field of every kind the knowledge base uses, and more."""
+
+    id: str
+    weights: list[float] = Field(default_factory=list)
+    level: knowledge.Level = knowledge.Level.routine
+    nested: knowledge.Fix | None = None
+    table: dict[knowledge.Level, tuple[int, ...]] = Field(default_factory=dict)
+    answer: knowledge.Answer | None = None
+    kind: Literal["a", "b"] = "a"
+    urgent: Literal[knowledge.Level.emergency, knowledge.Level.urgent] = knowledge.Level.urgent
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -22,7 +38,7 @@ def _copy(tmp_path: Path) -> Path:
 def test_hit_returns_the_same_knowledge_base(tmp_path: Path) -> None:
     store = tmp_path / "cache"
     first = knowledge.load(cache_dir=store)
-    assert len(list(store.glob("kb-*.pickle"))) == 1
+    assert len(list(store.glob("kb-*.json"))) == 1
     second = knowledge.load(cache_dir=store)
     assert second is not first
     assert [m.id for m in second.mistakes] == [m.id for m in first.mistakes]
@@ -55,30 +71,192 @@ def test_an_invalid_kb_is_never_cached(tmp_path: Path) -> None:
     for _ in range(2):
         with pytest.raises(knowledge.KnowledgeBaseError):
             knowledge.load(base=folder, cache_dir=store)
-    assert not list(store.glob("kb-*.pickle"))
+    assert not list(store.glob("kb-*.json"))
 
 
 def test_damaged_cache_is_a_miss(tmp_path: Path) -> None:
     store = tmp_path / "cache"
     knowledge.load(cache_dir=store)
-    for entry in store.glob("kb-*.pickle"):
-        entry.write_bytes(b"not a pickle")
+    for entry in store.glob("kb-*.json"):
+        entry.write_bytes(b"not json")
     assert knowledge.load(cache_dir=store).mistakes
 
 
-@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
-def test_cache_writable_by_others_is_not_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _entry(store: Path) -> Path:
+    (entry,) = store.glob("kb-*.json")
+    return entry
+
+
+def _poison(entry: Path) -> None:
+    """Rewrite a valid cache entry so a hit would be visible: every drill gets a new name."""
+    text = entry.read_text().replace('"Front plank"', '"POISONED"')
+    assert "POISONED" in text
+    entry.write_text(text)
+
+
+def _served_poison(store: Path) -> bool:
+    return knowledge.load(cache_dir=store).exercise_names["plank"] == "POISONED"
+
+
+def test_a_hit_really_comes_from_the_cache(tmp_path: Path) -> None:
+    """The poisoning helper works, so the refusals below are meaningful."""
     store = tmp_path / "cache"
     knowledge.load(cache_dir=store)
-    entry = next(store.glob("kb-*.pickle"))
-    assert entry.stat().st_mode & 0o077 == 0, "the cache is private"
-    entry.chmod(0o666)
-    calls = []
-    monkeypatch.setattr(cache.pickle, "load", lambda *a: calls.append(a))
+    _poison(_entry(store))
+    assert _served_poison(store)
+
+
+def test_no_code_path_can_unpickle() -> None:
+    source = Path(cache.__file__).parent
+    for module in source.rglob("*.py"):
+        text = module.read_text()
+        assert "import pickle" not in text and "pickle.load" not in text, module
+
+
+def test_the_cache_is_plain_json_that_names_no_code(tmp_path: Path) -> None:
+    store = tmp_path / "cache"
     knowledge.load(cache_dir=store)
-    assert calls == [], "a file others can write is never unpickled"
+    entry = _entry(store)
+    head, body = entry.read_bytes().splitlines()
+    json.loads(head), json.loads(body)  # plain JSON, nothing else
+    assert b"hipthrust_cli" not in body and b"os:" not in body
+    # Whatever is planted, reading builds only the types the code declares, or misses.
+    for planted in (
+        b'{"~c": "os:system", "command": "touch PWNED"}',
+        head + b'\n[["os:system", "touch PWNED"]]',
+        head + b'\n{"__reduce__": ["os.system", ["touch PWNED"]]}',
+        b"\x80\x04cos\nsystem\n(S'touch PWNED'\ntR.",  # a pickle
+    ):
+        entry.write_bytes(planted)
+        assert knowledge.load(cache_dir=store).mistakes
+    assert not (tmp_path / "PWNED").exists() and not Path("PWNED").exists()
+
+
+def test_a_changed_layout_is_a_miss(tmp_path: Path) -> None:
+    store = tmp_path / "cache"
+    knowledge.load(cache_dir=store)
+    entry = _entry(store)
+    _, body = entry.read_bytes().splitlines()
+    entry.write_bytes(b'"another layout"\n' + body)
+    _poison(entry)
+    assert not _served_poison(store)
+
+
+def test_serialisation_is_generic_over_the_models() -> None:
+    """A model that gains fields of any supported kind round-trips with no change here."""
+    value = _Extra(
+        id="x",
+        weights=[0.5, -1.25],
+        level=knowledge.Level.urgent,
+        nested=knowledge.Fix(text="t", evidence=knowledge.Evidence.research),
+        table={knowledge.Level.emergency: (1, 2)},
+        answer=["a", "b"],
+        kind="b",
+    )
+    again = cache.decode(cache.encode(value, _Extra), _Extra)
+    assert again == value and again.table[knowledge.Level.emergency] == (1, 2)
+    assert isinstance(again.nested, knowledge.Fix)
+
+
+def test_a_type_the_cache_cannot_hold_is_refused_not_guessed() -> None:
+    from pydantic import BaseModel
+
+    class Odd(BaseModel):
+        anything: Any
+
+    with pytest.raises(cache.Unsupported):
+        cache.encode(Odd(anything=1), Odd)
+
+
+def test_the_whole_knowledge_base_round_trips(kb: knowledge.KnowledgeBase) -> None:
+    again = cache.decode(cache.encode(kb, knowledge.KnowledgeBase), knowledge.KnowledgeBase)
+    assert isinstance(again, knowledge.KnowledgeBase)
+    for f in ("questions", "red_flags", "mistakes", "drills", "variations", "alternatives"):
+        assert [e.model_dump() for e in getattr(again, f)] == [
+            e.model_dump() for e in getattr(kb, f)
+        ]
+    assert again.levels == kb.levels and again.origins == kb.origins
+    assert again.technique == kb.technique and again.settings == kb.settings
+    assert again.sources == kb.sources
+
+
+def test_not_finite_numbers_are_never_cached() -> None:
+    with pytest.raises(cache.Unsupported):
+        cache.encode(
+            knowledge.Settings.model_construct(
+                kb_version="k",
+                bands=knowledge.Bands(),
+                stop_threshold=float("nan"),
+                always_ask=[],
+                back_pain=[],
+            ),
+            knowledge.Settings,
+        )
+    head = cache.encode(knowledge.Settings(kb_version="k"), knowledge.Settings).split(b"\n")[0]
+    with pytest.raises(cache.Unsupported):
+        cache.decode(head + b'\n["k", [0.75, 0.5, 0.25], NaN, [], []]', knowledge.Settings)
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_cache_writable_by_others_is_not_read(tmp_path: Path) -> None:
+    store = tmp_path / "cache"
+    knowledge.load(cache_dir=store)
+    entry = _entry(store)
+    assert entry.stat().st_mode & 0o077 == 0, "the cache is private"
+    _poison(entry)
+    entry.chmod(0o666)
+    assert not _served_poison(store)
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_a_linked_cache_entry_is_not_followed(tmp_path: Path) -> None:
+    store = tmp_path / "cache"
+    knowledge.load(cache_dir=store)
+    entry = _entry(store)
+    _poison(entry)
+    elsewhere = tmp_path / "planted.json"
+    entry.rename(elsewhere)
+    entry.symlink_to(elsewhere)
+    assert not _served_poison(store)
+
+
+@needs_root
+def test_a_cache_under_a_folder_another_user_controls_is_never_read(shared_tmp: Path) -> None:
+    """The shipped cache checked only the file and its folder; the swap race went above."""
+    theirs = shared_tmp / "theirs"
+    theirs.mkdir()
+    mine = theirs / "data" / "cache"
+    mine.mkdir(parents=True, mode=0o700)
+    knowledge.load(cache_dir=mine)
+    _poison(_entry(mine))
+    os.chown(theirs, NOBODY, NOBODY)  # they could now rename 'data' and put their own
+    assert not _served_poison(mine)
+    os.chown(theirs, 0, 0)
+    assert _served_poison(mine)
+
+
+@needs_root
+def test_an_unprivileged_user_reads_only_their_own_cache(shared_tmp: Path) -> None:
+    """As a real unprivileged user: their cache works; one planted by root is not theirs."""
+    home = shared_tmp / "home"
+    home.mkdir()
+    os.chown(home, NOBODY, NOBODY)
+
+    def load_twice() -> list[str]:
+        store = home / "cache"
+        names = [knowledge.load(cache_dir=store).exercise_names["plank"]]
+        _poison(_entry(store))
+        names.append(knowledge.load(cache_dir=store).exercise_names["plank"])
+        return names
+
+    assert as_user(load_twice) == ["Front plank", "POISONED"]
+    store = home / "cache"
+    assert _entry(store).stat().st_uid == NOBODY
+    assert store.stat().st_mode & 0o777 == 0o700
+    os.chown(_entry(store), 0, 0)  # now root's file in their folder: not theirs to trust
+    assert as_user(lambda: knowledge.load(cache_dir=store).exercise_names["plank"]) == (
+        "Front plank"
+    )
 
 
 def test_unwritable_cache_folder_is_silent(tmp_path: Path) -> None:
@@ -94,9 +272,34 @@ def test_cache_keeps_a_few_entries(tmp_path: Path) -> None:
         overlay.mkdir()
         (overlay / "drills.yaml").write_text(f"drills:\n  - {{id: plank, name: P{i}, how: H}}\n")
         knowledge.load([overlay], cache_dir=store)
-    assert len(list(store.glob("kb-*.pickle"))) == cache.MAX_FILES
+    assert len(list(store.glob("kb-*.json"))) == cache.MAX_FILES
 
 
-def test_default_dir_follows_hipthrust_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_dir_follows_hipthrust_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HIPTHRUST_DATA_DIR", "/x/y")
-    assert cache.default_dir() == Path("/x/y/cache")
+    assert paths.cache_dir() == Path("/x/y/cache")
+
+
+def test_the_key_covers_every_file_name(tmp_path: Path) -> None:
+    """A misspelt overlay file is reported with a warm cache as with a cold one."""
+    overlay, store = tmp_path / "o", tmp_path / "cache"
+    overlay.mkdir()
+    (overlay / "drills.yaml").write_text("drills:\n  - {id: plank, name: One, how: H}\n")
+    knowledge.load([overlay], cache_dir=store)  # warm
+    (overlay / "drill.yaml").write_text("drills: []\n")
+    for _ in range(2):
+        with pytest.raises(knowledge.KnowledgeBaseError, match=r"drill\.yaml"):
+            knowledge.load([overlay], cache_dir=store)
+
+
+def test_what_is_parsed_is_what_was_keyed(tmp_path: Path) -> None:
+    """The bytes read for the key are the bytes parsed: an edit in between cannot slip in."""
+    overlay = tmp_path / "o"
+    overlay.mkdir()
+    drills = overlay / "drills.yaml"
+    drills.write_text("drills:\n  - {id: plank, name: One, how: H}\n")
+    parts, snapshot = knowledge.read_sources([knowledge.shipped_dir(), overlay])
+    drills.write_text("drills:\n  - {id: plank, name: Two, how: H}\n")  # edited meanwhile
+    kb, problems = knowledge.collect([overlay], snapshot=snapshot)
+    assert not problems and kb is not None and kb.exercise_names["plank"] == "One"
+    assert (f"{overlay}/drills.yaml", snapshot[drills]) in parts

@@ -19,7 +19,7 @@ import pytest
 
 from hipthrust_cli import engine
 
-from .conftest import DATA, ROOT, Run, story, write_answers
+from .conftest import DATA, ROOT, Run, as_user, needs_root, story, write_answers
 
 PACKAGE = ROOT / "hipthrust_cli"
 
@@ -79,21 +79,24 @@ def test_answers_file_is_a_folder(cli: Callable[..., Run], tmp_path: Path) -> No
     _check(cli("diagnose", "--answers", str(tmp_path), "-f", "json"), 2, "is a folder")
 
 
-def test_answers_file_unreadable(
-    cli: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = write_answers(tmp_path / "a.yaml", {"pain_level": 3})
-    path.chmod(0)
-    if os.access(path, os.R_OK):  # running as root: simulate what a user would hit
-        real_open = Path.open
+@needs_root
+def test_answers_file_unreadable(cli: Callable[..., Run], shared_tmp: Path) -> None:
+    """As a real unprivileged user, not a monkeypatched open."""
+    path = write_answers(shared_tmp / "a.yaml", {"pain_level": 3})
+    args = ("diagnose", "--answers", str(path), "-f", "json", "--no-history")
+    assert cli(*args).code == 0  # as root: imports everything the child will need
+    import typer.rich_utils  # noqa: F401 - Typer reports a usage error through Rich
 
-        def deny(self: Path, *args: Any, **kwargs: Any) -> Any:
-            if self == path:
-                raise PermissionError(13, "Permission denied")
-            return real_open(self, *args, **kwargs)
+    path.chmod(0o600)
 
-        monkeypatch.setattr(Path, "open", deny)
-    _check(cli("diagnose", "--answers", str(path), "-f", "json"), 2, "permission denied")
+    def run() -> list[Any]:
+        result = cli(*args)
+        return [result.code, result.stdout, result.stderr]
+
+    code, stdout, stderr = as_user(run)
+    assert code == 2 and not stdout and TRACEBACK not in stderr
+    said = re.sub(r"[\s│]+", " ", stderr)
+    assert "is not readable" in said or "permission denied" in said, stderr
 
 
 def test_answers_from_a_device(cli: Callable[..., Run]) -> None:
@@ -278,15 +281,33 @@ def test_internal_error_is_one_line_and_a_log(
     assert "RuntimeError: boom" in log.read_text() and TRACEBACK in log.read_text()
 
 
-def test_internal_error_falls_back_to_temp(
+def test_internal_error_log_never_goes_to_a_shared_folder(
     cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """The shipped version fell back to /tmp/hipthrust, which anyone can pre-create."""
+    import tempfile
+
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x")
     monkeypatch.setenv("HIPTHRUST_DATA_DIR", str(blocker / "sub"))
     monkeypatch.setattr(engine, "diagnose", _boom)
+    shared = Path(tempfile.gettempdir()) / "hipthrust"
+    before = set(shared.iterdir()) if shared.is_dir() else set()
     run = cli("diagnose", "--no-input", "-f", "json")
-    assert run.code == 1 and ".log" in run.stderr and TRACEBACK not in run.stderr
+    assert run.code == 1 and "nowhere" in run.stderr and TRACEBACK not in run.stderr
+    assert (set(shared.iterdir()) if shared.is_dir() else set()) == before
+
+
+def test_internal_error_log_is_private(
+    cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    monkeypatch.setenv("HIPTHRUST_DATA_DIR", str(data))
+    monkeypatch.setattr(engine, "diagnose", _boom)
+    run = cli("diagnose", "--no-input", "-f", "json")
+    (log,) = data.glob("hipthrust-error-*.log")
+    assert run.code == 1 and str(log) in run.stderr
+    assert log.stat().st_mode & 0o777 == 0o600 and data.stat().st_mode & 0o777 == 0o700
 
 
 def test_debug_shows_the_traceback(

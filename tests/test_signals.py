@@ -1,0 +1,144 @@
+"""Signals in a real pseudo-terminal: the terminal is always given back as it was found."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pexpect
+import pytest
+import yaml
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+TRACEBACK = "Traceback (most recent call last)"
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "TERM": "xterm-256color",
+        "NO_COLOR": "1",
+        "PROMPT_TOOLKIT_NO_CPR": "1",
+        "HIPTHRUST_DATA_DIR": str(tmp_path / "data"),
+    }
+
+
+def _raw(fd: int) -> bool:
+    return not termios.tcgetattr(fd)[3] & termios.ICANON
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_signal_at_a_prompt_restores_the_terminal(tmp_path: Path, sig: int) -> None:
+    """Shipped: the terminal stayed raw with the cursor hidden."""
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "hipthrust_cli", "diagnose"],
+        env=_env(tmp_path),
+        dimensions=(40, 100),
+        encoding="utf-8",
+        timeout=30,
+    )
+    child.expect(r"\[1[/\]]")
+    time.sleep(0.3)
+    assert _raw(child.child_fd), "the prompt put the terminal in raw mode"
+    os.kill(child.pid, sig)
+    child.expect(pexpect.EOF)
+    said = child.before
+    assert not _raw(child.child_fd), "the terminal is back in line mode"
+    assert termios.tcgetattr(child.child_fd)[3] & termios.ECHO
+    assert said.rfind("\x1b[?25h") > said.rfind("\x1b[?25l"), "the cursor is shown again"
+    assert f"Stopped ({signal.Signals(sig).name})" in said and TRACEBACK not in said
+    child.close()
+    assert child.exitstatus == 128 + sig
+
+
+def test_ctrl_z_suspends_like_any_shell_program(tmp_path: Path) -> None:
+    """Shipped: Ctrl-Z did nothing (raw mode swallowed it)."""
+    # 'set -m' gives the command its own process group, as an interactive shell does,
+    # so SIGTSTP stops it and the shell reports it as stopped (148 = 128 + SIGTSTP).
+    child = pexpect.spawn(
+        "/bin/sh",
+        ["-c", f"set -m; {sys.executable} -m hipthrust_cli diagnose; echo status=$?"],
+        env=_env(tmp_path),
+        dimensions=(40, 100),
+        encoding="utf-8",
+        timeout=30,
+    )
+    child.expect(r"\[1[/\]]")
+    time.sleep(0.3)
+    child.send("\x1a")
+    child.expect(r"status=(\d+)")
+    assert int(child.match.group(1)) == 128 + signal.SIGTSTP
+    child.close(force=True)
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.08, 0.1, 0.12, 0.15, 0.18, 0.2, 0.25, 0.3])
+def test_ctrl_c_while_starting_is_one_line_and_130(tmp_path: Path, delay: float) -> None:
+    """Shipped: Ctrl-C in the first ~0.2 s (while importing) printed a traceback.
+
+    The first ~20 ms belong to the interpreter itself (``site``), before any hipthrust
+    code runs; no program written in Python can catch an interrupt there.
+    """
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "hipthrust_cli", "variations"],
+        env=_env(tmp_path),
+        dimensions=(40, 100),
+        encoding="utf-8",
+        timeout=30,
+    )
+    time.sleep(delay)
+    child.kill(signal.SIGINT)
+    child.expect(pexpect.EOF)
+    child.close()
+    said = child.before
+    assert TRACEBACK not in said, said
+    if child.exitstatus == 130:
+        assert said.strip().splitlines()[-1] == "Stopped (Ctrl-C). Nothing was saved.", said
+    else:  # too late to interrupt: the listing finished first (maybe killed while exiting)
+        assert child.exitstatus == 0 or child.signalstatus == signal.SIGINT, said
+        assert "Hip thrust variations" in said, said
+
+
+def test_the_wizard_escapes_a_hostile_overlay(tmp_path: Path) -> None:
+    """Questions, choices and 'why' lines from an overlay reach the terminal escaped."""
+    overlay = tmp_path / "o"
+    overlay.mkdir()
+    evil = "\x1b]52;c;cHduZWQ=\x07\x1b[2J\u202e"
+    data = yaml.safe_load((ROOT / "data" / "questions.yaml").read_text(encoding="utf-8"))
+    first = data["questions"][0]
+    first["text"] = "Hostile question" + evil
+    first["why"] = "Hostile why" + evil
+    first["choices"][0]["label"] = "Hostile choice" + evil
+    first["choices"][1]["label"] = "Other" + evil
+    (overlay / "questions.yaml").write_text(
+        yaml.safe_dump({"questions": [first]}, allow_unicode=True), encoding="utf-8"
+    )
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "hipthrust_cli", "diagnose", "--kb", str(overlay)],
+        # The overlay rewrites a screening question, which the safety guard refuses.
+        env={**_env(tmp_path), "HIPTHRUST_ALLOW_UNSAFE_KB": "1"},
+        dimensions=(40, 100),
+        encoding="utf-8",
+        timeout=30,
+    )
+    seen = io.StringIO()
+    child.logfile_read = seen  # everything the terminal received
+    index = child.expect([r"Other", pexpect.EOF])
+    child.kill(signal.SIGTERM)
+    child.expect(pexpect.EOF)
+    child.close()
+    screen = seen.getvalue()
+    assert index == 0, screen
+    assert "Hostile question" in screen
+    for raw in ("\x1b]52", "\x1b[2J", "\u202e", "\x07"):
+        assert raw not in screen, repr(raw)
