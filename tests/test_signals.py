@@ -46,7 +46,7 @@ def test_a_signal_at_a_prompt_restores_the_terminal(tmp_path: Path, sig: int) ->
         encoding="utf-8",
         timeout=30,
     )
-    child.expect(r"\[1[/\]]")
+    child.expect(r"\[1[/\]]")  # "[1/N]", or "[1]" when the length adapts
     time.sleep(0.3)
     assert _raw(child.child_fd), "the prompt put the terminal in raw mode"
     os.kill(child.pid, sig)
@@ -72,7 +72,7 @@ def test_ctrl_z_suspends_like_any_shell_program(tmp_path: Path) -> None:
         encoding="utf-8",
         timeout=30,
     )
-    child.expect(r"\[1[/\]]")
+    child.expect(r"\[1[/\]]")  # "[1/N]", or "[1]" when the length adapts
     time.sleep(0.3)
     child.send("\x1a")
     child.expect(r"status=(\d+)")
