@@ -973,7 +973,7 @@ def history_show(
     if fmt is Format.json:
         from hipthrust_cli import render
 
-        # Exactly as saved: a version 1 report keeps its scores, no fields are added.
+        # Exactly as saved: an older report keeps its scores, no fields are added.
         _print(render.to_json(session.report))
     else:
         _show(report, fmt, include_screening)

@@ -70,7 +70,15 @@ class Interview:
         screen = [q for q in pending if q.red_flag]
         if screen:
             return screen[0]  # the screen is fixed and complete, never adaptive
-        if self.stopped or not pending:
+        if not pending:
+            return None
+        # Questions a warning sign reads (pain type, how long it lasts, back history, pain
+        # level) are safety questions: neither the adaptive part nor "Show my report now"
+        # skips them.
+        first = [q for q in pending if self.is_safety(q)]
+        if first:
+            return first[0]
+        if self.stopped:
             return None
         # A changed answer is asked at once, then the follow-ups it opens, whatever the
         # adaptive choice would be: the person asked for them.
@@ -81,16 +89,18 @@ class Interview:
         for q in pending:
             if any(c.question in changed for c in q.when):
                 return q
-        # Questions a warning sign reads (pain type, how long it lasts, back history, pain
-        # level) are safety questions: the adaptive part never skips them.
-        always = set(self.kb.settings.always_ask) | self.kb.red_flag_questions
-        first = [q for q in pending if q.id in always]
-        if first:
-            return first[0]
         if self.thorough:
             return pending[0]
         last = self.kb.question_by_id.get(self.asked[-1]) if self.asked else None
         return next_adaptive(self.kb, self.answers, pending, last)
+
+    def is_safety(self, question: Question) -> bool:
+        """Whether *question* is always asked: a warning sign reads it, or ``always_ask``."""
+        return (
+            question.red_flag
+            or question.id in self.kb.red_flag_questions
+            or question.id in self.kb.settings.always_ask
+        )
 
     def in_screen(self) -> bool:
         """Whether screening questions are still to come (no early report yet)."""

@@ -415,7 +415,7 @@ def _run(
             total,
             default=defaults.get(question.id),
             back=interview.can_go_back(question),
-            report_now=not question.red_flag,
+            report_now=not interview.is_safety(question),
         )
         if value == BACK:
             defaults.update(interview.back(question))
