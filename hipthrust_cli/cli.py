@@ -456,6 +456,14 @@ def diagnose(
             "does the same.",
         ),
     ] = False,
+    include_screening: Annotated[
+        bool,
+        typer.Option(
+            "--include-screening",
+            help="Also list your answers to the warning-sign questions in a Markdown or "
+            "HTML report (left out by default; the triage result is always there).",
+        ),
+    ] = False,
     video: Annotated[
         Path | None,
         typer.Option(
@@ -491,7 +499,7 @@ def diagnose(
     stdin_is_terminal = _stdin_is_terminal() and str(answers_file) != "-"
     interactive = stdin_is_terminal and not no_input
     # Precedence: --answer, then the answers file, then (for --again) the last answers,
-    # which in the wizard are only pre-selected defaults.
+    # which the wizard lists in its review after asking the screen and pain fresh.
     preset = answers_mod.merge(
         {} if interactive else defaults,
         {qid: m.choice for qid, m in measured.items()},
@@ -529,11 +537,13 @@ def diagnose(
                 f"Note: ignored the answer to '{qid}': that question does not apply "
                 "given your other answers.\n"
             )
-    report = run_diagnosis(kb, interview.final_answers(), _previous(last), interview.asked)
+    compared = _last_full_session(store, last) if store is not None else None
+    report = run_diagnosis(kb, interview.final_answers(), _previous(compared), interview.asked)
     if measured:
         from hipthrust_cli.video.mark import mark_measured
 
         report = mark_measured(report, measured, _answer_words(kb, measured))
+    report = _dated(report)
     # Saved before anything is shown: a closed pipe, a full disk or a vanished -o folder
     # must never cost the interview.
     saved = _save(store, report) if store is not None and not no_history else None
@@ -544,25 +554,48 @@ def diagnose(
         else ""
     )
     try:
-        _show(report, fmt)
+        _show(report, fmt, include_screening)
     except UsageError as exc:  # stdout closed or full
         raise UsageError(exc.message + hint) from None
     if target is not None:
         try:
-            _write_report(report, target)
+            _write_report(report, target, include_screening)
         except TargetError as exc:
             raise UsageError(
                 f"Cannot write {quote(exc.path)}: {clean_line(exc.reason)}.{hint}"
             ) from None
+    if saved is not None:
+        dash = "—" if _can_say("—") else "-"
+        _say(f"Saved as session #{saved} {dash} next time: hipthrust diagnose --again")
 
 
-def _show(report: Any, fmt: Format) -> None:
+def _can_say(text: str) -> bool:
+    """Whether stderr can show *text* as it is (not on an ASCII-only terminal)."""
+    try:
+        text.encode(getattr(sys.stderr, "encoding", None) or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def _dated(report: Any, when: str | None = None) -> Any:
+    """*report* stamped with when it was made (now, or *when* for an older saved one)."""
+    import dataclasses
+    import datetime as dt
+
+    if report.date:
+        return report
+    stamp = when or dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    return dataclasses.replace(report, date=stamp)
+
+
+def _show(report: Any, fmt: Format, include_screening: bool = False) -> None:
     from hipthrust_cli import render
 
     if fmt is Format.json:
         _print(render.to_json(report))
     elif fmt is Format.markdown:
-        _print(render.diagnosis_markdown(report))
+        _print(render.diagnosis_markdown(report, include_screening))
     else:
         with _stdout():
             render.print_diagnosis(report, sys.stdout)
@@ -603,11 +636,15 @@ def _output_format(path: Path) -> str:
     )
 
 
-def _write_report(report: Any, path: Path) -> None:
+def _write_report(report: Any, path: Path, include_screening: bool = False) -> None:
     from hipthrust_cli import render
 
     kind = _output_format(path)
-    text = render.diagnosis_html(report) if kind == "html" else render.diagnosis_markdown(report)
+    text = (
+        render.diagnosis_html(report, include_screening)
+        if kind == "html"
+        else render.diagnosis_markdown(report, include_screening)
+    )
     _write_atomically(path, text)
     _say(f"Report written to {clean_line(str(path))}")
 
@@ -795,15 +832,41 @@ def _when(created: str) -> str:
     return f"{moment:%a} {moment.day} {moment:%b %Y, %H:%M}"
 
 
+def _last_full_session(store: Any, last: Any) -> Any:
+    """The newest session whose report looked for causes, to measure progress against.
+
+    A session that stopped at an emergency (or any level whose report holds no causes)
+    never looked for causes, so nothing could be called "no longer found" against it.
+    """
+    from hipthrust_cli.core.triage import POLICY
+    from hipthrust_cli.history import HistoryError
+    from hipthrust_cli.knowledge import Level
+
+    def full(session: Any) -> bool:
+        try:
+            return POLICY[Level(session.triage)].causes
+        except ValueError:
+            return False
+
+    if last is None or full(last):
+        return last
+    try:
+        sessions = store.sessions()
+    except HistoryError:
+        return None
+    return next((s for s in reversed(sessions) if full(s)), None)
+
+
 def _previous(last: Any) -> Any:
     from hipthrust_cli.engine import Previous
 
     if last is None:
         return None
     return Previous(
-        date=last.created[:10],
+        date=last.created,
         findings=[(mid, title) for mid, title, _ in last.findings],
         pain=last.pain,
+        number=last.id,
     )
 
 
@@ -897,6 +960,13 @@ def history_show(
             help="Also write it to FILE (.md or .html); - writes it to stdout instead.",
         ),
     ] = None,
+    include_screening: Annotated[
+        bool,
+        typer.Option(
+            "--include-screening",
+            help="Also list the answers to the warning-sign questions in Markdown or HTML.",
+        ),
+    ] = False,
 ) -> None:
     """Show a past report again, exactly as it was."""
     from hipthrust_cli.engine import report_from_dict
@@ -912,7 +982,7 @@ def history_show(
         )
         raise UsageError(f"There is no session {number}; {known} ('hipthrust history' lists them).")
     try:
-        report = report_from_dict(session.report)
+        report = _dated(report_from_dict(session.report), session.created)
     except (KeyError, TypeError, ValueError):
         raise UsageError(
             f"Session {number} cannot be shown: its saved report is damaged."
@@ -920,12 +990,12 @@ def history_show(
     if fmt is Format.json:
         from hipthrust_cli import render
 
-        # Exactly as saved: a version 1 report keeps its scores, no fields are added.
+        # Exactly as saved: an older report keeps its scores, no fields are added.
         _print(render.to_json(session.report))
     else:
-        _show(report, fmt)
+        _show(report, fmt, include_screening)
     if target is not None:
-        _write_report(report, target)
+        _write_report(report, target, include_screening)
 
 
 @history_app.command(
@@ -1315,7 +1385,10 @@ def kb_schema(
 @kb_app.command(
     "show",
     epilog=_examples(
-        "hipthrust kb show", "hipthrust kb show drills", "hipthrust kb show drills dead_bug"
+        "hipthrust kb show",
+        "hipthrust kb show drills",
+        "hipthrust kb show drills dead_bug",
+        'hipthrust kb show drills "Dead bug"',
     ),
 )
 @_guard
@@ -1327,7 +1400,9 @@ def kb_show(
             "notes, technique or settings."
         ),
     ] = None,
-    entry_id: Annotated[str | None, typer.Argument(metavar="[ID]", help="One entry's id.")] = None,
+    entry_id: Annotated[
+        str | None, typer.Argument(metavar="[ID]", help="One entry's id or name (any case).")
+    ] = None,
     fmt: FormatOption = Format.rich,
     kb_dirs: KbOption = None,
 ) -> None:
@@ -1366,6 +1441,18 @@ def kb_show(
             headings=headings,
         )
     match = next((e for e in items if e.id == entry_id), None)
+    if match is None:
+        # By name too, in any case: 'kb show drills "Dead bug"' is how people say it.
+        wanted = " ".join(entry_id.split()).casefold()
+        match = next(
+            (
+                e
+                for e in items
+                if e.id.casefold() == wanted.replace(" ", "_")
+                or " ".join(render.label_of(e).split()).casefold() == wanted
+            ),
+            None,
+        )
     if match is None:
         import difflib
 

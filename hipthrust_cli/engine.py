@@ -34,11 +34,14 @@ from hipthrust_cli.knowledge import (
 
 __all__ = ["Diagnosis", "Reason", "Triage", "diagnose", "report_from_dict", "triage"]
 
+# 4: drills carry their how-to ('how'); fixes that match the answers come first;
+# 'form_focus' names the form steps that matter for the causes found; progress names the
+# session it compares with ('session'). Version 3 reports load and show as they were.
 # 3: findings carry 'probability' and 'band' instead of 'score'; 'related'; 'interview'.
 # 2: five triage levels; reasons carry their source; triage.complete; alternatives carry
 # 'loaded' and a caveat; 'after_check'. Reports saved under versions 1 and 2 (with a
 # 'score' per finding) still load and show as they were.
-REPORT_VERSION = 3
+REPORT_VERSION = 4
 SUPPORTING_SHOWN = 3
 CONFLICTING_SHOWN = 2
 UNCONFIRMED_SHOWN = 2
@@ -62,6 +65,8 @@ class EvidenceItem:
     answer: str
     text: str
     source: str | None = None  # "video" when measured from a video, else given by the user
+    words: str = ""
+    """The answer alone, in words (empty before version 4): the short report quotes it."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,10 +80,11 @@ class FixOut:
 
 @dataclass(frozen=True, kw_only=True)
 class Exercise:
-    """A drill or alternative exercise, named."""
+    """A drill or alternative exercise, named, with how to do it (empty before version 4)."""
 
     id: str
     name: str
+    how: str = ""
 
 
 OMIT_IF_NONE = {"omit_if_none": True}
@@ -147,12 +153,23 @@ class NoteOut:
 
 
 @dataclass(frozen=True, kw_only=True)
+class AnswerOut:
+    """One answer as a report lists it: the question, the answer in words."""
+
+    question: str
+    text: str
+    words: str
+    screening: bool  # a warning-sign question: left out of exports unless asked for
+
+
+@dataclass(frozen=True, kw_only=True)
 class Previous:
     """What the engine needs to know about the last diagnosis, to show progress."""
 
-    date: str
+    date: str  # when it was saved, ISO 8601 (a bare date in older callers)
     findings: list[tuple[str, str]]  # (mistake id, title), ranked
     pain: int | None
+    number: int | None = None  # its session number in the history
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -167,6 +184,7 @@ class Progress:
     pain_now: int | None
     pain_trend: str  # "down", "up", "same" or "unknown"
     summary: str
+    session: int | None = None  # the session compared with, when known
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -192,6 +210,14 @@ class Diagnosis:
     # Answers measured from a video: question id → {"answer", "source": "video", "text"}.
     measured: dict[str, dict[str, str]] = field(default_factory=dict)
     interview: InterviewOut = field(default_factory=InterviewOut)
+    form_focus: list[str] = field(default_factory=list)
+    """Ids of the form-checklist steps that matter for the causes found (first cause first).
+
+    The terminal shows only these; exports show the whole checklist."""
+    answered: list[AnswerOut] = field(default_factory=list)
+    """Every answer given, in interview order, in words (exports list them)."""
+    date: str = ""
+    """When the report was made, ISO 8601; set by the caller (the engine reads no clock)."""
 
 
 def _item(
@@ -204,7 +230,9 @@ def _item(
         answer, words = "", "not answered"
     else:
         answer, words = _as_text(value), question.label_of(value)
-    return EvidenceItem(question=question.id, answer=answer, text=f"{question.text} — {words}")
+    return EvidenceItem(
+        question=question.id, answer=answer, text=f"{question.text} — {words}", words=words
+    )
 
 
 def _as_text(value: Answer) -> str:
@@ -265,6 +293,8 @@ def _finding(
         for f in mistake.fixes
         if f.text not in shown_fixes and not (f.source and f.source in related_sources)
     ]
+    # The fix that speaks to what this person told us comes first (the sort is stable).
+    fixes.sort(key=lambda f: not (f.when and _any(f.when, answers)))
     shown_fixes.update(f.text for f in mistake.fixes)
     shown_sources[mistake.id] = {f.source for f in fixes if f.source}
     titles = {m.id: m.title for m in kb.mistakes}
@@ -279,7 +309,7 @@ def _finding(
         band=band,
         consequence=mistake.consequence,
         fixes=[FixOut(text=f.text, evidence=f.evidence, source=f.source) for f in fixes],
-        drills=[Exercise(id=d, name=kb.exercise_names[d]) for d in mistake.drills],
+        drills=[Exercise(id=d, name=kb.exercise_names[d], how=_how(kb, d)) for d in mistake.drills],
         supporting=[
             _item(questions[m.question], answers[m.question], listed(m.question))
             for m in ups[:SUPPORTING_SHOWN]
@@ -294,6 +324,32 @@ def _finding(
             titles[r] for r in mistake.related if r in reported and r in titles and r != mistake.id
         ],
     )
+
+
+def _words(question: Question, value: Answer) -> str:
+    """An answer in words; a scale answer with its range ("3 out of 10")."""
+    if question.max is not None and isinstance(value, int) and not isinstance(value, bool):
+        return f"{value} out of {question.max}"
+    return question.label_of(value)
+
+
+def _how(kb: KnowledgeBase, exercise: str) -> str:
+    """How to do a drill (or an alternative a cause points to), from the knowledge base."""
+    for d in kb.drills:
+        if d.id == exercise:
+            return d.how
+    for a in kb.alternatives:
+        if a.id == exercise:
+            return a.how
+    return ""
+
+
+def _form_focus(kb: KnowledgeBase, findings: Sequence[Finding]) -> list[str]:
+    """The form steps the causes found point to, in the order of the causes."""
+    by_id = {m.id: m for m in kb.mistakes}
+    wanted = [s for f in findings if f.id in by_id for s in by_id[f.id].form]
+    steps = {s.id for s in kb.technique.checklist}
+    return [s for s in dict.fromkeys(wanted) if s in steps]
 
 
 def _any(conditions: list[Condition], answers: Mapping[str, Answer]) -> bool:
@@ -405,6 +461,14 @@ def diagnose(
         progress=compare(previous, findings, answers) if previous and policy.causes else None,
         after_check=policy.after_check,
         interview=interview,
+        form_focus=_form_focus(kb, findings) if policy.form else [],
+        answered=[
+            AnswerOut(
+                question=q.id, text=q.text, words=_words(q, answers[q.id]), screening=q.red_flag
+            )
+            for q in kb.ordered_questions
+            if q.id in answers
+        ],
     )
 
 
@@ -469,14 +533,32 @@ def compare(previous: Previous, findings: list[Finding], answers: Mapping[str, A
     summary = "; ".join(parts) if parts else "no causes found then or now"
     return Progress(
         since=previous.date,
+        session=previous.number,
         resolved=resolved,
         still_present=still,
         new=new,
         pain_before=previous.pain,
         pain_now=pain,
         pain_trend=trend,
-        summary=f"Since {previous.date}: {summary}.",
+        summary=f"Since {when_was(previous.date, previous.number)}: {summary}.",
     )
+
+
+def when_was(date: str, number: int | None = None) -> str:
+    """A saved session named for people: "session #4, 26 Nov 14:02" (or the date alone)."""
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(date)
+    except ValueError:
+        words = date
+    else:
+        words = f"{moment.day} {moment:%b}"
+        if "T" in date or " " in date.strip():
+            words += f" {moment:%H:%M}"
+        if number is None:
+            words += f" {moment.year}"
+    return f"session #{number}, {words}" if number is not None else words
 
 
 def report_from_dict(data: Mapping[str, Any]) -> Diagnosis:
@@ -488,7 +570,11 @@ def report_from_dict(data: Mapping[str, Any]) -> Diagnosis:
     def items(rows: Any) -> list[EvidenceItem]:
         return [
             EvidenceItem(
-                question=r["question"], answer=r["answer"], text=r["text"], source=r.get("source")
+                question=r["question"],
+                answer=r["answer"],
+                text=r["text"],
+                source=r.get("source"),
+                words=str(r.get("words", "")),
             )
             for r in rows
         ]
@@ -527,7 +613,10 @@ def report_from_dict(data: Mapping[str, Any]) -> Diagnosis:
                     FixOut(text=x["text"], evidence=Evidence(x["evidence"]), source=x.get("source"))
                     for x in f["fixes"]
                 ],
-                drills=[Exercise(id=x["id"], name=x["name"]) for x in f["drills"]],
+                drills=[
+                    Exercise(id=x["id"], name=x["name"], how=str(x.get("how", "")))
+                    for x in f["drills"]
+                ],
                 supporting=items(f["supporting"]),
                 conflicting=items(f["conflicting"]),
                 unconfirmed=items(f["unconfirmed"]),
@@ -570,4 +659,15 @@ def report_from_dict(data: Mapping[str, Any]) -> Diagnosis:
             asked=list(data.get("interview", {}).get("asked", [])),
             skipped=list(data.get("interview", {}).get("skipped", [])),
         ),
+        form_focus=[str(x) for x in data.get("form_focus", [])],
+        answered=[
+            AnswerOut(
+                question=a["question"],
+                text=a["text"],
+                words=a["words"],
+                screening=bool(a["screening"]),
+            )
+            for a in data.get("answered", [])
+        ],
+        date=str(data.get("date", "")),
     )

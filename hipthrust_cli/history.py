@@ -381,7 +381,7 @@ class History:
                     "INSERT INTO findings (session_id, rank, mistake_id, title, score)"
                     " VALUES (?, ?, ?, ?, ?)",
                     [
-                        # Version 2 reports carry a probability; version 1 a score.
+                        # Version 3 reports carry a probability; versions 1 and 2 a score.
                         (
                             session,
                             rank,

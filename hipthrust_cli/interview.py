@@ -72,6 +72,12 @@ class Interview:
             return screen[0]  # the screen is fixed and complete, never adaptive
         if not pending:
             return None
+        # Questions a warning sign reads (pain type, how long it lasts, back history, pain
+        # level) are safety questions: neither the adaptive part nor "Show my report now"
+        # skips them.
+        first = [q for q in pending if self.is_safety(q)]
+        if first:
+            return first[0]
         # A changed answer is asked at once, then the follow-ups it opens, whatever the
         # adaptive choice would be: the person asked for them (also after "Show my report
         # now", and for --again, whose review opens with the interview stopped).
@@ -84,12 +90,6 @@ class Interview:
                 return q
         if self.stopped:
             return None
-        # Questions a warning sign reads (pain type, how long it lasts, back history, pain
-        # level) are safety questions: the adaptive part never skips them.
-        always = set(self.kb.settings.always_ask) | self.kb.red_flag_questions
-        first = [q for q in pending if q.id in always]
-        if first:
-            return first[0]
         if self.thorough:
             return pending[0]
         last = self.kb.question_by_id.get(self.asked[-1]) if self.asked else None

@@ -252,6 +252,11 @@ class Fix(_Model):
     text: Text
     evidence: Evidence
     source: str | None = None
+    when: list[Condition] = Field(
+        default_factory=list,
+        description="Shown first among its cause's fixes when any of these answers were "
+        "given: the fix that speaks to what the person said.",
+    )
 
 
 class EvidenceKind(str, Enum):
@@ -331,6 +336,11 @@ class Mistake(_Model):
     )
     fixes: list[Fix] = Field(min_length=1)
     drills: list[Id] = Field(default_factory=list)
+    form: list[Id] = Field(
+        default_factory=list,
+        description="Ids of the form-checklist steps (technique.yaml) that matter for this "
+        "cause: the terminal report shows only these cues.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -1272,6 +1282,10 @@ def all_conditions(
             for part in parts:
                 for j, c in enumerate(getattr(entry, part)):
                     yield kind, entry.id, (part, j), c
+    for m in kb.mistakes:
+        for i, fix in enumerate(m.fixes):
+            for j, c in enumerate(fix.when):
+                yield "mistakes", m.id, ("fixes", i, "when", j), c
     for j, c in enumerate(kb.settings.back_pain):
         yield "settings", "back_pain", (j,), c
 
@@ -1362,6 +1376,16 @@ def check_references(kb: KnowledgeBase, texts: SourceTexts | None = None) -> lis
                     m.id,
                     ["related", j],
                     f"there is no mistake '{rid}' — check the id{_suggest(rid, cause_ids)}",
+                )
+        steps = {s.id for s in kb.technique.checklist}
+        for j, step in enumerate(m.form):
+            if step not in steps:
+                add(
+                    "mistakes",
+                    m.id,
+                    ["form", j],
+                    f"there is no form step '{step}' in technique.yaml's checklist"
+                    f"{_suggest(step, steps)}",
                 )
         for j, drill in enumerate(m.drills):
             if drill not in kb.exercise_names:

@@ -234,7 +234,8 @@ class Prompter:
         words = clean_line(question.label_of(value))
         if isinstance(value, list) and len(value) > 1:
             words = "; ".join(clean_line(question.label_of(v)) for v in value)
-        self.say(f"? {count} {clean_line(question.text)} → {words}", hanging="  ")
+        arrow = "→" if _can_show(self.err, "→") else "->"
+        self.say(f"? {count} {clean_line(question.text)} {arrow} {words}", hanging="  ")
 
     def _ask_multi(
         self,
@@ -396,6 +397,15 @@ def _answer_first(question: Question, answer: Answer, short: bool = False) -> st
     if short:
         text = textwrap.shorten(text, 50, placeholder="…")
     return f"{words} — {text}"
+
+def _can_show(stream: TextIO, text: str) -> bool:
+    """Whether *stream* can show *text* as it is (not on an ASCII-only terminal)."""
+    try:
+        text.encode(getattr(stream, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
 
 def _counter(number: int, total: int | None) -> str:
     """ "[7]" while the adaptive interview decides as it goes; "[7 of about 23]" otherwise.
@@ -653,7 +663,7 @@ def _run(
             total,
             default=default,
             back=interview.can_go_back(question),
-            report_now=not question.red_flag,
+            report_now=not interview.is_safety(question),
             mark=mark,
         )
         if value == BACK:

@@ -15,6 +15,7 @@ import math
 import re
 import shlex
 from collections.abc import Sequence
+from contextvars import ContextVar
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -38,7 +39,15 @@ if TYPE_CHECKING:  # pragma: no cover - types only; 'variations' need not import
     from rich.text import Text
 
     from hipthrust_cli.core.triage import Reason, Triage
-    from hipthrust_cli.engine import AlternativeOut, Diagnosis, Finding, Progress
+    from hipthrust_cli.engine import (
+        AlternativeOut,
+        Diagnosis,
+        EvidenceItem,
+        Finding,
+        FixOut,
+        FormStep,
+        Progress,
+    )
 
 LEVEL_STYLE = {
     Level.emergency: ("bold white on red", "red", "⚠ EMERGENCY"),
@@ -91,6 +100,7 @@ def show_unscreened(t: Triage) -> bool:
 
 # The terminal report shows this many causes in full and the rest as one line each.
 FULL_FINDINGS = 3
+TODO_EVIDENCE = "expert opinion unless marked research"
 EVIDENCE_WORDS = {Evidence.research: "research", Evidence.expert_opinion: "expert opinion"}
 
 # --- JSON ----------------------------------------------------------------------------------
@@ -197,10 +207,44 @@ def _fix_evidence(evidence: Evidence, source: str | None) -> str:
     return f"{words}: {source}" if source else words
 
 
-def diagnosis_markdown(d: Diagnosis) -> str:
-    """The report as Markdown, for pasting into a message to a coach."""
+SCREENING_LEFT_OUT = (
+    "Your answers to the warning-sign questions are not included here; the triage result "
+    "at the top says what they led to."
+)
+
+
+def report_date(d: Diagnosis) -> str:
+    """When the report was made, for people: "26 Nov 2026, 14:02" (empty if unknown)."""
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(d.date)
+    except ValueError:
+        return d.date
+    return f"{moment.day} {moment:%b %Y, %H:%M}"
+
+
+def listed_answers(d: Diagnosis, include_screening: bool) -> tuple[list[tuple[str, str]], bool]:
+    """(question, answer) pairs an export lists, and whether screening answers were left out.
+
+    Warning-sign answers (cancer, drug use, immune status…) are nobody's business but the
+    user's: they are listed only when asked for. The triage result is always shown.
+    """
+    shown = [(a.text, a.words) for a in d.answered if include_screening or not a.screening]
+    left_out = not include_screening and any(a.screening for a in d.answered)
+    return shown, left_out
+
+
+def diagnosis_markdown(d: Diagnosis, include_screening: bool = False) -> str:
+    """The report as Markdown, for pasting into a message to a coach.
+
+    Everything is here (the whole form checklist, every fix and drill, the answers), but
+    warning-sign answers only with *include_screening*.
+    """
     t = d.triage
     out = ["# hipthrust report", ""]
+    if d.date:
+        out += [f"*{md(report_date(d))}, knowledge base {md(d.kb_version)}*", ""]
     out += [f"## {badge(t)[2]}: {md(t.title)}", "", md(t.advice), ""]
     if t.reasons:
         out += ["**Why:**", ""] + [f"- {md(reason_text(r))}" for r in t.reasons] + [""]
@@ -243,6 +287,10 @@ def diagnosis_markdown(d: Diagnosis) -> str:
                 f"*{md(', '.join(a.muscles))}*"
             )
         out.append("")
+    shown, left_out = listed_answers(d, include_screening)
+    if shown or left_out:
+        out += ["## Your answers", ""] + [f"- {md(q)} — **{md(a)}**" for q, a in shown]
+        out += ["", f"*{md(SCREENING_LEFT_OUT)}*", ""] if left_out else [""]
     out += ["---", "", f"**{md(d.summary)}**", "", f"*{md(d.disclaimer)}*", ""]
     return "\n".join(out)
 
@@ -283,7 +331,8 @@ def _finding_markdown(i: int, f: Finding) -> list[str]:
         out += ["", "Fixes:", ""]
     out += [f"- [ ] {md(x.text)} *({md(_fix_evidence(x.evidence, x.source))})*" for x in f.fixes]
     if f.drills:
-        out += ["", f"Drills: {md(', '.join(x.name for x in f.drills))}"]
+        out += ["", "Drills:", ""]
+        out += [f"- [ ] **{md(x.name)}**" + (f": {md(x.how)}" if x.how else "") for x in f.drills]
     return [*out, ""]
 
 
@@ -366,11 +415,122 @@ def questions_markdown(kb: KnowledgeBase) -> str:
 # --- Rich ----------------------------------------------------------------------------------
 
 
+MAX_WIDTH = 100
+"""Lines longer than this are hard to read: wide terminals get a report this wide."""
+
+
+def ascii_only(file: TextIO) -> bool:
+    """Whether *file* should get plain ASCII rather than box, bar and check characters.
+
+    It should on TERM=dumb, under a C/POSIX or other non-UTF-8 locale, and when the
+    stream's encoding is not UTF.
+    """
+    import os
+
+    if os.environ.get("TERM") == "dumb":
+        return True
+    locale = next((os.environ[k] for k in ("LC_ALL", "LC_CTYPE", "LANG") if os.environ.get(k)), "")
+    if locale and "utf" not in locale.lower().replace("-", ""):
+        return True
+    encoding = (getattr(file, "encoding", None) or "utf-8").lower().replace("-", "")
+    return not encoding.startswith("utf")
+
+
+# What an ASCII-only terminal gets instead of the characters it may not have.
+_ASCII = str.maketrans(
+    {
+        "—": "-",
+        "–": "-",
+        "‘": "'",
+        "’": "'",
+        "“": '"',
+        "”": '"',
+        "…": "...",
+        "°": " deg",
+        "×": "x",
+        "≤": "<=",
+        "≥": ">=",
+        "→": "->",
+        "←": "<-",
+        "✓": "+",
+        "✗": "x",
+        "☐": "[ ]",
+        "•": "*",
+        "▶": ">",
+        "⚠": "!",
+        "█": "#",
+        "░": ".",
+        "\u00a0": " ",
+    }
+)
+
+
+def to_ascii(text: str) -> str:
+    """*text* with the characters an ASCII-only terminal may lack replaced by ASCII."""
+    return text.replace("°C", " C").replace("°F", " F").translate(_ASCII)
+
+
+_PLAIN: ContextVar[bool] = ContextVar("plain", default=False)
+_TRAILING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.M)
+
+
+class _Tidy:
+    """A stream for Rich: trailing spaces dropped when not a terminal, ASCII when asked.
+
+    Rich pads every line of a panel or padded block to the full width, which leaves
+    trailing spaces in a file or a pipe; whole lines are held back until their newline
+    so the spaces can be removed.
+    """
+
+    def __init__(self, file: TextIO, ascii: bool) -> None:
+        self._file, self._ascii = file, ascii
+        self._tty = bool(getattr(file, "isatty", lambda: False)())
+        self._pending = ""
+        self.encoding = "ascii" if ascii else (getattr(file, "encoding", None) or "utf-8")
+
+    def isatty(self) -> bool:
+        return self._tty
+
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+    def write(self, text: str) -> int:
+        if self._ascii:
+            text = to_ascii(text).encode("ascii", "replace").decode("ascii")
+        if self._tty:
+            return self._file.write(text)
+        text = self._pending + text
+        cut = text.rfind("\n") + 1
+        self._pending = text[cut:]
+        if cut:
+            self._file.write(_TRAILING.sub(r"\1", text[:cut]))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending and not self._tty:
+            self._file.write(_TRAILING.sub(r"\1", self._pending))
+            self._pending = ""
+        self._file.flush()
+
+
 def console(file: TextIO) -> Console:
-    """A Console for *file*: no markup, no emoji codes, no auto-highlighting of data."""
+    """A Console for *file*: no markup, no emoji codes, no auto-highlighting of data.
+
+    At most :data:`MAX_WIDTH` columns wide; plain ASCII on a terminal that cannot show
+    more (:func:`ascii_only`); no trailing spaces when *file* is not a terminal.
+    """
     from rich.console import Console
 
-    con = Console(file=file, markup=False, emoji=False, highlight=False)
+    plain = ascii_only(file)
+    _PLAIN.set(plain)  # text is made ASCII before it is wrapped, so widths stay true
+    con = Console(
+        file=_Tidy(file, plain),  # type: ignore[arg-type]
+        markup=False,
+        emoji=False,
+        highlight=False,
+    )
+    if con.width > MAX_WIDTH:
+        con.width = MAX_WIDTH
     # Rich turns a closed pipe into SystemExit(1); the CLI's one funnel makes it a quiet 0.
     con.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]
     return con
@@ -383,7 +543,8 @@ def _broken_pipe() -> None:
 def _t(text: str, style: str = "") -> Text:
     from rich.text import Text
 
-    return Text(clean(text), style=style)
+    text = clean(text)
+    return Text(to_ascii(text) if _PLAIN.get() else text, style=style)
 
 
 def _lines(*parts: Text | str) -> Text:
@@ -395,24 +556,48 @@ def _lines(*parts: Text | str) -> Text:
     return out
 
 
+class _Glyphs:
+    """The marks a report draws, in Unicode or (on an ASCII-only terminal) in ASCII."""
+
+    def __init__(self, con: Console) -> None:
+        plain = con.encoding.lower().replace("-", "") == "ascii"
+        self.yes, self.no, self.open = ("+", "x", "?") if plain else ("✓", "✗", "?")
+        self.box, self.dot, self.play = ("[ ]", "*", ">") if plain else ("☐", "•", "▶")
+
+
+def _rule(con: Console, title: str, extra: str = "") -> None:
+    """A section heading; *extra* is added when the line has room for it."""
+    from rich.rule import Rule
+
+    if extra and len(title) + len(extra) + 4 <= con.width:
+        title += extra
+    con.print()
+    con.print(Rule(_t(title, "bold"), align="left"))
+
+
 def print_diagnosis(d: Diagnosis, out: TextIO) -> None:
-    """Draw the report with Rich: triage first, then causes, form, alternatives, summary."""
+    """Draw the report with Rich, short enough to read on one screen.
+
+    Triage first, then the causes with every fix and each drill's how-to, only the form
+    cues that matter for those causes, the alternatives with their caveats, and the note
+    that this does not replace a clinician last. What appears at all follows the triage
+    policy through the :class:`Diagnosis`; exports (Markdown, HTML) hold everything.
+    """
     from rich.padding import Padding
     from rich.rule import Rule
 
     con = console(out)
-    con.print(_triage_panel(d))
+    g = _Glyphs(con)
+    con.print(_triage_panel(d, g))
     if d.after_check:
-        con.print()
-        con.print(Rule(_t(AFTER_CHECK_HEADING, "bold"), align="left"))
+        _rule(con, AFTER_CHECK_HEADING)
         con.print(Padding(_t(AFTER_CHECK_NOTE, "italic"), (0, 1)))
     if d.progress is not None:
-        con.print()
-        con.print(Rule(_t("Since last time", "bold"), align="left"))
+        _rule(con, "Since last time")
         con.print(Padding(_t(d.progress.summary), (0, 1)))
         marks = {
-            "No longer found": ("✓", "green"),
-            "Still present": ("•", "yellow"),
+            "No longer found": (g.yes, "green"),
+            "Still present": (g.dot, "yellow"),
             "New": ("+", "red"),
         }
         con.print(
@@ -433,73 +618,70 @@ def print_diagnosis(d: Diagnosis, out: TextIO) -> None:
                 _lines(
                     _t("Good to know: ", "bold"),
                     note.text,
-                    _t(f"  ({_fix_evidence(note.evidence, note.source)})", "dim"),
+                    _t(f" ({_fix_evidence(note.evidence, note.source)})", "dim"),
                 ),
                 (1, 1, 0, 1),
             )
         )
     if d.findings:
-        con.print()
-        con.print(Rule(_t("Likely causes", "bold"), align="left"))
+        _rule(con, "Likely causes")
+        shown: set[str] = set()
         for i, f in enumerate(d.findings[:FULL_FINDINGS], 1):
-            con.print(Padding(_finding_block(i, f), (0, 1)))
+            con.print(_finding_block(i, f, g, shown))
         if len(d.findings) > FULL_FINDINGS:
-            con.print(
-                Padding(
-                    _t("\nAlso possible (first fix shown; --format markdown has all):", "bold"),
-                    (0, 1),
-                )
-            )
+            con.print(Padding(_t("Also possible", "bold"), (1, 1, 0, 1)))
             for i, f in enumerate(d.findings[FULL_FINDINGS:], FULL_FINDINGS + 1):
                 con.print(_finding_line(i, f))
     if d.measured:
-        con.print()
-        con.print(Rule(_t("Measured from video", "bold"), align="left"))
+        _rule(con, "Measured from video")
         rows = [
-            (_t("▶"), _lines(w, _t(f" (measured from video: {x})", "dim")))
+            (_t(g.play), _lines(w, _t(f" (measured from video: {x})", "dim")))
             for w, x in _measured_lines(d)
         ]
         con.print(_bullets(rows, 1))
     if d.next_steps:
-        con.print()
-        con.print(Rule(_t("What we could not find", "bold"), align="left"))
-        con.print(_bullets([(_t("•"), _t(step)) for step in d.next_steps], 1))
-    if d.form_checklist:
-        con.print()
-        con.print(Rule(_t("Correct form", "bold"), align="left"))
+        _rule(con, "What we could not find")
+        con.print(_bullets([(_t(g.dot), _t(step)) for step in d.next_steps], 1))
+    steps = focus_steps(d)
+    if steps:
+        more = (
+            " (the whole checklist: hipthrust form)" if len(steps) < len(d.form_checklist) else ""
+        )
+        _rule(con, form_heading(d), more)
         # A checkbox is a thing to do now; after a referral the form is only information.
-        box = "•" if d.after_check else "☐"
-        for s in d.form_checklist:
-            con.print(_bullets([(_t(box), _lines(_t(s.step, "bold"), ": ", s.cue))], 1))
-        for title, items in (("Warm-up", d.warm_up), ("Progression", d.progression)):
-            if items:
-                con.print(Padding(_t(title, "bold"), (1, 1, 0, 1)))
-                con.print(_bullets([(_t("•"), _t(item)) for item in items], 1))
+        box = g.dot if d.after_check else g.box
+        con.print(_bullets([(_t(box), _lines(_t(s.step, "bold"), ": ", s.cue)) for s in steps], 1))
     if d.alternatives:
-        con.print()
-        con.print(Rule(_t(alternatives_heading(d), "bold"), align="left"))
-        for a in d.alternatives:
-            friendly = _t("  back-friendly", "green") if a.back_friendly else _t("")
-            con.print(
-                Padding(
-                    _lines(
-                        _t(a.name, "bold"),
-                        friendly,
-                        "\n",
-                        alternative_text(a),
-                        " ",
-                        _t(f"({', '.join(a.muscles)})", "dim"),
-                    ),
-                    (0, 1, 0, 1),
-                )
+        friendly = any(a.back_friendly for a in d.alternatives)
+        _rule(con, alternatives_heading(d), f" ({g.yes} = back-friendly)" if friendly else "")
+        rows = [
+            # On screen the caveat travels with the name; exports add the benefits.
+            (
+                _t(g.yes, "green") if a.back_friendly else _t(g.dot),
+                _lines(_t(a.name, "bold"), ": ", a.caveat or a.benefits),
             )
-    con.print()
+            for a in d.alternatives
+        ]
+        con.print(_bullets(rows, 1))
     con.print(Rule(style="dim"))
     con.print(Padding(_t(d.summary, "bold"), (0, 1)))
     con.print(Padding(_t(d.disclaimer, "dim italic"), (0, 1)))
 
 
-def _triage_panel(d: Diagnosis) -> RenderableType:
+def focus_steps(d: Diagnosis) -> list[FormStep]:
+    """The form steps the terminal shows: those that matter for the causes, else all."""
+    if not d.form_focus:
+        return list(d.form_checklist)
+    by_id = {s.id: s for s in d.form_checklist}
+    return [by_id[i] for i in d.form_focus if i in by_id] or list(d.form_checklist)
+
+
+def form_heading(d: Diagnosis) -> str:
+    """The heading of the terminal's form section."""
+    return "Form cues for these causes" if d.form_focus else "Correct form"
+
+
+def _triage_panel(d: Diagnosis, g: _Glyphs) -> RenderableType:
     from rich.console import Group
     from rich.panel import Panel
 
@@ -507,15 +689,14 @@ def _triage_panel(d: Diagnosis) -> RenderableType:
     badge_style, border, words = badge(t)
     # The title goes in the body, not the border, so a narrow terminal wraps it
     # instead of cutting it off.
-    parts: list[RenderableType] = [_t(t.title, "bold"), _t(""), _t(t.advice)]
+    parts: list[RenderableType] = [_t(t.title, "bold"), _t(t.advice)]
     if t.reasons:
         parts += [
-            _t(""),
             _t("Why:", "bold"),
             _bullets(
                 [
                     (
-                        _t("•"),
+                        _t(g.dot),
                         _lines(r.title, _t(f" (source: {r.source})", "dim") if r.source else ""),
                     )
                     for r in t.reasons
@@ -525,22 +706,20 @@ def _triage_panel(d: Diagnosis) -> RenderableType:
         ]
     if show_unscreened(t):
         parts += [
-            _t(""),
             _t(UNSCREENED_HEADING, "bold"),
-            _bullets([(_t("•"), _t(u)) for u in t.unscreened], 0),
+            _bullets([(_t(g.dot), _t(u)) for u in t.unscreened], 0),
         ]
     if t.safety_waived:
         parts += [
-            _t(""),
             _t(SAFETY_WAIVED_HEADING, "bold"),
-            _bullets([(_t("•"), _t(w)) for w in t.safety_waived], 0),
+            _bullets([(_t(g.dot), _t(w)) for w in t.safety_waived], 0),
         ]
     return Panel(
         Group(*parts),
         title=_t(f" {words} ", badge_style),
         title_align="left",
         border_style=border,
-        padding=(1, 2),
+        padding=(0, 1),
     )
 
 
@@ -577,54 +756,69 @@ def _bullets(rows: Sequence[tuple[Text, Text]], indent: int = 2) -> RenderableTy
     return _Hanging(rows, indent)
 
 
-def _finding_block(i: int, f: Finding) -> RenderableType:
+def _finding_block(i: int, f: Finding, g: _Glyphs, shown: set[str]) -> RenderableType:
+    """One cause in full: why we think so, every fix, and each drill with its how-to.
+
+    A drill already explained under a cause above is named, not explained again.
+    """
     from rich.console import Group
     from rich.padding import Padding
 
-    head = _lines(
-        _t(f"{i}. ", "bold"),
-        _t(f.title, "bold"),
-        "  ",
-        _t(strength(f), "magenta"),
-    )
-    why = [(_t("✓", "green"), _t(e.text)) for e in f.supporting]
-    why += [(_t("✗", "red"), _lines(_t("against: ", "red"), e.text)) for e in f.conflicting]
-    why += [
-        (_t("?", "yellow"), _lines(_t("not confirmed: ", "yellow"), e.text)) for e in f.unconfirmed
-    ]
-    fixes = [
-        (_t("☐"), _lines(x.text, _t(f" ({_fix_evidence(x.evidence, x.source)})", "dim")))
+    head = _lines(_t(f"{i}. ", "bold"), _t(f.title, "bold"), "  ", _t(strength(f), "magenta"))
+    consequence = _t(f.consequence, "italic")
+    if f.related:
+        consequence.append_text(_t(f" Goes with: {', '.join(f.related)}.", "dim"))
+    # On screen an answer is quoted alone (answers are written to stand alone); the
+    # exports quote the question with it.
+    why = [(_t(g.yes, "green"), _t(_said(e))) for e in f.supporting]
+    why += [(_t(g.no, "red"), _lines(_t("against: ", "red"), _said(e))) for e in f.conflicting]
+    # Fixes are expert opinion unless marked: research keeps its source, which says what
+    # the study did and did not show.
+    todo = [
+        (_t(g.box), _lines(x.text, _t(f" ({_short_evidence(x)})", "dim")))
+        if x.evidence is Evidence.research
+        else (_t(g.box), _t(x.text))
         for x in f.fixes
     ]
+    for x in f.drills:
+        words = _lines(_t("Drill: ", "bold"), _t(x.name, "bold"))
+        if x.how and x.id not in shown:
+            words.append_text(_lines(" - " if g.box == "[ ]" else " — ", x.how))
+        elif x.id in shown:
+            words.append_text(_t(" (above)", "dim"))
+        shown.add(x.id)
+        todo.append((_t(g.box), words))
     parts: list[RenderableType] = [
-        _t(""),
+        *([_t("")] if i > 1 else []),
         head,
-        Padding(_t(f.consequence, "italic"), (0, 0, 0, 3)),
+        Padding(consequence, (0, 0, 0, 3)),
+        Padding(_t("Why we think so:", "bold"), (0, 0, 0, 3)),
+        _bullets(why, 5),
     ]
-    if f.related:
-        parts.append(Padding(_t(_related(f), "dim"), (0, 0, 0, 3)))
-    parts += [Padding(_t("Why we think so:", "bold"), (0, 0, 0, 3)), _bullets(why, 5)]
-    if fixes:
-        parts += [Padding(_t("Fixes:", "bold"), (0, 0, 0, 3)), _bullets(fixes, 5)]
-    if f.drills:
-        parts.append(
-            Padding(
-                _lines(_t("Drills: ", "bold"), ", ".join(x.name for x in f.drills)), (0, 0, 0, 3)
-            )
-        )
-    return Group(*parts)
+    if todo:
+        heading = _lines(_t("What to do", "bold"), _t(f" ({TODO_EVIDENCE})", "dim"), ":")
+        parts += [Padding(heading, (0, 0, 0, 3)), _bullets(todo, 5)]
+    return Padding(Group(*parts), (0, 1))
+
+
+def _said(e: EvidenceItem) -> str:
+    """An answer in words, alone; a report saved before version 4 quotes the question too."""
+    return e.words or e.text
+
+
+def _short_evidence(x: FixOut) -> str:
+    """A fix's evidence level on screen: research keeps its source (what a study showed)."""
+    return _fix_evidence(x.evidence, x.source)
 
 
 def _finding_line(i: int, f: Finding) -> RenderableType:
+    first = f.fixes[0].text if f.fixes else f.consequence
     return _bullets(
         [
             (
                 _t(f"{i}.", "bold"),
                 _lines(
-                    _t(f.title, "bold"),
-                    "  ",
-                    _t(strength(f) + "  ", "magenta"),
-                    _t(f.fixes[0].text if f.fixes else _related(f), "dim"),
+                    _t(f.title, "bold"), "  ", _t(strength(f) + "  ", "magenta"), _t(first, "dim")
                 ),
             )
         ],
@@ -926,6 +1120,8 @@ ul.check li::before { content: "\\2610\\00a0"; }
 .meter span { display: block; height: 100%; background: var(--accent); }
 .muted, .ev { color: var(--muted); } .ev { font-size: .9rem; }
 ul.why { list-style: none; padding-left: 0; } .why li { margin: .15rem 0; }
+dl.answers dt { color: var(--muted); margin-top: .4rem; }
+dl.answers dd { margin: 0 0 0 1rem; font-weight: 600; }
 footer { margin-top: 2rem; padding-top: .6rem; border-top: 1px solid var(--line);
   color: var(--muted); font-size: .9rem; }
 @media print { body { font-size: 11pt; } main { max-width: none; }
@@ -933,8 +1129,11 @@ footer { margin-top: 2rem; padding-top: .6rem; border-top: 1px solid var(--line)
 """
 
 
-def diagnosis_html(d: Diagnosis) -> str:
-    """The report as one self-contained HTML page: no scripts, no external assets."""
+def diagnosis_html(d: Diagnosis, include_screening: bool = False) -> str:
+    """The report as one self-contained HTML page: no scripts, no external assets.
+
+    Like Markdown it holds everything, warning-sign answers only with *include_screening*.
+    """
     import html
 
     def e(text: str) -> str:
@@ -955,6 +1154,9 @@ def diagnosis_html(d: Diagnosis) -> str:
         "style-src 'unsafe-inline'\">",
         "<title>hipthrust report</title>",
         f"<style>{_CSS}</style></head><body><main>",
+        '<p class="muted">hipthrust report'
+        + (f" · {e(report_date(d))}" if d.date else "")
+        + f" · knowledge base {e(d.kb_version)}</p>",
         f'<section class="triage {level_class}"><span class="badge">{e(badge_words)}</span>',
         f"<h1>{e(t.title)}</h1><p>{e(t.advice)}</p>",
     ]
@@ -1005,9 +1207,14 @@ def diagnosis_html(d: Diagnosis) -> str:
                 ]
                 out.append("</ul>")
             if f.drills:
-                out.append(
-                    f"<p><strong>Drills:</strong> {e(', '.join(x.name for x in f.drills))}</p>"
-                )
+                out.append('<p><strong>Drills:</strong></p><ul class="check">')
+                out += [
+                    f"<li><strong>{e(x.name)}</strong>"
+                    + (f": {e(x.how)}" if x.how else "")
+                    + "</li>"
+                    for x in f.drills
+                ]
+                out.append("</ul>")
             out.append("</article>")
     out += ul(
         [f"{w} (measured from video: {x})" for w, x in _measured_lines(d)],
@@ -1028,6 +1235,13 @@ def diagnosis_html(d: Diagnosis) -> str:
                 f'<span class="muted">({e(", ".join(a.muscles))})</span></li>'
             )
         out.append("</ul>")
+    shown, left_out = listed_answers(d, include_screening)
+    if shown or left_out:
+        out.append('<h2>Your answers</h2><dl class="answers">')
+        out += [f"<dt>{e(q)}</dt><dd>{e(a)}</dd>" for q, a in shown]
+        out.append("</dl>")
+        if left_out:
+            out.append(f'<p class="muted">{e(SCREENING_LEFT_OUT)}</p>')
     out.append(f"<footer><p><strong>{e(d.summary)}</strong></p><p>{e(d.disclaimer)}</p>")
     out.append(f"<p>Knowledge base {e(d.kb_version)}.</p></footer></main></body></html>")
     return "\n".join(out) + "\n"

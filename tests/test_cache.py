@@ -184,13 +184,17 @@ def test_not_finite_numbers_are_never_cached() -> None:
     with pytest.raises(cache.Unsupported):
         cache.encode(
             knowledge.Settings.model_construct(
-                kb_version="k", stop_threshold=float("nan"), back_pain=[]
+                kb_version="k",
+                bands=knowledge.Bands(),
+                stop_threshold=float("nan"),
+                always_ask=[],
+                back_pain=[],
             ),
             knowledge.Settings,
         )
     head = cache.encode(knowledge.Settings(kb_version="k"), knowledge.Settings).split(b"\n")[0]
     with pytest.raises(cache.Unsupported):
-        cache.decode(head + b'\n["k", NaN, []]', knowledge.Settings)
+        cache.decode(head + b'\n["k", [0.75, 0.5, 0.25], NaN, [], []]', knowledge.Settings)
 
 
 @pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")

@@ -117,7 +117,7 @@ def test_diagnose_json_matches_the_contract(cli: Any, tmp_path: Path) -> None:
     )
     assert run.code == 0, run
     data = run.json()
-    assert data["version"] == 3
+    assert data["version"] == 4
     assert set(data["triage"]) >= {"level", "title", "advice", "reasons", "complete"}
     assert data["triage"]["level"] in {"emergency", "same_day", "urgent", "routine", "self_care"}
     assert data["triage"]["complete"] is True and data["triage"]["unscreened"] == []
@@ -135,7 +135,12 @@ def test_diagnose_json_matches_the_contract(cli: Any, tmp_path: Path) -> None:
         "unconfirmed",
     }
     assert set(finding["fixes"][0]) == {"text", "evidence", "source"}
-    assert set(finding["supporting"][0]) == {"question", "answer", "text", "source"}
+    assert set(finding["supporting"][0]) == {"question", "answer", "text", "source", "words"}
+    assert set(finding["drills"][0]) == {"id", "name", "how"} and finding["drills"][0]["how"]
+    assert data["form_focus"] and set(data["form_focus"]) <= {
+        s["id"] for s in data["form_checklist"]
+    }
+    assert {"question", "text", "words", "screening"} == set(data["answered"][0])
     assert finding["supporting"][0]["source"] is None  # given, not measured from video
     assert data["measured"] == {}
     assert 0 <= finding["probability"] <= 1 and "score" not in finding
@@ -144,7 +149,8 @@ def test_diagnose_json_matches_the_contract(cli: Any, tmp_path: Path) -> None:
     assert isinstance(data["form_checklist"], list) and data["form_checklist"]
     assert isinstance(data["alternatives"], list)
     assert data["answers"]["lockout_arch"] == "clearly"
-    assert run.stderr == ""
+    # JSON stdout stays clean; the only line on stderr says where the session was saved.
+    assert run.stderr == "Saved as session #1 — next time: hipthrust diagnose --again\n"
 
 
 def test_diagnose_rich_report_order(cli: Any, tmp_path: Path) -> None:
@@ -156,14 +162,14 @@ def test_diagnose_rich_report_order(cli: Any, tmp_path: Path) -> None:
         for s in (
             "SELF-CARE",
             "Likely causes",
-            "Correct form",
+            "Form cues for these causes",
             "Alternatives while you fix it",
             "does not replace",
         )
     ]
     assert positions == sorted(positions)
     assert "☐" in out and "very likely" in out and "Why we think so" in out
-    assert "█" not in out and "%" not in out.split("Likely causes")[1].split("Correct form")[0]
+    assert "█" not in out and "%" not in out.split("Likely causes")[1].split("Form cues")[0]
     assert out.rstrip().endswith("get it checked.")
 
 

@@ -307,6 +307,6 @@ def test_progress_compares_causes_and_pain(kb: KnowledgeBase) -> None:
     assert d.progress.still_present == ["Bench too high"]
     assert d.progress.new == ["Jerky or uncontrolled reps"]
     assert d.progress.pain_trend == "down"
-    assert d.progress.summary.startswith("Since 2026-11-01: pain down from 6 to 3")
+    assert d.progress.summary.startswith("Since 1 Nov 2026: pain down from 6 to 3")
     emergency = diagnose(kb, story(emergency_signs=["both_legs"]), before)
     assert emergency.progress is None, "causes were not looked for, so none is 'resolved'"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -137,7 +138,7 @@ def test_sessions_saved_with_scores_still_list_show_and_compare(
     assert cli("history", "show", "1", "-f", "json").json() == old
     assert "80%" in cli("history", "show", "1", "-f", "markdown").stdout
     now = _diagnose(cli, tmp_path, bench_height="high", pain_level=3).json()
-    assert now["version"] == 3 and "score" not in now["findings"][0]
+    assert now["version"] == 4 and "score" not in now["findings"][0]
     assert now["progress"]["resolved"] == ["Arching the lower back"]
     assert "pain down from 6 to 3" in now["progress"]["summary"]
 
@@ -310,8 +311,9 @@ def test_read_only_folder_still_prints_the_report(
 
     monkeypatch.setattr(history.History, "save", refuse)
     run = _diagnose(cli, tmp_path)
-    assert run.code == 0 and json.loads(run.stdout)["version"] == 3
+    assert run.code == 0 and json.loads(run.stdout)["version"] == 4
     assert run.stderr.count("\n") == 1 and "was not saved" in run.stderr
+    assert "Saved as" not in run.stderr
 
 
 def test_data_dir_that_is_a_file(
@@ -350,7 +352,13 @@ def test_eight_diagnoses_at_once_all_land(tmp_path: Path, data_dir: Path) -> Non
     ]
     errors = [p.communicate(timeout=120)[1] for p in procs]
     assert all(p.returncode == 0 for p in procs), errors
-    assert all(not e for e in errors), errors
+    # Nothing but each run's own "Saved as session #N" line: eight different numbers.
+    saved = [
+        re.fullmatch(rb"Saved as session #(\d+) \xe2\x80\x94 next time: [^\n]+\n", e)
+        for e in errors
+    ]
+    assert all(saved), errors
+    assert len({m[1] for m in saved if m}) == 8
     pains = sorted(s.pain for s in history.History(data_dir).sessions() if s.pain is not None)
     assert pains == list(range(8))
 

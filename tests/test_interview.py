@@ -56,14 +56,15 @@ def test_self_tests_come_together_and_only_when_they_matter(kb: KnowledgeBase) -
     assert "knee_to_wall" in ankles
 
 
-def test_report_now_stops_after_the_screen_but_never_skips_it(kb: KnowledgeBase) -> None:
+def test_report_now_never_skips_a_question_a_warning_sign_reads(kb: KnowledgeBase) -> None:
     interview = Interview.start(kb, {})
     interview.stop()
-    first = interview.next_question()
-    assert first is not None and first.red_flag
-    for q in [q for q in kb.ordered_questions if q.red_flag]:
-        interview.record(q, ["none"] if q.kind.value == "multi" else q.choice_ids()[0])
-    assert interview.next_question() is None
+    asked = _walk(interview, {**CLEAN})
+    screen = [q for q in asked if kb.question_by_id[q].red_flag]
+    safety = ["pain_character", "pain_duration", "back_history", "pain_level"]
+    assert asked == [*screen, *safety], "the screen, then what the warning signs read"
+    assert all(interview.is_safety(kb.question_by_id[q]) for q in asked)
+    assert not interview.is_safety(kb.question_by_id["what_you_see"])
 
 
 def test_ask_more_from_the_review_asks_the_rest_in_order(kb: KnowledgeBase) -> None:

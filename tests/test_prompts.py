@@ -212,9 +212,10 @@ def _screened(kb: KnowledgeBase) -> dict[str, Any]:
 def test_back_goes_to_the_previous_question_with_its_answer(kb: KnowledgeBase, pipe: Any) -> None:
     preset = _screened(kb)
     interview = Interview.start(kb, preset)
-    # pain_character: "ache" (the usual answer, where the pointer starts); pain_duration: Back (above "Show my report now"); again
-    # (default "ache" is pre-selected, so Down picks "sharp"); pain_duration; history.
-    script = [ENTER, UP * 2 + ENTER, DOWN + ENTER, ENTER, ENTER]
+    # pain_character: "ache" (the usual answer, where the pointer starts); pain_duration:
+    # Back (the last item: a safety question has no "Show my report now"); pain_character
+    # again (default "ache" is pre-selected, so Down picks "sharp"); pain_duration; history.
+    script = [ENTER, UP + ENTER, DOWN + ENTER, ENTER, ENTER]
     prompter = Scripted(pipe, script)
     prompts.run(interview, prompter)
     asked = [(qid, n) for qid, n, _, _ in prompter.asked]

@@ -99,7 +99,7 @@ def test_json_path_does_not_import_rich_or_questionary(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60
     )
-    assert json.loads(proc.stdout)["version"] == 3
+    assert json.loads(proc.stdout)["version"] == 4
     assert "LOADED []" in proc.stderr
 
 

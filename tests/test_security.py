@@ -737,7 +737,7 @@ def test_a_few_aliases_are_still_fine() -> None:
 EVIL = "\x1b]52;c;cHduZWQ=\x07\x1b[2J\x1b]8;;https://x.example\x1b\\\x9b31m\u202eevil"
 RAW = ("\x1b", "\x07", "\x9b", "\u202e")
 # Ids, references and enumerations: poisoned, they would only make the overlay invalid.
-STRUCTURAL = {"id", "question", "answers", "kind", "level", "evidence", "drills", "remove"}
+STRUCTURAL = {"id", "question", "answers", "kind", "level", "evidence", "drills", "form", "remove"}
 STRUCTURAL |= {"always_ask", "group", "kind_of_evidence", "related"}
 
 
