@@ -206,9 +206,7 @@ def reusable(kb: KnowledgeBase, saved: Mapping[str, Answer]) -> dict[str, Answer
     return {
         qid: value
         for qid, value in saved.items()
-        if qid in kb.question_by_id
-        and not kb.question_by_id[qid].red_flag
-        and qid not in fresh
+        if qid in kb.question_by_id and not kb.question_by_id[qid].red_flag and qid not in fresh
     }
 
 

@@ -386,7 +386,7 @@ class Again:
 
 
 def _answer_first(question: Question, answer: Answer, short: bool = False) -> str:
-    """"Lower back; Glutes — Where do you feel hip thrusts most?": the answer leads."""
+    """One review line, the answer leading: "Lower back; Glutes — Where do you feel…"."""
     import textwrap
 
     if isinstance(answer, list) and len(answer) > 1:
@@ -398,6 +398,7 @@ def _answer_first(question: Question, answer: Answer, short: bool = False) -> st
         text = textwrap.shorten(text, 50, placeholder="…")
     return f"{words} — {text}"
 
+
 def _can_show(stream: TextIO, text: str) -> bool:
     """Whether *stream* can show *text* as it is (not on an ASCII-only terminal)."""
     try:
@@ -408,7 +409,7 @@ def _can_show(stream: TextIO, text: str) -> bool:
 
 
 def _counter(number: int, total: int | None) -> str:
-    """ "[7]" while the adaptive interview decides as it goes; "[7 of about 23]" otherwise.
+    """The counter: [7] while the adaptive interview decides as it goes, else [7 of about 23].
 
     The total is an upper bound that only shrinks as answers close follow-ups, so the
     counter never jumps from [6/22] to [7/23].
@@ -613,15 +614,15 @@ def _run(
     carried = False
     while True:
         question = interview.next_question()
-        if again is not None and not carried and not interview.emergency:
-            if question is None or not interview.is_safety(question):
-                # The fresh part is done: the last session's answers fill in the rest,
-                # and the review opens at once instead of asking them one by one.
-                carried = True
-                for qid, value in again.answers.items():
-                    interview.answers.setdefault(qid, value)
-                interview.stop()
-                continue
+        fresh_done = question is None or not interview.is_safety(question)
+        if again is not None and not carried and not interview.emergency and fresh_done:
+            # The fresh part is done: the last session's answers fill in the rest, and
+            # the review opens at once instead of asking them one by one.
+            carried = True
+            for qid, value in again.answers.items():
+                interview.answers.setdefault(qid, value)
+            interview.stop()
+            continue
         if question is None:
             if interview.emergency or not review or not (interview.asked or carried):
                 break

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hipthrust_cli.interview import Interview
 from hipthrust_cli.knowledge import NOT_SURE, KnowledgeBase
 
@@ -175,6 +177,6 @@ def test_the_counter_never_jumps_up_as_follow_ups_open(kb: KnowledgeBase) -> Non
     numbers = [n for n, _ in seen]
     totals = [t for _, t in seen]
     assert numbers == list(range(1, len(seen) + 1))
-    assert all(b <= a for a, b in zip(totals, totals[1:])), totals
+    assert all(b <= a for a, b in itertools.pairwise(totals)), totals
     assert totals[-1] == len(seen), "the last question is 'N of about N'"
     assert {"footwear", "when_felt", "check_saddle"} <= set(interview.asked)
