@@ -30,6 +30,7 @@ CHANGE = "__change__"
 MORE = "__more__"
 NOW = "__now__"
 REPORT_NOW = "Show my report now"
+FEW = 3  # the review lists the questions not asked by name up to this many
 
 
 def _eof_on_ctrl_d(question: Any) -> Any:
@@ -231,9 +232,7 @@ class Prompter:
 
         A checklist names what was ticked, not how many.
         """
-        words = clean_line(question.label_of(value))
-        if isinstance(value, list) and len(value) > 1:
-            words = "; ".join(clean_line(question.label_of(v)) for v in value)
+        words = _words(question, value)
         arrow = "→" if _can_show(self.err, "→") else "->"
         self.say(f"? {count} {clean_line(question.text)} {arrow} {words}", hanging="  ")
 
@@ -258,7 +257,9 @@ class Prompter:
 
         def validate(selected: list[str]) -> bool | str:
             if not selected:
-                return "Tick at least one with Space (or 'None of these' / 'Not sure'), then Enter."
+                none = next((c.label for c in question.choices if c.exclusive), None)
+                either = f"'{clean_line(none)}' or 'Not sure'" if none else "'Not sure'"
+                return f"Tick at least one with Space (or {either}), then Enter."
             lonely = [s for s in selected if s in alone]
             if lonely and len(selected) > 1:
                 alone_label = " ".join(labels[lonely[0]].split())
@@ -316,6 +317,21 @@ class Prompter:
         import questionary
 
         items = interview.review()
+        # What was not asked comes first, briefly: the answers, the part to check, are
+        # listed last, right above the question, so a short terminal still shows them.
+        left = interview.not_asked()
+        if left:
+            self.say(
+                f"\nNot asked ({len(left)}): your answers so far were unlikely to change "
+                + (
+                    "the report. You can answer them too:"
+                    if len(left) <= FEW
+                    else f"the report. 'Answer the {len(left)} more' asks them."
+                )
+            )
+            if len(left) <= FEW:
+                for question in left:
+                    self.say(f"  • {clean_line(question.text)}")
         carried = [] if again is None else [(q, a) for q, a in items if again.carried(q.id, a)]
         today = [item for item in items if item not in carried]
         if carried and again is not None:
@@ -330,14 +346,6 @@ class Prompter:
             self.say("\nYour answers:")
             for question, answer in items:
                 self.say(f"  • {_answer_first(question, answer, short=True)}")
-        left = interview.not_asked()
-        if left:
-            self.say(
-                f"\nNot asked ({len(left)}): your answers so far were unlikely to change "
-                "the report. You can answer them too:"
-            )
-            for question in left:
-                self.say(f"  • {clean_line(question.text)}")
         choices = [
             questionary.Choice("Show my report", value=SHOW),
             questionary.Choice("Change an answer", value=CHANGE),
@@ -389,14 +397,20 @@ def _answer_first(question: Question, answer: Answer, short: bool = False) -> st
     """One review line, the answer leading: "Lower back; Glutes — Where do you feel…"."""
     import textwrap
 
-    if isinstance(answer, list) and len(answer) > 1:
-        words = "; ".join(clean_line(question.label_of(a)) for a in answer)
-    else:
-        words = clean_line(question.label_of(answer))
+    words = _words(question, answer)
     text = clean_line(question.text)
     if short:
         text = textwrap.shorten(text, 50, placeholder="…")
     return f"{words} — {text}"
+
+
+def _words(question: Question, answer: Answer) -> str:
+    """An answer in words: ticked choices joined by "; ", a scale as "4 out of 10"."""
+    if isinstance(answer, list) and len(answer) > 1:
+        return "; ".join(clean_line(question.label_of(a)) for a in answer)
+    if question.kind is Kind.scale and isinstance(answer, int):
+        return f"{answer} out of {question.max}"
+    return clean_line(question.label_of(answer))
 
 
 def _can_show(stream: TextIO, text: str) -> bool:
