@@ -369,14 +369,16 @@ class Prompter:
             for q, a in items
         ]
         choices.append(questionary.Choice("← Back to the list", value=BACK))
-        picked = _eof_on_ctrl_d(
-            questionary.select(
-                "Which answer do you want to change?",
-                choices=choices,
-                instruction=_hint("Which answer do you want to change?", "(arrow keys, Enter)"),
-                **self._io(),
-            )
-        ).unsafe_ask()
+        which = questionary.select(
+            "Which answer do you want to change?",
+            choices=choices,
+            instruction=_hint("Which answer do you want to change?", "(arrow keys, Enter)"),
+            **self._io(),
+        )
+        # The question asked next says which answer it was; questionary's own echo of a
+        # wrapped choice would be cut at the edge.
+        which.application.erase_when_done = True
+        picked = _eof_on_ctrl_d(which).unsafe_ask()
         return None if picked is None else (CHANGE if picked == BACK else str(picked))
 
 
