@@ -120,6 +120,9 @@ class Prompter:
         io: dict[str, Any] = {"output": self.output, "style": _style()}
         if self.input is not None:
             io["input"] = self.input
+        if _plain(self.err):
+            _ascii_marks()
+            io["pointer"] = ">"
         return io
 
     def say(self, text: str = "", hanging: str | None = None) -> None:
@@ -415,6 +418,20 @@ def _words(question: Question, answer: Answer) -> str:
     return clean_line(question.label_of(answer))
 
 
+def _plain(stream: TextIO) -> bool:
+    """Whether to draw the lists in plain ASCII: TERM=dumb, or a terminal without "○"."""
+    import os
+
+    return os.environ.get("TERM") == "dumb" or not _can_show(stream, "○●»")
+
+
+def _ascii_marks() -> None:
+    """Tick boxes as "[ ]" and "[x]": questionary reads them from its module at draw time."""
+    from questionary.prompts import common
+
+    vars(common).update(INDICATOR_SELECTED="[x]", INDICATOR_UNSELECTED="[ ]")
+
+
 def _can_show(stream: TextIO, text: str) -> bool:
     """Whether *stream* can show *text* as it is (not on an ASCII-only terminal)."""
     try:
@@ -500,7 +517,7 @@ def _actions_in_checklist(prompt: Any, actions: set[str]) -> None:
     """
     from prompt_toolkit.filters import Condition
     from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
-    from questionary.constants import INDICATOR_UNSELECTED
+    from questionary.prompts import common
 
     control = _control(prompt)
     bindings = KeyBindings()
@@ -526,11 +543,11 @@ def _actions_in_checklist(prompt: Any, actions: set[str]) -> None:
             if text == "\n":
                 row += 1
             elif (
-                text == INDICATOR_UNSELECTED + " "
+                text == vars(common)["INDICATOR_UNSELECTED"] + " "
                 and row < len(control.choices)
                 and control.choices[row].value in actions
             ):
-                tokens[i] = (style, "  ")
+                tokens[i] = (style, " " * len(text))
         return tokens
 
     control.text = without_boxes

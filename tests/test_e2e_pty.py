@@ -484,3 +484,23 @@ def test_the_review_list_shows_the_answers_at_80_by_24(tmp_path: Path) -> None:
     term.settle("Ready?")
     term.send(ENTER)
     term.child.expect(pexpect.EOF)
+
+
+def test_a_dumb_terminal_gets_plain_ascii_lists(tmp_path: Path) -> None:
+    env = {**os.environ, "TERM": "dumb", "NO_COLOR": "1", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "hipthrust_cli", "diagnose", "--no-history"],
+        env=env,
+        cwd=str(tmp_path),
+        dimensions=(40, 80),
+        encoding="utf-8",
+        timeout=30,
+    )
+    child.expect(r"\[ \] None of these")
+    child.expect(r"\[ \] Not sure")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "○" not in (child.before or "")
