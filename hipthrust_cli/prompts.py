@@ -86,7 +86,12 @@ def _hint(message: str, hint: str) -> str:
     last = message.rsplit("\n", 1)[-1]
     # "? " before the message, a space between message and hint.
     fits = 2 + len(last) + 1 + len(hint) < _width()
-    return hint if fits else "\n  " + hint
+    if fits:
+        return hint
+    import textwrap
+
+    # Wrapped at word boundaries: the terminal would cut "Enter confirms" in two.
+    return "\n  " + "\n  ".join(textwrap.wrap(hint, max(20, _width() - 3)))
 
 
 def _style() -> Any:
@@ -251,8 +256,10 @@ class Prompter:
 
         ticked = set(default) if isinstance(default, list) else {default}
         suffix = f"  ({mark})" if mark else ""
+        # " > [ ] " in plain ASCII is two columns wider than " » ○ ".
+        indent = CHECKBOX_INDENT + (2 if _plain(self.err) else 0)
         labels = {
-            c.id: _wrap(c.label + (suffix if c.id in ticked else ""), CHECKBOX_INDENT)
+            c.id: _wrap(c.label + (suffix if c.id in ticked else ""), indent)
             for c in question.choices
         }
         labels[NOT_SURE] = "Not sure" + (suffix if NOT_SURE in ticked else "")
