@@ -504,3 +504,61 @@ def test_a_dumb_terminal_gets_plain_ascii_lists(tmp_path: Path) -> None:
     child.close()
     assert child.exitstatus == 130
     assert "○" not in (child.before or "")
+
+
+def test_again_in_a_real_terminal(tmp_path: Path) -> None:
+    """Coming back: the screen and pain asked fresh, then the review under last time's date."""
+    import json
+    import subprocess
+
+    import yaml
+
+    from .conftest import story
+
+    data = tmp_path / "data"
+    env = {**os.environ, "HIPTHRUST_DATA_DIR": str(data)}
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(story(bench_height="high", pain_level=7)))
+    first = subprocess.run(
+        [sys.executable, "-m", "hipthrust_cli", "diagnose", "-a", "a.yaml", "-f", "json"],
+        env=env,
+        cwd=str(tmp_path),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert first.returncode == 0, first.stderr
+    out = tmp_path / "again.json"
+    child = pexpect.spawn(
+        "/bin/sh",
+        ["-c", f"{sys.executable} -m hipthrust_cli diagnose --again -f json > {out}"],
+        env={**env, "TERM": "xterm", "NO_COLOR": "1", "PROMPT_TOOLKIT_NO_CPR": "1"},
+        cwd=str(tmp_path),
+        dimensions=(40, 100),
+        encoding="utf-8",
+        timeout=30,
+    )
+    screen = [
+        ("Since this back pain started", DOWN * 7 + SPACE + ENTER),
+        ("Do any of these apply to your back pain", DOWN * 10 + SPACE + ENTER),
+        ("Do any of these apply to your health", DOWN * 6 + SPACE + ENTER),
+        ("How old are you", UP * 2 + ENTER),
+        ("What does the lower-back feeling", ENTER),
+        ("How long does the lower-back feeling", ENTER),
+        ("Have you had a back injury", ENTER),
+        ("How strong is the lower-back feeling", "3" + ENTER),
+    ]
+    for text, keys in screen:
+        child.expect(re.escape(text))
+        child.expect(r"\(arrow keys|\(Space|\(type")
+        child.send(keys)
+    child.expect(r"Your answers from \w{3} \d+ \w{3} \d{4}, \d\d:\d\d \(session #1\):")
+    child.expect("A bench above 50 cm")
+    child.expect("Ready\\?")
+    child.send(ENTER)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    report = json.loads(out.read_text())
+    assert report["answers"]["pain_level"] == 3, "today's pain, not last time's 7"
+    assert report["answers"]["bench_height"] == "high", "carried over from session #1"
+    assert report["interview"]["asked"][-1] == "pain_level", "nothing else asked one by one"
