@@ -194,6 +194,22 @@ def still_valid(kb: KnowledgeBase, saved: Mapping[str, object]) -> dict[str, Ans
     return usable
 
 
+def reusable(kb: KnowledgeBase, saved: Mapping[str, Answer]) -> dict[str, Answer]:
+    """The saved answers ``--again`` may carry over: never the warning signs or the pain.
+
+    A warning sign, the pain level and every answer a warning sign reads (what the pain
+    feels like, how long it lasts, back history) describe how someone is now, so a
+    weeks-old answer to them is never reused: they are asked fresh, or, without a
+    terminal, left unanswered (the report then says the screen was not done).
+    """
+    fresh = kb.red_flag_questions | set(kb.settings.always_ask)
+    return {
+        qid: value
+        for qid, value in saved.items()
+        if qid in kb.question_by_id and not kb.question_by_id[qid].red_flag and qid not in fresh
+    }
+
+
 def merge(*layers: Mapping[str, Answer]) -> dict[str, Answer]:
     """Merge answer layers; later layers win (file, then ``--answer``)."""
     merged: dict[str, Answer] = {}

@@ -427,8 +427,10 @@ def diagnose(
         bool,
         typer.Option(
             "--again",
-            help="Start from your last session's answers (pre-selected in the "
-            "wizard; used as answers with --no-input or without a terminal).",
+            help="Start from your last session's answers: the warning signs and the "
+            "pain are asked fresh, then the review lists the rest to change (used as "
+            "answers with --no-input or without a terminal, with the warning signs and "
+            "pain left unanswered).",
         ),
     ] = False,
     output: Annotated[
@@ -491,14 +493,13 @@ def diagnose(
     defaults: dict[str, Any] = {}
     if again:
         if last is None:
-            raise UsageError(
-                "There is no earlier session to start from; run 'hipthrust diagnose' first."
-            )
-        defaults = answers_mod.still_valid(kb, last.answers)
+            _say("No earlier session to start from: starting fresh.\n")
+        else:
+            defaults = answers_mod.reusable(kb, answers_mod.still_valid(kb, last.answers))
     stdin_is_terminal = _stdin_is_terminal() and str(answers_file) != "-"
     interactive = stdin_is_terminal and not no_input
     # Precedence: --answer, then the answers file, then (for --again) the last answers,
-    # which in the wizard are only pre-selected defaults.
+    # which the wizard lists in its review after asking the screen and pain fresh.
     preset = answers_mod.merge(
         {} if interactive else defaults,
         {qid: m.choice for qid, m in measured.items()},
@@ -509,7 +510,7 @@ def diagnose(
 
     if interview.next_question() is not None and not no_input:
         if not stdin_is_terminal:
-            if not (answers_file is not None or answer or again):
+            if not (answers_file is not None or answer or (again and last is not None)):
                 raise UsageError(
                     "hipthrust diagnose needs a terminal to ask its questions; give answers "
                     "with --answers FILE (or --answer QID=VALUE), or add --no-input."
@@ -523,7 +524,12 @@ def diagnose(
             # built (all of it lives until exit) out of every future collection.
             gc.freeze()
             gc.enable()
-            prompts.run(interview, defaults=defaults)
+            carry = None
+            if again and last is not None:
+                # Given answers (a file, --answer) win over last time's.
+                kept = {k: v for k, v in defaults.items() if k not in preset}
+                carry = prompts.Again(kept, last.id, _when(last.created))
+            prompts.run(interview, again=carry)
 
     if verbose:
         for qid in interview.ignored():
@@ -813,6 +819,17 @@ def _save(store: Any, report: Any) -> int | None:
         _warn(f"this diagnosis was not saved in your history: {exc}.")
     _moved_aside(store)
     return number
+
+
+def _when(created: str) -> str:
+    """A saved session's time as people say it, in local time: "Thu 12 Nov 2026, 14:05"."""
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(created).astimezone()
+    except ValueError:
+        return clean_line(created)
+    return f"{moment:%a} {moment.day} {moment:%b %Y, %H:%M}"
 
 
 def _last_full_session(store: Any, last: Any) -> Any:

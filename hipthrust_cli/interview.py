@@ -78,10 +78,9 @@ class Interview:
         first = [q for q in pending if self.is_safety(q)]
         if first:
             return first[0]
-        if self.stopped:
-            return None
         # A changed answer is asked at once, then the follow-ups it opens, whatever the
-        # adaptive choice would be: the person asked for them.
+        # adaptive choice would be: the person asked for them (also after "Show my report
+        # now", and for --again, whose review opens with the interview stopped).
         changed = set(self.reopened)
         for q in pending:
             if q.id in changed:
@@ -89,6 +88,8 @@ class Interview:
         for q in pending:
             if any(c.question in changed for c in q.when):
                 return q
+        if self.stopped:
+            return None
         if self.thorough:
             return pending[0]
         last = self.kb.question_by_id.get(self.asked[-1]) if self.asked else None
@@ -128,18 +129,27 @@ class Interview:
     def progress(self, question: Question | None = None) -> tuple[int, int | None]:
         """``(number of *question* or the next one, how many this run will ask)``.
 
-        The total is known only while every remaining question will be asked (the screen,
-        or ``thorough``); after the screen the adaptive part decides as it goes, so the
-        total is None. A question asked again (after Back or the review) keeps its number.
+        The total is given only while every remaining question will be asked
+        (``thorough``); the adaptive part decides as it goes, so then it is None. It is
+        an upper bound: questions already asked, plus every unanswered one that applies
+        or still could (a follow-up whose question is not answered yet). An answer can
+        only close follow-ups, so the total shrinks or stays and never jumps up as the
+        number moves on. A question asked again (after Back or the review) keeps its
+        number.
         """
-        pending = self.pending()
         number = len(self.asked) + 1
         if question is not None and question.id in self.asked:
             number = self.asked.index(question.id) + 1
         if not self.thorough:
             return number, None
-        remaining = [q.id for q in pending if q.id not in self.asked]
-        return number, len(self.asked) + len(remaining)
+        possible = [
+            q
+            for q in self.kb.ordered_questions
+            if q.id not in self.answers
+            and q.id not in self.asked
+            and all(c.matches(self.answers) or c.question not in self.answers for c in q.when)
+        ]
+        return number, len(self.asked) + len(possible)
 
     def can_go_back(self, question: Question) -> bool:
         """Whether there is an earlier question asked in this run to go back to."""

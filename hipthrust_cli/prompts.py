@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from hipthrust_cli.errors import Terminated
@@ -29,6 +30,7 @@ CHANGE = "__change__"
 MORE = "__more__"
 NOW = "__now__"
 REPORT_NOW = "Show my report now"
+FEW = 3  # the review lists the questions not asked by name up to this many
 
 
 def _eof_on_ctrl_d(question: Any) -> Any:
@@ -84,7 +86,12 @@ def _hint(message: str, hint: str) -> str:
     last = message.rsplit("\n", 1)[-1]
     # "? " before the message, a space between message and hint.
     fits = 2 + len(last) + 1 + len(hint) < _width()
-    return hint if fits else "\n  " + hint
+    if fits:
+        return hint
+    import textwrap
+
+    # Wrapped at word boundaries: the terminal would cut "Enter confirms" in two.
+    return "\n  " + "\n  ".join(textwrap.wrap(hint, max(20, _width() - 3)))
 
 
 def _style() -> Any:
@@ -118,22 +125,29 @@ class Prompter:
         io: dict[str, Any] = {"output": self.output, "style": _style()}
         if self.input is not None:
             io["input"] = self.input
+        if _plain(self.err):
+            _ascii_marks()
+            io["pointer"] = ">"
         return io
 
-    def say(self, text: str = "") -> None:
-        """Write guidance on stderr, wrapped at word boundaries to the terminal's width."""
+    def say(self, text: str = "", hanging: str | None = None) -> None:
+        """Write guidance on stderr, wrapped at word boundaries to the terminal's width.
+
+        Wrapped lines start under the text of a bullet, or at *hanging* when given.
+        """
         import textwrap
 
         lines = []
         for line in text.split("\n"):
             indent = line[: len(line) - len(line.lstrip())]
             # A bullet's wrapped lines start under its text, not under the bullet.
-            hanging = indent + "  " if line.lstrip().startswith("• ") else indent
+            bullet = line.lstrip().startswith("• ")
+            after = indent + "  " if bullet else indent if hanging is None else hanging
             wrapped = textwrap.wrap(
                 line.strip(),
                 max(20, _width() - 1),
                 initial_indent=indent,
-                subsequent_indent=hanging,
+                subsequent_indent=after,
                 break_on_hyphens=False,
             )
             lines += wrapped or [""]
@@ -148,85 +162,139 @@ class Prompter:
         default: Answer | None = None,
         back: bool = False,
         report_now: bool = False,
+        mark: str | None = None,
     ) -> Answer | str:
         """Ask one question until it has an answer; "Why do we ask?" explains and re-asks.
 
-        *default* is pre-selected (a previous answer); with *back*, a select prompt also
-        offers "← Back", which returns :data:`BACK`; with *report_now* it offers "Show my
-        report now", which returns :data:`NOW`.
+        *default* is pre-selected (a previous answer) and, with *mark* (e.g. "last
+        time"), labelled so; with *back*, the prompt also offers "← Back", which returns
+        :data:`BACK`; with *report_now* it offers "Show my report now" (:data:`NOW`).
+        Once answered, the prompt is replaced by one line: the question and the answer
+        in words, wrapped at word boundaries.
         """
         import questionary
 
+        count = _counter(number, total)
         # "? " comes before the message; wrap it so no word is broken at the edge.
-        count = f"[{number}/{total}]" if total is not None else f"[{number}]"
         message = _wrap(f"{count} {question.text}", 2)
         if question.kind is Kind.multi:
             self.say(f"  ({clean_line(question.why)})")
-            return self._ask_multi(question, message, default)
+            value = self._ask_multi(question, message, default, back, mark)
+            if value != BACK:
+                self.echo(count, question, value)
+            return value
         choices: list[Any] = []
+        suffix = f"  ({mark})" if mark else ""
         if question.kind is Kind.scale:
             assert question.min is not None and question.max is not None
-            for value in range(question.min, question.max + 1):
-                label = str(value)
-                if value == question.min and question.min_label:
-                    label += f" – {clean_line(question.min_label)}"
-                if value == question.max and question.max_label:
-                    label += f" – {clean_line(question.max_label)}"
-                choices.append(questionary.Choice(label, value=value))
+            for number_ in range(question.min, question.max + 1):
+                label = str(number_)
+                if number_ == question.min and question.min_label:
+                    label += f" - {clean_line(question.min_label)}"
+                if number_ == question.max and question.max_label:
+                    label += f" - {clean_line(question.max_label)}"
+                if number_ == default:
+                    label += suffix
+                choices.append(questionary.Choice(label, value=number_))
         else:
             choices = [
-                questionary.Choice(_wrap(c.label, SELECT_INDENT), value=c.id)
+                questionary.Choice(
+                    _wrap(c.label + (suffix if c.id == default else ""), SELECT_INDENT),
+                    value=c.id,
+                )
                 for c in question.choices
             ]
-        choices.append(questionary.Choice("Not sure", value=NOT_SURE))
+        choices.append(
+            questionary.Choice("Not sure" + (suffix if default == NOT_SURE else ""), value=NOT_SURE)
+        )
         choices.append(questionary.Choice("Why do we ask this?", value=WHY))
         if back:
             choices.append(questionary.Choice("← Back", value=BACK))
         if report_now:
             choices.append(questionary.Choice(REPORT_NOW, value=NOW))
-        selected = next((c for c in choices if c.value == default), None)
+        start = default if default is not None else starting_point(question)
+        selected = next((c for c in choices if c.value == start), None)
+        hint = "(arrow keys, Enter)"
+        if question.kind is Kind.scale:
+            hint = f"(type {question.min}-{question.max} or use the arrow keys, then Enter)"
         while True:
             prompt = questionary.select(
                 message,
                 choices=choices,
                 default=selected,
-                instruction=_hint(message, "(arrow keys, Enter)"),
+                instruction=_hint(message, hint),
                 **self._io(),
             )
+            prompt.application.erase_when_done = True
+            if question.kind is Kind.scale:
+                _type_a_number(prompt, question)
             value = _eof_on_ctrl_d(prompt).unsafe_ask()
             if value != WHY:
+                if value not in (BACK, NOW):
+                    self.echo(count, question, value)
                 return value  # type: ignore[no-any-return]
             self.say(f"  Why we ask: {clean_line(question.why)}")
 
-    def _ask_multi(self, question: Question, message: str, default: Answer | None) -> Answer:
+    def echo(self, count: str, question: Question, value: Answer) -> None:
+        """The answered question and its answer in words, wrapped at word boundaries.
+
+        A checklist names what was ticked, not how many.
+        """
+        words = _words(question, value)
+        arrow = "→" if _can_show(self.err, "→") else "->"
+        self.say(f"? {count} {clean_line(question.text)} {arrow} {words}", hanging="  ")
+
+    def _ask_multi(
+        self,
+        question: Question,
+        message: str,
+        default: Answer | None,
+        back: bool = False,
+        mark: str | None = None,
+    ) -> Answer | str:
         import questionary
 
         ticked = set(default) if isinstance(default, list) else {default}
-        labels = {c.id: _wrap(c.label, CHECKBOX_INDENT) for c in question.choices}
-        labels[NOT_SURE] = "Not sure"
+        suffix = f"  ({mark})" if mark else ""
+        # " > [ ] " in plain ASCII is two columns wider than " » ○ ".
+        indent = CHECKBOX_INDENT + (2 if _plain(self.err) else 0)
+        labels = {
+            c.id: _wrap(c.label + (suffix if c.id in ticked else ""), indent)
+            for c in question.choices
+        }
+        labels[NOT_SURE] = "Not sure" + (suffix if NOT_SURE in ticked else "")
         alone = {c.id for c in question.choices if c.exclusive} | {NOT_SURE}
 
         def validate(selected: list[str]) -> bool | str:
             if not selected:
-                return "Tick at least one with Space (or 'None of these' / 'Not sure'), then Enter."
+                none = next((c.label for c in question.choices if c.exclusive), None)
+                either = f"'{clean_line(none)}' or 'Not sure'" if none else "'Not sure'"
+                return f"Tick at least one with Space (or {either}), then Enter."
             lonely = [s for s in selected if s in alone]
             if lonely and len(selected) > 1:
                 alone_label = " ".join(labels[lonely[0]].split())
                 return f"'{alone_label}' cannot be combined with other choices."
             return True
 
+        choices = [
+            questionary.Choice(label, value=cid, checked=cid in ticked)
+            for cid, label in labels.items()
+        ]
+        if back:
+            choices.append(questionary.Choice("← Back", value=BACK))
         prompt = questionary.checkbox(
             message,
-            choices=[
-                questionary.Choice(label, value=cid, checked=cid in ticked)
-                for cid, label in labels.items()
-            ],
+            choices=choices,
             validate=validate,
-            instruction=_hint(message, "(Space to tick, Enter to confirm)"),
+            instruction=_hint(message, "(Space ticks each that applies, Enter confirms)"),
             **self._io(),
         )
-        picked: list[str] = _eof_on_ctrl_d(prompt).unsafe_ask()
-        return NOT_SURE if picked == [NOT_SURE] else picked
+        prompt.application.erase_when_done = True
+        _actions_in_checklist(prompt, {BACK})
+        picked: list[str] | str = _eof_on_ctrl_d(prompt).unsafe_ask()
+        if picked == BACK:
+            return BACK
+        return NOT_SURE if picked == [NOT_SURE] else list(picked)
 
     def confirm_emergency(self, interview: Interview) -> bool:
         """Before stopping for an emergency, show what was reported; False means go back."""
@@ -249,22 +317,45 @@ class Prompter:
         ).unsafe_ask()
         return bool(action != BACK)
 
-    def review(self, interview: Interview) -> str | None:
-        """Show the answers; returns None for "Show my report", or a question id to change."""
+    def review(self, interview: Interview, again: Again | None = None) -> str | None:
+        """Show the answers; returns None for "Show my report", or a question id to change.
+
+        Each line leads with the answer (the part to check), then the question. With
+        *again*, the answers carried over from the last session are listed under its date
+        and number, apart from those given today.
+        """
         import questionary
 
         items = interview.review()
-        self.say("\nYour answers:")
-        for question, answer in items:
-            self.say(f"  • {clean_line(question.text)} — {clean_line(question.label_of(answer))}")
+        # What was not asked comes first, briefly: the answers, the part to check, are
+        # listed last, right above the question, so a short terminal still shows them.
         left = interview.not_asked()
         if left:
             self.say(
                 f"\nNot asked ({len(left)}): your answers so far were unlikely to change "
-                "the report. You can answer them too:"
+                + (
+                    "the report. You can answer them too:"
+                    if len(left) <= FEW
+                    else f"the report. 'Answer the {len(left)} more' asks them."
+                )
             )
-            for question in left:
-                self.say(f"  • {clean_line(question.text)}")
+            if len(left) <= FEW:
+                for question in left:
+                    self.say(f"  • {clean_line(question.text)}")
+        carried = [] if again is None else [(q, a) for q, a in items if again.carried(q.id, a)]
+        today = [item for item in items if item not in carried]
+        if carried and again is not None:
+            if today:
+                self.say("\nYour answers today:")
+                for question, answer in today:
+                    self.say(f"  • {_answer_first(question, answer, short=True)}")
+            self.say(f"\nYour answers from {again.when} (session #{again.number}):")
+            for question, answer in carried:
+                self.say(f"  • {_answer_first(question, answer, short=True)}")
+        else:
+            self.say("\nYour answers:")
+            for question, answer in items:
+                self.say(f"  • {_answer_first(question, answer, short=True)}")
         choices = [
             questionary.Choice("Show my report", value=SHOW),
             questionary.Choice("Change an answer", value=CHANGE),
@@ -284,18 +375,191 @@ class Prompter:
         if action == MORE:
             return MORE
         choices = [
-            questionary.Choice(_short(f"{q.text} — {q.label_of(a)}"), value=q.id) for q, a in items
+            questionary.Choice(_wrap(_answer_first(q, a, short=True), SELECT_INDENT), value=q.id)
+            for q, a in items
         ]
         choices.append(questionary.Choice("← Back to the list", value=BACK))
-        picked = _eof_on_ctrl_d(
-            questionary.select(
-                "Which answer do you want to change?",
-                choices=choices,
-                instruction="(arrow keys, Enter)",
-                **self._io(),
-            )
-        ).unsafe_ask()
+        which = questionary.select(
+            "Which answer do you want to change?",
+            choices=choices,
+            instruction=_hint("Which answer do you want to change?", "(arrow keys, Enter)"),
+            **self._io(),
+        )
+        # The question asked next says which answer it was; questionary's own echo of a
+        # wrapped choice would be cut at the edge.
+        which.application.erase_when_done = True
+        picked = _eof_on_ctrl_d(which).unsafe_ask()
         return None if picked is None else (CHANGE if picked == BACK else str(picked))
+
+
+@dataclass(frozen=True)
+class Again:
+    """The last session's answers, for ``diagnose --again``: shown in the review, marked."""
+
+    answers: dict[str, Answer]
+    number: int
+    when: str  # e.g. "Thu 12 Nov 2026, 14:05"
+
+    def carried(self, qid: str, answer: Answer) -> bool:
+        """Whether *answer* to *qid* is the one carried over from the last session."""
+        return qid in self.answers and self.answers[qid] == answer
+
+
+def _answer_first(question: Question, answer: Answer, short: bool = False) -> str:
+    """One review line, the answer leading: "Lower back; Glutes — Where do you feel…"."""
+    import textwrap
+
+    words = _words(question, answer)
+    text = clean_line(question.text)
+    if short:
+        text = textwrap.shorten(text, 50, placeholder="…")
+    return f"{words} — {text}"
+
+
+def _words(question: Question, answer: Answer) -> str:
+    """An answer in words: ticked choices joined by "; ", a scale as "4 out of 10"."""
+    if isinstance(answer, list) and len(answer) > 1:
+        return "; ".join(clean_line(question.label_of(a)) for a in answer)
+    if question.kind is Kind.scale and isinstance(answer, int):
+        return f"{answer} out of {question.max}"
+    return clean_line(question.label_of(answer))
+
+
+def _plain(stream: TextIO) -> bool:
+    """Whether to draw the lists in plain ASCII: TERM=dumb, or a terminal without "○"."""
+    import os
+
+    return os.environ.get("TERM") == "dumb" or not _can_show(stream, "○●»")
+
+
+def _ascii_marks() -> None:
+    """Tick boxes as "[ ]" and "[x]": questionary reads them from its module at draw time."""
+    from questionary.prompts import common
+
+    vars(common).update(INDICATOR_SELECTED="[x]", INDICATOR_UNSELECTED="[ ]")
+
+
+def _can_show(stream: TextIO, text: str) -> bool:
+    """Whether *stream* can show *text* as it is (not on an ASCII-only terminal)."""
+    try:
+        text.encode(getattr(stream, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def _counter(number: int, total: int | None) -> str:
+    """The counter: [7] while the adaptive interview decides as it goes, else [7 of about 23].
+
+    The total is an upper bound that only shrinks as answers close follow-ups, so the
+    counter never jumps from [6/22] to [7/23].
+    """
+    return f"[{number}]" if total is None else f"[{number} of about {total}]"
+
+
+def starting_point(question: Question) -> str | None:
+    """Where the pointer starts on a question nobody has answered yet.
+
+    Choices run in a natural order with the usual answer first, so Enter at once gives
+    the usual answer and never manufactures a cause. Where no answer is usual (a warning
+    sign, the pain scale, a question with no neutral choice), the pointer starts on "Not
+    sure": Enter at once then records what is true, that nothing was chosen.
+    """
+    if question.red_flag or question.kind is Kind.scale:
+        return NOT_SURE
+    return next((c.id for c in question.choices if c.neutral), NOT_SURE)
+
+
+def _control(prompt: Any) -> Any:
+    """The questionary list control inside a prompt's layout."""
+    from questionary.prompts.common import InquirerControl
+
+    return next(
+        c for c in prompt.application.layout.find_all_controls() if isinstance(c, InquirerControl)
+    )
+
+
+def _type_a_number(prompt: Any, question: Question) -> None:
+    """Let a scale be answered by typing: "4" points at 4, "1" then "0" at 10.
+
+    Digits typed in a row make one number while it stays on the scale; a digit that
+    would leave it starts a new number ("1", "4" points at 4). Arrow keys still work;
+    Enter confirms what the pointer is on.
+    """
+    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+
+    assert question.min is not None and question.max is not None
+    low, high = question.min, question.max
+    control = _control(prompt)
+    typed: dict[str, Any] = {"digits": "", "at": None}
+    bindings = KeyBindings()
+
+    for digit in "0123456789":
+
+        @bindings.add(digit, eager=True)
+        def _(event: Any, digit: str = digit) -> None:
+            # A move with the arrow keys since the last digit starts a new number.
+            joined = typed["digits"] + digit if control.pointed_at == typed["at"] else digit
+            if low <= int(joined) <= high and len(joined) <= len(str(high)):
+                typed["digits"] = joined
+            elif low <= int(digit) <= high:
+                typed["digits"] = digit
+            else:
+                return
+            for index, choice in enumerate(control.choices):
+                if choice.value == int(typed["digits"]):
+                    control.pointed_at = index
+            typed["at"] = control.pointed_at
+
+    app = prompt.application
+    app.key_bindings = merge_key_bindings([app.key_bindings, bindings])
+
+
+def _actions_in_checklist(prompt: Any, actions: set[str]) -> None:
+    """Rows such as "← Back" in a checklist: Enter on one chooses it; Space ticks nothing.
+
+    questionary's checklist only ticks rows; these are actions. They are drawn without
+    a tick box, and "a" (tick all) and "i" (invert) are off: ticking every warning sign
+    and "None of these" at once is never what someone means.
+    """
+    from prompt_toolkit.filters import Condition
+    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+    from questionary.prompts import common
+
+    control = _control(prompt)
+    bindings = KeyBindings()
+    on_action = Condition(lambda: control.get_pointed_at().value in actions)
+
+    @bindings.add("enter", eager=True, filter=on_action)
+    def _(event: Any) -> None:
+        control.is_answered = True
+        event.app.exit(result=control.get_pointed_at().value)
+
+    @bindings.add(" ", eager=True, filter=on_action)
+    @bindings.add("a", eager=True)
+    @bindings.add("i", eager=True)
+    def _ignore(event: Any) -> None:
+        """Nothing to tick here."""
+
+    draw = control.text
+
+    def without_boxes() -> Any:
+        tokens = list(draw())
+        row = 0
+        for i, (style, text, *_) in enumerate(tokens):
+            if text == "\n":
+                row += 1
+            elif (
+                text == vars(common)["INDICATOR_UNSELECTED"] + " "
+                and row < len(control.choices)
+                and control.choices[row].value in actions
+            ):
+                tokens[i] = (style, " " * len(text))
+        return tokens
+
+    control.text = without_boxes
+    app = prompt.application
+    app.key_bindings = merge_key_bindings([app.key_bindings, bindings])
 
 
 def _short(text: str, limit: int = 90) -> str:
@@ -308,15 +572,19 @@ def run(
     prompter: Prompter | None = None,
     defaults: dict[str, Answer] | None = None,
     review: bool = True,
+    again: Again | None = None,
 ) -> None:
     """Ask every question the interview still needs, then let the user review the answers.
 
-    *defaults* (e.g. the last session's answers, for ``--again``) are pre-selected. An
-    emergency answer ends the interview, also when it is given in the review, once the
-    user has seen what they reported and confirmed it (or gone back to change it).
+    *defaults* are pre-selected. With *again* (``diagnose --again``), the questions it
+    does not carry over (the warning-sign screen, the pain and everything a warning sign
+    reads) are asked fresh, then its answers fill in the rest and the review opens at
+    once, listing them under the last session's date. An emergency answer ends the
+    interview, also when it is given in the review, once the user has seen what they
+    reported and confirmed it (or gone back to change it).
     """
     with _terminal_restored_on_signals():
-        _run(interview, prompter or Prompter(), dict(defaults or {}), review)
+        _run(interview, prompter or Prompter(), dict(defaults or {}), review, again)
 
 
 @contextmanager
@@ -367,10 +635,14 @@ def _terminal_restored_on_signals() -> Iterator[None]:
 
 
 def _run(
-    interview: Interview, prompter: Prompter, defaults: dict[str, Answer], review: bool
+    interview: Interview,
+    prompter: Prompter,
+    defaults: dict[str, Answer],
+    review: bool,
+    again: Again | None = None,
 ) -> None:
     first = interview.next_question()
-    if first is None:
+    if first is None and again is None:
         return
     prompter.say(
         "hipthrust: a quick safety check, then short questions about your hip thrust, "
@@ -379,12 +651,24 @@ def _run(
     )
     section: bool | None = None
     last_shown: Question | None = None
+    carried = False
     while True:
         question = interview.next_question()
+        fresh_done = question is None or not interview.is_safety(question)
+        if again is not None and not carried and not interview.emergency and fresh_done:
+            # The fresh part is done: the last session's answers fill in the rest, and
+            # the review opens at once instead of asking them one by one.
+            carried = True
+            for qid, value in again.answers.items():
+                interview.answers.setdefault(qid, value)
+            interview.stop()
+            continue
         if question is None:
-            if interview.emergency or interview.stopped or not review or not interview.asked:
+            if interview.emergency or not review or not (interview.asked or carried):
                 break
-            choice = prompter.review(interview)
+            if interview.stopped and not carried:
+                break
+            choice = prompter.review(interview, again)
             if choice is None:
                 break
             if choice == MORE:
@@ -409,13 +693,19 @@ def _run(
             )
         last_shown = question
         number, total = interview.progress(question)
+        default = defaults.get(question.id)
+        mark = None
+        if default is not None:
+            last_time = again is not None and again.answers.get(question.id) == default
+            mark = "last time" if last_time else "your answer"
         value = prompter.ask(
             question,
             number,
             total,
-            default=defaults.get(question.id),
+            default=default,
             back=interview.can_go_back(question),
             report_now=not interview.is_safety(question),
+            mark=mark,
         )
         if value == BACK:
             defaults.update(interview.back(question))

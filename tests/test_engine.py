@@ -77,7 +77,7 @@ def test_why_lists_answers_that_moved_it_both_ways(kb: KnowledgeBase) -> None:
     assert "when_felt" in [e.question for e in arching.supporting]
     against = {e.question: e.text for e in arching.conflicting}
     assert against["rep_onset"].startswith("Within a set")
-    assert against["rep_onset"].endswith("Only on the last few reps, as I tire")
+    assert against["rep_onset"].endswith("It starts only on the last few reps, as I tire")
     assert arching.supporting[0].text.endswith("(rib flare)")
 
 
@@ -96,7 +96,7 @@ def test_supporting_evidence_quotes_question_and_answer(kb: KnowledgeBase) -> No
     bench = d.findings[0]
     assert bench.id == "bench_too_high"
     assert bench.supporting[0].text.startswith("How high is the bench")
-    assert "Above 50 cm" in bench.supporting[0].text
+    assert "A bench above 50 cm" in bench.supporting[0].text
     assert bench.supporting[0].answer == "high"
 
 

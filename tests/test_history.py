@@ -146,13 +146,23 @@ def test_sessions_saved_with_scores_still_list_show_and_compare(
 def test_again_uses_the_last_answers(
     cli: Callable[..., Run], tmp_path: Path, data_dir: Path
 ) -> None:
+    # With no history, --again says so and starts fresh: not an error.
     run = cli("diagnose", "--again", "--no-input", "-f", "json")
-    assert run.code == 2 and "no earlier session" in run.stderr
-    _diagnose(cli, tmp_path, bench_height="high")
+    assert run.code == 0 and "No earlier session" in run.stderr and "starting fresh" in run.stderr
+    _diagnose(cli, tmp_path, bench_height="high", pain_level=6)
     again = cli("diagnose", "--again", "--no-input", "-f", "json", "--answer", "tempo=bounce")
     data = again.json()
     assert data["answers"]["bench_height"] == "high" and data["answers"]["tempo"] == "bounce"
     assert data["progress"]["still_present"][0] == "Bench too high"
+    # Weeks-old warning signs and pain are never reused: without a terminal they stay
+    # unanswered, and the report says the screen was not done.
+    from hipthrust_cli.knowledge import load
+
+    kb = load()
+    fresh = {q.id for q in kb.questions if q.red_flag} | kb.red_flag_questions
+    assert "pain_level" in fresh and "emergency_signs" in fresh
+    assert not fresh & set(data["answers"]), fresh & set(data["answers"])
+    assert data["triage"]["unscreened"], "the report lists the signs not checked"
 
 
 @pytest.mark.parametrize("name", ["report.md", "report.html"])

@@ -12,7 +12,7 @@ from prompt_toolkit.output import DummyOutput
 
 from hipthrust_cli import prompts
 from hipthrust_cli.interview import Interview
-from hipthrust_cli.knowledge import NOT_SURE, KnowledgeBase
+from hipthrust_cli.knowledge import NOT_SURE, Kind, KnowledgeBase
 
 ENTER, DOWN, UP, SPACE = "\r", "\x1b[B", "\x1b[A", " "
 CTRL_C, CTRL_D = "\x03", "\x04"
@@ -43,9 +43,9 @@ class Scripted(prompts.Prompter):
         self.pipe.send_text(self.script.pop(0))
         return super().ask(question, number, total, **kwargs)
 
-    def review(self, interview: Any) -> Any:
+    def review(self, interview: Any, again: Any = None) -> Any:
         self.pipe.send_text(self.reviews.pop(0) if self.reviews else ENTER)
-        return super().review(interview)
+        return super().review(interview, again)
 
     def confirm_emergency(self, interview: Any) -> bool:
         # Default Enter: "Yes, that's right"; DOWN + ENTER goes back.
@@ -80,8 +80,8 @@ def test_why_we_ask_explains_and_asks_again(kb: KnowledgeBase, pipe: Any) -> Non
     # After the explanation the same question is asked again; answer it with Enter.
     original = prompter.say
 
-    def say(text: str = "") -> None:
-        original(text)
+    def say(text: str = "", **kwargs: Any) -> None:
+        original(text, **kwargs)
         pipe.send_text(DOWN * 4 + ENTER)
 
     prompter.say = say  # type: ignore[method-assign]
@@ -89,8 +89,81 @@ def test_why_we_ask_explains_and_asks_again(kb: KnowledgeBase, pipe: Any) -> Non
     assert "Why we ask: A bench much higher" in prompter.err.getvalue()  # type: ignore[attr-defined]
 
 
-def test_scale(kb: KnowledgeBase, pipe: Any) -> None:
-    assert _ask(kb, pipe, "pain_level", DOWN * 4 + ENTER)[0] == 4
+def test_scale_takes_a_typed_number(kb: KnowledgeBase, pipe: Any) -> None:
+    assert _ask(kb, pipe, "pain_level", "4" + ENTER)[0] == 4
+    assert _ask(kb, pipe, "pain_level", "10" + ENTER)[0] == 10
+    assert _ask(kb, pipe, "pain_level", "0" + ENTER)[0] == 0
+    # A digit that would leave the scale starts a new number: "1", "4" is 4.
+    assert _ask(kb, pipe, "pain_level", "14" + ENTER)[0] == 4
+    # An arrow move after a digit starts over: "1", Down, "3" is 3, not 13.
+    assert _ask(kb, pipe, "pain_level", "1" + DOWN + "3" + ENTER)[0] == 3
+    # The arrow keys still work from a typed number.
+    assert _ask(kb, pipe, "pain_level", "4" + DOWN + ENTER)[0] == 5
+
+
+def test_enter_at_once_on_the_scale_is_not_a_zero(kb: KnowledgeBase, pipe: Any) -> None:
+    value, err = _ask(kb, pipe, "pain_level", ENTER)
+    assert value == NOT_SURE
+    assert "→ Not sure" in err
+
+
+def test_enter_at_once_gives_the_usual_answer_or_not_sure(kb: KnowledgeBase, pipe: Any) -> None:
+    # Enter throughout must never manufacture a cause: the pointer starts on the usual
+    # (neutral) answer, or on "Not sure" where there is none or for a warning sign.
+    for question in kb.questions:
+        if question.kind is Kind.multi:
+            continue
+        value = _ask(kb, pipe, question.id, ENTER)[0]
+        usual = [c.id for c in question.choices if c.neutral]
+        if question.red_flag or question.kind is Kind.scale or not usual:
+            assert value == NOT_SURE, question.id
+        else:
+            assert value == usual[0], question.id
+
+
+def test_choices_start_from_the_usual_answer(kb: KnowledgeBase) -> None:
+    # Never the worst answer first: where a question has a usual answer and its choices
+    # have no inherent order that puts it elsewhere, it comes first.
+    ordered_elsewhere = {"pain_character", "age_band"}  # mild to severe; youngest first
+    for question in kb.questions:
+        if question.kind is not Kind.single or question.id in ordered_elsewhere:
+            continue
+        neutral = [i for i, c in enumerate(question.choices) if c.neutral]
+        if neutral:
+            assert neutral[0] == 0, question.id
+
+
+def test_the_answer_is_echoed_in_words(kb: KnowledgeBase, pipe: Any) -> None:
+    value, err = _ask(kb, pipe, "bench_height", DOWN * 4 + ENTER)
+    assert "? [1 of about 20] How high is the bench (or box) you thrust from? → A bench" in err
+    assert "above 50 cm" in err
+    # A checklist names what was ticked, not "done (2 selections)".
+    value, err = _ask(kb, pipe, "where_felt", SPACE + DOWN + SPACE + ENTER)
+    assert value == ["lower_back", "glutes"]
+    assert "→ Lower back; Glutes (buttocks)" in " ".join(err.split())
+    assert "selections" not in err
+
+
+def test_a_checklist_has_back(kb: KnowledgeBase, pipe: Any) -> None:
+    prompter = Scripted(pipe, [UP + ENTER])
+    question = kb.question_by_id["where_felt"]
+    assert prompter.ask(question, 2, None, back=True) == prompts.BACK
+    # Space on "← Back" ticks nothing; Enter on it still goes back.
+    prompter = Scripted(pipe, [UP + SPACE + ENTER])
+    assert prompter.ask(question, 2, None, back=True) == prompts.BACK
+    # Without back=True there is no such row: Up from the top reaches "Not sure".
+    prompter = Scripted(pipe, [UP + SPACE + ENTER])
+    assert prompter.ask(question, 1, None) == NOT_SURE
+
+
+def test_a_previous_choice_is_marked(kb: KnowledgeBase, pipe: Any) -> None:
+    prompter = Scripted(pipe, [ENTER])
+    question = kb.question_by_id["bench_height"]
+    assert prompter.ask(question, 1, None, default="high", mark="last time") == "high"
+    prompter = Scripted(pipe, [ENTER])
+    question = kb.question_by_id["where_felt"]
+    value = prompter.ask(question, 1, None, default=["glutes"], mark="last time")
+    assert value == ["glutes"]
 
 
 def test_checkbox_needs_a_tick_and_exclusive_none(kb: KnowledgeBase, pipe: Any) -> None:
@@ -139,9 +212,10 @@ def _screened(kb: KnowledgeBase) -> dict[str, Any]:
 def test_back_goes_to_the_previous_question_with_its_answer(kb: KnowledgeBase, pipe: Any) -> None:
     preset = _screened(kb)
     interview = Interview.start(kb, preset)
-    # pain_character: "ache"; pain_duration: Back (last item); pain_character again
-    # (default "ache" is pre-selected, so Down picks "sharp"); pain_duration; history.
-    script = [DOWN + ENTER, UP + ENTER, DOWN + ENTER, ENTER, ENTER]
+    # pain_character: "ache" (the usual answer, where the pointer starts); pain_duration:
+    # Back (the last item: a safety question has no "Show my report now"); pain_character
+    # again (default "ache" is pre-selected, so Down picks "sharp"); pain_duration; history.
+    script = [ENTER, UP + ENTER, DOWN + ENTER, ENTER, ENTER]
     prompter = Scripted(pipe, script)
     prompts.run(interview, prompter)
     asked = [(qid, n) for qid, n, _, _ in prompter.asked]
@@ -196,9 +270,9 @@ def test_an_emergency_given_in_the_review_ends_at_once(kb: KnowledgeBase, pipe: 
 def test_run_skips_follow_ups_and_shows_progress(kb: KnowledgeBase, pipe: Any) -> None:
     preset = {q: v for q, v in _screened(kb).items() if q not in ("where_felt", "age_band")}
     interview = Interview.start(kb, preset)
-    # age_band: 16 to 50; pain_character, pain_duration, back_history: first choice;
-    # where_felt: glutes only
-    script = [DOWN + ENTER, ENTER, ENTER, ENTER, DOWN + SPACE + ENTER]
+    # age_band: 16 to 50 (two up from "Not sure", where a warning-sign question starts);
+    # pain_character, pain_duration, back_history: the usual answer; where_felt: glutes
+    script = [UP * 2 + ENTER, ENTER, ENTER, ENTER, DOWN + SPACE + ENTER]
     prompter = Scripted(pipe, script)
     prompts.run(interview, prompter)
     assert interview.asked == [
@@ -246,7 +320,7 @@ def test_review_lists_what_was_not_asked_and_answers_more(kb: KnowledgeBase, pip
     assert {q.id for q in interview.not_asked()} == {"tempo", "anatomy", "pain_level"}
     # Only the pain level is always asked; the review then lists the two left, and
     # "Answer the 2 more" (the second choice) asks both in order, then the review again.
-    prompter = Scripted(pipe, [DOWN * 2 + ENTER, ENTER, ENTER], reviews=[DOWN + ENTER, ENTER])
+    prompter = Scripted(pipe, ["2" + ENTER, ENTER, ENTER], reviews=[DOWN + ENTER, ENTER])
     prompts.run(interview, prompter)
     err = prompter.err.getvalue()  # type: ignore[attr-defined]
     assert "Not asked (2)" in err and "How do you move through each rep?" in err
@@ -265,3 +339,52 @@ def test_self_tests_are_introduced_as_a_quick_test(kb: KnowledgeBase, pipe: Any)
     err = prompter.err.getvalue()  # type: ignore[attr-defined]
     assert prompter.asked[0][0] == "knee_to_wall"
     assert "A quick test you can do now" in err
+
+
+def test_again_asks_the_screen_and_pain_fresh_then_opens_the_review(
+    kb: KnowledgeBase, pipe: Any
+) -> None:
+    from hipthrust_cli.answers import reusable
+
+    from .conftest import CLEAN
+
+    last = {**CLEAN, "bench_height": "high", "pain_level": 8, "emergency_signs": ["none"]}
+    carried = reusable(kb, last)
+    assert "pain_level" not in carried and "emergency_signs" not in carried
+    again = prompts.Again(carried, 3, "Thu 12 Nov 2026, 14:05")
+    interview = Interview.start(kb, {})
+    fresh = [
+        DOWN * 7 + SPACE + ENTER,  # emergency signs: none of these
+        DOWN * 10 + SPACE + ENTER,  # urgent signs: none of these
+        DOWN * 6 + SPACE + ENTER,  # health: none of these
+        UP * 2 + ENTER,  # aged 16 to 50
+        ENTER,  # a dull ache
+        ENTER,  # only during the set
+        ENTER,  # no back injury
+        "3" + ENTER,  # pain 3 (last time 8: never offered)
+        DOWN + ENTER,  # bench height, changed from the review: Down from "high" is "Not sure"
+    ]
+    order = [q.id for q in kb.ordered_questions if q.id in {**carried, **CLEAN}]
+    change = DOWN + ENTER + DOWN * order.index("bench_height") + ENTER
+    prompter = Scripted(pipe, fresh, reviews=[change, ENTER])
+    prompts.run(interview, prompter, again=again)
+    asked = [qid for qid, _, _, _ in prompter.asked]
+    assert asked[:8] == [
+        "emergency_signs",
+        "urgent_signs",
+        "health_history",
+        "age_band",
+        "pain_character",
+        "pain_duration",
+        "back_history",
+        "pain_level",
+    ]
+    assert all(default is None for _, _, default, _ in prompter.asked[:8]), "asked fresh"
+    assert asked[8:] == ["bench_height"], "then straight to the review, not 20 Enters"
+    assert prompter.asked[8][2] == "high", "last time's answer is pre-selected"
+    err = prompter.err.getvalue()  # type: ignore[attr-defined]
+    assert "Your answers from Thu 12 Nov 2026, 14:05 (session #3):" in err
+    assert "Your answers today:" in err
+    assert interview.answers["pain_level"] == 3
+    assert interview.answers["bench_height"] != "high"
+    assert interview.answers["tempo"] == "controlled", "the rest carried over"

@@ -181,7 +181,7 @@ def test_the_wizard_asks_fewer_questions_with_a_video(tmp_path: Path) -> None:
             encoding="utf-8",
             timeout=120,
         )
-        child.expect(r"\[1/(\d+)\] ([^\r\n]{10,40})")
+        child.expect(r"\[1 of about (\d+)\] ([^\r\n]{10,40})")
         shown = f"{child.match.group(1)} {child.match.group(2)}"
         child.sendcontrol("c")
         child.expect(pexpect.EOF)
