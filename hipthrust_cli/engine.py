@@ -498,10 +498,13 @@ def _summary(tri: Triage, findings: list[Finding]) -> str:
         return first + "No single likely cause stood out; start with the form checklist."
     top = findings[0]
     others = len(findings) - 1
-    more = f" ({others} more cause{'s' * (others != 1)} below)" if others else ""
+    # The summary closes every view, so the other causes are always above it.
+    notes = [top.band] if top.band else []
+    if others:
+        notes.append(f"{others} more cause{'s' * (others != 1)} above")
+    said = f" ({'; '.join(notes)})" if notes else ""
     fix = f": {top.fixes[0].text}" if top.fixes else ""
-    band = f" ({top.band})" if top.band else ""
-    return f"{first}Start with {top.title.lower()}{band}{more}{fix}"
+    return f"{first}Start with {top.title.lower()}{said}{fix}"
 
 
 def compare(previous: Previous, findings: list[Finding], answers: Mapping[str, Answer]) -> Progress:

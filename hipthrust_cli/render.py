@@ -9,9 +9,11 @@ escaped in Markdown.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
+import os
 import re
 import shlex
 from collections.abc import Sequence
@@ -529,6 +531,10 @@ def console(file: TextIO) -> Console:
         emoji=False,
         highlight=False,
     )
+    if con.is_dumb_terminal and not os.environ.get("COLUMNS"):
+        # Rich assumes 80 columns on TERM=dumb; the terminal itself knows better.
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            con.size = os.get_terminal_size(file.fileno())
     if con.width > MAX_WIDTH:
         con.width = MAX_WIDTH
     # Rich turns a closed pipe into SystemExit(1); the CLI's one funnel makes it a quiet 0.

@@ -151,6 +151,29 @@ def test_wide_pseudo_terminal_is_capped(tmp_path: Path) -> None:
     assert max(len(line.rstrip("\r")) for line in lines) <= 100
 
 
+@pytest.mark.parametrize("columns", [40, 80])
+def test_a_dumb_terminal_is_wrapped_to_its_own_width(tmp_path: Path, columns: int) -> None:
+    # Rich assumes 80 columns whenever TERM=dumb; a 40-column phone terminal got 80.
+    pexpect = pytest.importorskip("pexpect")
+    path = write_answers(tmp_path / "answers.yaml", ARCHING)
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "hipthrust_cli", "diagnose", "--answers", str(path), "--no-history", "--no-input"],
+        env={**env, "TERM": "dumb"},
+        cwd=str(tmp_path),
+        dimensions=(50, columns),
+        timeout=60,
+        encoding="utf-8",
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    lines = child.before.splitlines()
+    assert "Likely causes" in "\n".join(lines)
+    assert max(len(line.rstrip("\r")) for line in lines) <= columns
+
+
 def test_no_trailing_spaces_when_not_a_terminal(cli: Any, tmp_path: Path) -> None:
     run = _report(cli, tmp_path, "--no-history")
     assert run.code == 0
