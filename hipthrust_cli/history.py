@@ -197,6 +197,25 @@ class History:
             raise
 
     def _open(self) -> sqlite3.Connection:
+        """Open the database, waiting out another run that is setting it up.
+
+        SQLite's busy timeout does not cover everything: switching a new file to WAL, or a
+        read lock that must become a write lock, fails at once with "database is locked"
+        while another connection holds it. So a busy or locked open is tried again until
+        :data:`BUSY_SECONDS` have passed (seen with 12 runs creating one history at once).
+        """
+        import time
+
+        deadline = time.monotonic() + BUSY_SECONDS
+        while True:
+            try:
+                return self._open_once()
+            except sqlite3.OperationalError as exc:
+                if _code(exc) not in (_BUSY, _LOCKED) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.02)
+
+    def _open_once(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
         try:
             db.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
