@@ -508,7 +508,7 @@ def diagnose(
     )
     interview = Interview.start(kb, preset, thorough=thorough)
 
-    if interview.next_question() is not None and not no_input:
+    if not no_input and interview.next_question() is not None:
         if not stdin_is_terminal:
             if not (answers_file is not None or answer or (again and last is not None)):
                 raise UsageError(
