@@ -1368,6 +1368,7 @@ def check_references(kb: KnowledgeBase, texts: SourceTexts | None = None) -> lis
                 f"'{entry_id}' is asked — move it earlier",
             )
     cause_ids = {m.id for m in kb.mistakes}
+    steps = {s.id for s in kb.technique.checklist}
     for m in kb.mistakes:
         for j, rid in enumerate(m.related):
             if rid not in cause_ids:
@@ -1377,7 +1378,6 @@ def check_references(kb: KnowledgeBase, texts: SourceTexts | None = None) -> lis
                     ["related", j],
                     f"there is no mistake '{rid}' — check the id{_suggest(rid, cause_ids)}",
                 )
-        steps = {s.id for s in kb.technique.checklist}
         for j, step in enumerate(m.form):
             if step not in steps:
                 add(

@@ -156,7 +156,7 @@ def check_target(path: Path) -> None:
         if not stat.S_ISREG(mode):
             raise TargetError(
                 path,
-                f"is {_kind(mode)}, not a plain file; give the path of a regular file "
+                f"is {kind_of(mode)}, not a plain file; give the path of a regular file "
                 "(or - for standard output)",
             )
     if not parent.is_dir():
@@ -167,7 +167,8 @@ def check_target(path: Path) -> None:
         raise TargetError(path, "permission denied; choose a folder you can write to")
 
 
-def _kind(mode: int) -> str:
+def kind_of(mode: int) -> str:
+    """What a file that is not a regular one is, in words ("a device", "a named pipe")."""
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "a device"
     if stat.S_ISFIFO(mode):

@@ -1378,7 +1378,7 @@ def print_analysis(a: Any, kb: KnowledgeBase, video: str, out: TextIO, disclaime
             if sd is not None:
                 parts.append(f"hip angle at the top by ±{sd:.0f}°")
             con.print(_t("Consistency: " + ", ".join(parts) + ".", "dim"))
-    questions = {x.id: x for x in kb.questions}
+    questions = kb.question_by_id
     con.print()
     con.print(Rule(_t("Measured from video", "bold"), align="left"))
     rows = []

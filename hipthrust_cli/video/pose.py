@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,6 +129,11 @@ def _open(cv2: Any, path: Path) -> Any:
         raise UsageError(f"The video {quote(path)} does not exist; check the path.")
     if path.is_dir():
         raise UsageError(f"{quote(path)} is a folder; give the path of a video file.")
+    mode = path.stat().st_mode
+    if not stat.S_ISREG(mode):  # a FIFO would block the decoder for ever, a device fill it
+        from hipthrust_cli.paths import kind_of
+
+        raise UsageError(f"{quote(path)} is {kind_of(mode)}; give the path of a video file.")
     if not os.access(path, os.R_OK):
         raise UsageError(f"The video {quote(path)} cannot be read (permission denied).")
     cap = cv2.VideoCapture(str(path))

@@ -190,3 +190,15 @@ def test_the_wizard_asks_fewer_questions_with_a_video(tmp_path: Path) -> None:
     assert first_prompt().startswith("5 ")
     with_video = first_prompt("--video", str(CLIP))
     assert with_video.startswith("1 How far apart are your feet")
+
+
+def test_a_fifo_or_device_is_refused_before_the_decoder_waits_on_it(tmp_path: Path) -> None:
+    from hipthrust_cli.errors import UsageError
+
+    cv2, _ = pose._import()
+    fifo = tmp_path / "set.mp4"
+    os.mkfifo(fifo)
+    with pytest.raises(UsageError, match="is a named pipe"):
+        pose._open(cv2, fifo)  # before: the decoder blocked on the pipe for ever
+    with pytest.raises(UsageError, match="is a device"):
+        pose._open(cv2, Path("/dev/zero"))
