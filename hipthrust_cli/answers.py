@@ -12,11 +12,12 @@ from __future__ import annotations
 import difflib
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from hipthrust_cli import yamlio
+from hipthrust_cli.core import folded
 from hipthrust_cli.errors import AnswersError
 from hipthrust_cli.knowledge import (
     MOVED_CHOICES,
@@ -143,6 +144,12 @@ def load_file(path: Path, kb: KnowledgeBase, stdin: BinaryIO | None = None) -> d
         )
     answers: dict[str, Answer] = {}
     tree = yamlio.compose(text)
+
+    def place(qid: str) -> str:
+        line = yamlio.locate_in(tree, [qid])
+        return f"Answers file {path}:{line}" if line else f"Answers file {path}"
+
+    data = _fold(kb, data, place)
     for qid, raw in data.items():
         line = yamlio.locate_in(tree, [qid]) if isinstance(qid, str) else None
         where = f"Answers file {path}:{line}" if line else f"Answers file {path}"
@@ -157,6 +164,7 @@ def load_file(path: Path, kb: KnowledgeBase, stdin: BinaryIO | None = None) -> d
 def parse_options(items: Iterable[str], kb: KnowledgeBase) -> dict[str, Answer]:
     """Parse repeated ``--answer QID=VALUE``; a multi answer is comma-separated."""
     answers: dict[str, Answer] = {}
+    old: dict[str, str] = {}  # answers to the questions folded into 'about_pain'
     for item in items:
         where = f"--answer {quote(item)}"
         qid, sep, value = item.partition("=")
@@ -166,6 +174,9 @@ def parse_options(items: Iterable[str], kb: KnowledgeBase) -> dict[str, Answer]:
                 f"{where}: expected QID=VALUE, e.g. --answer pain_level=4 "
                 "or --answer where_felt=lower_back,hamstrings."
             )
+        if qid in folded.FOLDED and qid not in kb.question_by_id:
+            old[qid] = value
+            continue
         question = kb.question_by_id.get(qid)
         if question is None:
             raise _unknown_question(qid, kb, where)
@@ -173,7 +184,23 @@ def parse_options(items: Iterable[str], kb: KnowledgeBase) -> dict[str, Answer]:
         if question.kind is Kind.multi and value != NOT_SURE:
             raw = [v.strip() for v in value.split(",") if v.strip()]
         answers[qid] = coerce(question, raw, where)
+    if old:
+        given = {**old, **({folded.INTO: answers[folded.INTO]} if folded.INTO in answers else {})}
+        new = _fold(kb, given, lambda qid: f"--answer {qid}=...")[folded.INTO]
+        answers[folded.INTO] = coerce(kb.question_by_id[folded.INTO], new, "--answer")
     return answers
+
+
+def _fold(
+    kb: KnowledgeBase, raw: Mapping[Any, Any], where: Callable[[str], str]
+) -> dict[Any, Any]:
+    """*raw* with old answers to the questions folded into 'about_pain' translated."""
+    if folded.INTO not in kb.question_by_id or any(q in kb.question_by_id for q in folded.FOLDED):
+        return dict(raw)  # an overlay that brings the old questions back keeps them
+    try:
+        return folded.fold(raw)
+    except folded.FoldedAnswer as moved:
+        raise AnswersError(f"{where(moved.question)}: {moved}.") from None
 
 
 def still_valid(kb: KnowledgeBase, saved: Mapping[str, object]) -> dict[str, Answer]:

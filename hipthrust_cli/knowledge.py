@@ -33,6 +33,7 @@ from pydantic import (
 
 from hipthrust_cli import yamlio
 from hipthrust_cli.errors import KnowledgeBaseError
+from hipthrust_cli.core.folded import moved_question  # questions folded in 2026.12.3
 from hipthrust_cli.safetext import clean_line
 
 NOT_SURE = "not_sure"
@@ -1325,7 +1326,8 @@ def check_references(kb: KnowledgeBase, texts: SourceTexts | None = None) -> lis
                 kind,
                 entry_id,
                 [*loc, "question"],
-                f"there is no question '{c.question}' — check the id"
+                moved_question(c.question)
+                or f"there is no question '{c.question}' — check the id"
                 f"{_suggest(c.question, questions)}",
             )
             return

@@ -47,7 +47,7 @@ def test_through_the_adaptive_interview(kb: KnowledgeBase, scenario: Scenario) -
     assert len(adaptive) <= 9, adaptive
 
 
-CONTEXT = ("anatomy", "back_history")
+CONTEXT = ("anatomy", "about_pain")
 
 
 def test_a_proxy_or_context_never_outranks_a_seen_fault(kb: KnowledgeBase) -> None:
