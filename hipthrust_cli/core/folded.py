@@ -48,15 +48,15 @@ class FoldedAnswer(ValueError):
         self.question = question
 
 
+def _moved(qid: str) -> str:
+    return f"'{qid}' is now part of the checklist '{INTO}' (knowledge base {VERSION})"
+
+
 def moved_question(qid: str) -> str | None:
     """Where an old question went, as a sentence, or None if *qid* was not folded."""
     if qid not in FOLDED:
         return None
-    return (
-        f"'{qid}' is now part of the checklist '{INTO}' (knowledge base {VERSION} folded "
-        f"pain_character, pain_duration and back_history into it) — use '{INTO}' and its "
-        "choices, listed by 'hipthrust questions'"
-    )
+    return f"{_moved(qid)} — use '{INTO}' ('hipthrust questions' lists its choices)"
 
 
 def fold(raw: Mapping[Any, Any]) -> dict[Any, Any]:
@@ -70,7 +70,7 @@ def fold(raw: Mapping[Any, Any]) -> dict[Any, Any]:
         return {k: v for k, v in raw.items() if k not in FOLDED}
     first = next(iter(given))
     if raw.get(INTO) is not None:
-        raise FoldedAnswer(first, f"{moved_question(first)}; give '{INTO}' alone")
+        raise FoldedAnswer(first, f"{_moved(first)}; give '{INTO}' alone")
     ticks: list[str] = []
     unsure = []
     for qid, value in given.items():
@@ -81,24 +81,22 @@ def fold(raw: Mapping[Any, Any]) -> dict[Any, Any]:
         else:
             valid = ", ".join([*FOLDED[qid], NOT_SURE])
             raise FoldedAnswer(
-                qid,
-                f"{value!r} is not a choice of '{qid}' (valid: {valid}), and {moved_question(qid)}",
+                qid, f"{value!r} is not a choice of '{qid}' (valid: {valid}); {moved_question(qid)}"
             )
     missing = [q for q in FOLDED if q not in given]
     if missing or (unsure and ticks):
-        write = (
-            f"[{', '.join(ticks)}] plus any other tick that applies"
-            if ticks
-            else "the ticks that apply, or [none]"
-        )
         reason = (
-            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not given"
+            f"without {' and '.join(missing)} it cannot be translated"
             if missing
-            else f"'not_sure' for {', '.join(unsure)} cannot sit beside a warning sign"
+            else f"'not_sure' for {' and '.join(unsure)} cannot be translated beside a sign"
+        )
+        write = (
+            f"'{INTO}: [{', '.join(dict.fromkeys(ticks))}]' with any other tick that applies"
+            if ticks
+            else f"'{INTO}' with the ticks that apply, or [none]"
         )
         raise FoldedAnswer(
-            first,
-            f"{moved_question(first)}; {reason}, so write '{INTO}' instead: {write}",
+            first, f"{_moved(first)}; {reason}, so write {write} ('hipthrust questions' lists them)"
         )
     out = {k: v for k, v in raw.items() if k not in FOLDED}
     out[INTO] = NOT_SURE if unsure else (list(dict.fromkeys(ticks)) or ["none"])
