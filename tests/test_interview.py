@@ -21,10 +21,11 @@ def _walk(interview: Interview, answer_for: dict[str, object]) -> list[str]:
 
 def test_screening_first_then_the_rest(kb: KnowledgeBase) -> None:
     asked = _walk(Interview.start(kb, {}, thorough=True), {"emergency_signs": ["none"]})
-    # Four screening prompts for someone with nothing to tick (the issue-12 budget).
-    assert asked[:4] == ["emergency_signs", "urgent_signs", "health_history", "age_band"]
-    # Then every question a warning sign reads, and the pain level, whatever the model says.
-    assert asked[4:8] == ["pain_character", "pain_duration", "back_history", "pain_level"]
+    # Five screening prompts for someone with nothing to tick (the issue-12 budget).
+    screen = ["emergency_signs", "urgent_signs", "health_history", "age_band", "about_pain"]
+    assert asked[:5] == screen
+    # Then every question a warning sign reads (the pain level), whatever the model says.
+    assert asked[5] == "pain_level"
     assert len(asked) == sum(1 for q in kb.questions if not q.when)  # not_sure skips follow-ups
 
 
@@ -35,9 +36,9 @@ def test_adaptive_interview_asks_the_telling_questions_and_stops(kb: KnowledgeBa
     interview = Interview.start(kb, {})
     asked = _walk(interview, answers)
     after = [q for q in asked if not kb.question_by_id[q].red_flag]
-    safety = ["pain_character", "pain_duration", "back_history", "pain_level"]
-    assert after[:4] == safety, "every question a warning sign reads, in file order"
-    assert after[4] == "what_you_see", "then the checklist, which covers most causes"
+    safety = ["pain_level"]
+    assert after[:1] == safety, "every question a warning sign reads, in file order"
+    assert after[1] == "what_you_see", "then the checklist, which covers most causes"
     assert "bench_height" in after, "a ticked 'bench is high' is confirmed"
     assert len(after) - len(safety) <= 5
     skipped = interview.not_asked()
@@ -63,7 +64,7 @@ def test_report_now_never_skips_a_question_a_warning_sign_reads(kb: KnowledgeBas
     interview.stop()
     asked = _walk(interview, {**CLEAN})
     screen = [q for q in asked if kb.question_by_id[q].red_flag]
-    safety = ["pain_character", "pain_duration", "back_history", "pain_level"]
+    safety = ["pain_level"]
     assert asked == [*screen, *safety], "the screen, then what the warning signs read"
     assert all(interview.is_safety(kb.question_by_id[q]) for q in asked)
     assert not interview.is_safety(kb.question_by_id["what_you_see"])
