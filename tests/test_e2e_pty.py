@@ -120,7 +120,7 @@ def test_form_problem_by_arrow_keys(tmp_path: Path) -> None:
 
     kb = knowledge.load()
     person = story(
-        pain_character="ache",
+        about_pain=["none"],
         where_felt=["lower_back"],
         when_felt="top",
         pain_level=4,
@@ -231,8 +231,9 @@ def test_ctrl_c_in_the_middle_of_the_interview(tmp_path: Path) -> None:
     child, out = _spawn(tmp_path)
     answered = 0
     last = 0
-    # The four screening prompts ("None of these", 16 to 50), then the usual answers.
+    # The five screening prompts ("None of these", 16 to 50), then the usual answers.
     keys = {1: DOWN * 7 + SPACE, 2: DOWN * 10 + SPACE, 3: DOWN * 6 + SPACE, 4: UP * 2}
+    keys[5] = DOWN * 7 + SPACE
     while answered < 6:
         child.expect(PROMPT)
         number = int(child.match.group(1))
@@ -315,9 +316,7 @@ SCREEN_CLEAR = {
     "urgent_signs": "none",
     "health_history": "none",
     "age_band": "age_16_to_50",
-    "pain_character": "ache",
-    "pain_duration": "hours",
-    "back_history": "none",
+    "about_pain": "none",
 }
 
 
@@ -542,9 +541,7 @@ def test_again_in_a_real_terminal(tmp_path: Path) -> None:
         ("Do any of these apply to your back pain", DOWN * 10 + SPACE + ENTER),
         ("Do any of these apply to your health", DOWN * 6 + SPACE + ENTER),
         ("How old are you", UP * 2 + ENTER),
-        ("What does the lower-back feeling", ENTER),
-        ("How long does the lower-back feeling", ENTER),
-        ("Have you had a back injury", ENTER),
+        ("About the lower-back feeling", DOWN * 7 + SPACE + ENTER),
         ("How strong is the lower-back feeling", "3" + ENTER),
     ]
     for text, keys in screen:
