@@ -181,3 +181,17 @@ def test_the_counter_never_jumps_up_as_follow_ups_open(kb: KnowledgeBase) -> Non
     assert all(b <= a for a, b in itertools.pairwise(totals)), totals
     assert totals[-1] == len(seen), "the last question is 'N of about N'"
     assert {"footwear", "when_felt", "check_saddle"} <= set(interview.asked)
+
+
+def test_someone_unsure_of_everything_is_not_asked_everything(kb: KnowledgeBase) -> None:
+    # "Not sure" changes nothing, so each one makes the next answer less likely to matter;
+    # the screen is still asked in full (seven cauda-equina follow-ups included).
+    from hipthrust_cli.core.adaptive import unsure_rate
+
+    interview = Interview.start(kb, {})
+    asked = _walk(interview, {})
+    screen = [q for q in asked if kb.question_by_id[q].red_flag]
+    assert len(screen) == 12 and asked[len(screen)] == "pain_level"
+    assert 1 <= len(asked) - len(screen) - 1 <= 3, asked
+    assert unsure_rate(kb, {"what_you_see": NOT_SURE}) == 1 / 3
+    assert unsure_rate(kb, {"what_you_see": ["none"], "pain_level": NOT_SURE}) == 0
