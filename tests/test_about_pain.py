@@ -211,3 +211,18 @@ def test_an_overlay_naming_an_old_question_is_told_where_it_went(tmp_path: Path)
     kb, problems = knowledge.collect([tmp_path])
     assert kb is None
     assert any("'back_history' is now part of the checklist 'about_pain'" in str(p) for p in problems)
+
+
+def test_why_quotes_only_the_tick_that_moved_a_cause(kb: KnowledgeBase) -> None:
+    from hipthrust_cli.engine import diagnose
+
+    from .conftest import story
+
+    answered = story(
+        about_pain=["sharp", "old_injury"],
+        load_change="added_form_breaks",
+        what_you_see=["form_breaks_heavy"],
+    )
+    weight = next(f for f in diagnose(kb, answered).findings if f.id == "excessive_weight")
+    context = [e.words for e in weight.supporting if e.question == "about_pain"]
+    assert context == ["You injured your back in the past, and it has recovered"]
