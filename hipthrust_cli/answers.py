@@ -145,11 +145,11 @@ def load_file(path: Path, kb: KnowledgeBase, stdin: BinaryIO | None = None) -> d
     answers: dict[str, Answer] = {}
     tree = yamlio.compose(text)
 
-    def place(qid: str) -> str:
+    def at(qid: str) -> str:
         line = yamlio.locate_in(tree, [qid])
         return f"Answers file {path}:{line}" if line else f"Answers file {path}"
 
-    data = _fold(kb, data, place)
+    data = _fold(kb, data, at)
     for qid, raw in data.items():
         line = yamlio.locate_in(tree, [qid]) if isinstance(qid, str) else None
         where = f"Answers file {path}:{line}" if line else f"Answers file {path}"
@@ -191,9 +191,7 @@ def parse_options(items: Iterable[str], kb: KnowledgeBase) -> dict[str, Answer]:
     return answers
 
 
-def _fold(
-    kb: KnowledgeBase, raw: Mapping[Any, Any], where: Callable[[str], str]
-) -> dict[Any, Any]:
+def _fold(kb: KnowledgeBase, raw: Mapping[Any, Any], where: Callable[[str], str]) -> dict[Any, Any]:
     """*raw* with old answers to the questions folded into 'about_pain' translated."""
     if folded.INTO not in kb.question_by_id or any(q in kb.question_by_id for q in folded.FOLDED):
         return dict(raw)  # an overlay that brings the old questions back keeps them

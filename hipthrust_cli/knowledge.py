@@ -32,8 +32,8 @@ from pydantic import (
 )
 
 from hipthrust_cli import yamlio
-from hipthrust_cli.errors import KnowledgeBaseError
 from hipthrust_cli.core.folded import moved_question  # questions folded in 2026.12.3
+from hipthrust_cli.errors import KnowledgeBaseError
 from hipthrust_cli.safetext import clean_line
 
 NOT_SURE = "not_sure"

@@ -194,7 +194,10 @@ def test_a_bad_old_value_is_named_with_where_it_went(kb: KnowledgeBase, tmp_path
 
 
 def test_not_sure_names_each_sign_and_never_a_normal_feeling(kb: KnowledgeBase) -> None:
-    answered = {**{k: v for k, v in CLEAN.items() if k not in folded.FOLDED}, "about_pain": NOT_SURE}
+    answered = {
+        **{k: v for k, v in CLEAN.items() if k not in folded.FOLDED},
+        "about_pain": NOT_SURE,
+    }
     result = triage(kb, answered)
     assert not result.complete
     labels = {c.id: c.label for c in kb.question_by_id["about_pain"].choices}
@@ -210,7 +213,9 @@ def test_an_overlay_naming_an_old_question_is_told_where_it_went(tmp_path: Path)
     )
     kb, problems = knowledge.collect([tmp_path])
     assert kb is None
-    assert any("'back_history' is now part of the checklist 'about_pain'" in str(p) for p in problems)
+    assert any(
+        "'back_history' is now part of the checklist 'about_pain'" in str(p) for p in problems
+    )
 
 
 def test_why_quotes_only_the_tick_that_moved_a_cause(kb: KnowledgeBase) -> None:
