@@ -561,17 +561,3 @@ def _narrow(path: Path) -> None:
                 os.chmod(item, info.st_mode & 0o700)
         except (OSError, AttributeError):
             continue
-
-
-SPARKS = "▁▂▃▄▅▆▇█"
-
-
-def sparkline(values: list[int | None], top: int = 10) -> str:
-    """Pain over time as ``▁▃▅``; a gap (no pain answer) is a space."""
-    out = []
-    for value in values:
-        if value is None:
-            out.append(" ")
-        else:
-            out.append(SPARKS[min(len(SPARKS) - 1, max(0, value * (len(SPARKS) - 1) // top))])
-    return "".join(out)
