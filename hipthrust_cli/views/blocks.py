@@ -49,7 +49,10 @@ TODO_EVIDENCE = "expert opinion unless marked research"
 EVIDENCE_WORDS = {Evidence.research: "research", Evidence.expert_opinion: "expert opinion"}
 
 
-@dataclass(frozen=True)
+# Sections are dataclasses without a generated __eq__ or __repr__ and not frozen: every
+# generated method is compiled when this module is imported, on every report (16 frozen
+# dataclasses took 10 ms, as long as the rest of a JSON report).
+@dataclass(eq=False, repr=False)
 class Section:
     """One part of a report; *key* names the part of the Diagnosis it shows.
 
@@ -64,7 +67,7 @@ def heading_of(section: Section) -> str:
     return str(getattr(section, "heading", ""))
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Header(Section):
     """When the report was made and from which knowledge base (exports only)."""
 
@@ -73,7 +76,7 @@ class Header(Section):
     kb_version: str
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Triage(Section):
     """The referral: always first, and everything after it agrees with it."""
 
@@ -87,7 +90,7 @@ class Triage(Section):
     safety_waived: list[str]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class AfterCheck(Section):
     """After a referral: what follows is for after a clinician has seen you."""
 
@@ -96,7 +99,7 @@ class AfterCheck(Section):
     note: str = AFTER_CHECK_NOTE
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class ProgressBlock(Section):
     """The comparison with the last full session."""
 
@@ -106,7 +109,7 @@ class ProgressBlock(Section):
     lists: list[tuple[str, str, list[str]]]  # (kind, title, causes), only those not empty
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Notes(Section):
     """Good-to-know notes, each with its evidence in words."""
 
@@ -114,7 +117,7 @@ class Notes(Section):
     items: list[tuple[str, str]]  # (text, evidence)
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Drill:
     """A drill under a cause; *above* when an earlier cause already explained it."""
 
@@ -123,7 +126,7 @@ class Drill:
     above: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Cause:
     """One cause as it is shown."""
 
@@ -142,7 +145,7 @@ class Cause:
     line: str  # what a one-line mention shows after the title: the first fix, else why
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Findings(Section):
     """The likely causes: *full* in full, *brief* one line each under "Also possible"."""
 
@@ -158,7 +161,7 @@ class Findings(Section):
     brief: list[Cause] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Measured(Section):
     """Answers taken from a video: (question and answer in words, what was measured)."""
 
@@ -167,7 +170,7 @@ class Measured(Section):
     items: list[tuple[str, str]]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class NextSteps(Section):
     """What to do when no cause was found."""
 
@@ -176,7 +179,7 @@ class NextSteps(Section):
     items: list[str]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Form(Section):
     """The form checklist (all of it, or the cues for the causes found)."""
 
@@ -189,7 +192,7 @@ class Form(Section):
     progression: list[str]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Alternative:
     """An alternative exercise as it is shown; its caveat always travels with it."""
 
@@ -199,7 +202,7 @@ class Alternative:
     muscles: list[str]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Alternatives(Section):
     """Alternatives, under a heading that agrees with the referral."""
 
@@ -213,7 +216,7 @@ class Alternatives(Section):
         return any(a.back_friendly for a in self.items)
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Answers(Section):
     """The answers given; warning-sign answers only when asked for (exports only)."""
 
@@ -223,7 +226,7 @@ class Answers(Section):
     left_out: str  # the note that screening answers were left out, or empty
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Footer(Section):
     """The summary and the note that this does not replace a clinician: always last."""
 
@@ -233,8 +236,11 @@ class Footer(Section):
     kb_version: str
 
 
-def screen(d: Diagnosis) -> list[Section]:
-    """The sections the terminal shows: short enough to read on one screen."""
+def screen(d: Diagnosis, include_screening: bool = False) -> list[Section]:
+    """The sections the terminal shows: short enough to read on one screen.
+
+    Answers are never listed on screen, so *include_screening* changes nothing.
+    """
     return _sections(d, export=False, include_screening=False)
 
 

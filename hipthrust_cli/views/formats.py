@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TextIO, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO, cast
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from hipthrust_cli.engine import Diagnosis
     from hipthrust_cli.knowledge import Alternative, KnowledgeBase, Technique, Variation
+    from hipthrust_cli.views.blocks import Section
 
 
 class View(Protocol):
@@ -28,6 +28,9 @@ class View(Protocol):
         *saved* is the report as saved in the history, for views that show data exactly
         as it is (JSON).
         """
+
+    def sections(self, d: Diagnosis, include_screening: bool = False) -> list[Section]:
+        """The sections of a report this view draws (from :mod:`~hipthrust_cli.views.blocks`)."""
 
     def variations(self, items: Sequence[Variation], out: TextIO, detail: bool = False) -> None:
         """Variations; *detail* when one was asked for by name."""
@@ -55,8 +58,7 @@ class View(Protocol):
         """Past sessions, oldest first."""
 
 
-@dataclass(frozen=True)
-class OutputFormat:
+class OutputFormat(NamedTuple):
     """One output format."""
 
     name: str  # its --format value

@@ -53,6 +53,10 @@ footer { margin-top: 2rem; padding-top: .6rem; border-top: 1px solid var(--line)
 """
 
 
+sections = b.export
+"""The sections this view draws (the export's: everything)."""
+
+
 def e(text: str) -> str:
     """*text* escaped for HTML, controls shown, not sent."""
     return html.escape(clean(text), quote=True)
@@ -77,7 +81,7 @@ def report_text(d: Diagnosis, include_screening: bool = False) -> str:
         "<title>hipthrust report</title>",
         f"<style>{_CSS}</style></head><body><main>",
     ]
-    for section in b.export(d, include_screening):
+    for section in sections(d, include_screening):
         out += _DRAW[type(section)](section)
     return "\n".join(out) + "\n"
 

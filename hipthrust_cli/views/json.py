@@ -25,8 +25,19 @@ if TYPE_CHECKING:  # pragma: no cover - types only
         Technique,
         Variation,
     )
+    from hipthrust_cli.views.blocks import Section
 
 _C1 = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def sections(d: Diagnosis, include_screening: bool = False) -> list[Section]:
+    """The sections this view holds: the export's, as the report's own fields.
+
+    Imported only when asked: JSON is drawn from the report itself.
+    """
+    from hipthrust_cli.views import blocks
+
+    return blocks.export(d, include_screening)
 
 
 def _finite(value: Any) -> Any:

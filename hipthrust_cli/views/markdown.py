@@ -33,6 +33,10 @@ def md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", clean(text)).replace("\n", " ")
 
 
+sections = b.export
+"""The sections this view draws (the export's: everything)."""
+
+
 def _write(text: str, out: TextIO) -> None:
     out.write(text if text.endswith("\n") else text + "\n")
 
@@ -44,7 +48,7 @@ def report_text(d: Diagnosis, include_screening: bool = False) -> str:
     warning-sign answers only with *include_screening*.
     """
     out = ["# hipthrust report", ""]
-    for section in b.export(d, include_screening):
+    for section in sections(d, include_screening):
         out += _DRAW[type(section)](section)
     return "\n".join(out)
 

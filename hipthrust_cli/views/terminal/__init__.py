@@ -3,7 +3,7 @@
 Registered in :mod:`hipthrust_cli.views.formats`; implements its ``View``.
 """
 
-from hipthrust_cli.views.terminal.report import report
+from hipthrust_cli.views.terminal.report import report, sections
 from hipthrust_cli.views.terminal.tables import (
     alternatives,
     data,
@@ -13,4 +13,13 @@ from hipthrust_cli.views.terminal.tables import (
     variations,
 )
 
-__all__ = ["alternatives", "data", "form", "history", "questions", "report", "variations"]
+__all__ = [
+    "alternatives",
+    "data",
+    "form",
+    "history",
+    "questions",
+    "report",
+    "sections",
+    "variations",
+]

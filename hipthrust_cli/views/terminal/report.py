@@ -30,11 +30,15 @@ TONE_STYLE = {
 }
 
 
+sections = b.screen
+"""The sections this view draws (the screen's: short enough to read on one screen)."""
+
+
 def report(d: Diagnosis, out: TextIO, include_screening: bool = False, saved: Any = None) -> None:
     """Draw the report with Rich (the screen profile: warning-sign answers are never listed)."""
     con = console(out)
     g = Glyphs(con)
-    for section in b.screen(d):
+    for section in sections(d):
         _DRAW[type(section)](con, g, section)
 
 
