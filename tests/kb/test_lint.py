@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from hipthrust_cli import authoring
-
-from .conftest import DATA, Run
+from hipthrust_cli.kb import schema as kb_schema
+from tests.conftest import DATA, Run
 
 TRACEBACK = "Traceback (most recent call last)"
 PROBLEM_LINE = r"^\S+\.yaml:\d+: [\w.\[\]]+: .+ — .+"
@@ -270,7 +269,7 @@ def test_overlay_rules_through_the_cli(cli: Callable[..., Run], tmp_path: Path) 
 
 
 def test_committed_schema_matches_the_models() -> None:
-    for name, schema in authoring.json_schemas().items():
+    for name, schema in kb_schema.json_schemas().items():
         committed = json.loads((DATA / "schema" / name).read_text())
         assert committed == schema, (
             f"data/schema/{name} is stale: run 'hipthrust kb schema -o data/schema'"
@@ -280,12 +279,12 @@ def test_committed_schema_matches_the_models() -> None:
 def test_data_files_point_to_their_schema() -> None:
     for path in DATA.glob("*.yaml"):
         first = path.read_text().splitlines()[0]
-        assert first == authoring.schema_comment(path.name), path.name
-        assert authoring.schema_path(DATA, path.name).is_file()
+        assert first == kb_schema.schema_comment(path.name), path.name
+        assert kb_schema.schema_path(DATA, path.name).is_file()
 
 
 def test_schema_rejects_what_the_loader_rejects() -> None:
-    schema = authoring.json_schemas()["drills.schema.json"]
+    schema = kb_schema.json_schemas()["drills.schema.json"]
     drill = schema["$defs"]["Drill"]
     assert drill["additionalProperties"] is False
     assert set(drill["required"]) == {"id", "name", "how"}
