@@ -39,6 +39,7 @@ def _loader() -> type[yaml.SafeLoader]:
     assert _Loader is not None
     return _Loader
 
+
 MAX_DEPTH = 64
 
 

@@ -11,7 +11,7 @@ from typing import Any, Literal
 import pytest
 from pydantic import Field
 
-from hipthrust_cli import paths
+from hipthrust_cli import paths, yamlio
 from hipthrust_cli.errors import KnowledgeBaseError
 from hipthrust_cli.kb import (
     Answer,
@@ -47,14 +47,46 @@ def _copy(tmp_path: Path) -> Path:
     return folder
 
 
-def test_hit_returns_the_same_knowledge_base(tmp_path: Path) -> None:
+def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on any YAML parse fails: only a cache hit can load a knowledge base."""
+
+    def refuse(text: str, max_nodes: int) -> object:
+        raise AssertionError("parsed YAML although the cache should have served it")
+
+    monkeypatch.setattr(yamlio, "parse", refuse)
+
+
+def test_a_hit_parses_nothing_and_returns_an_equal_knowledge_base(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = tmp_path / "cache"
     first = loading.load(cache_dir=store)
     assert len(list(store.glob("kb-*.json"))) == 1
+    _no_parsing(monkeypatch)
     second = loading.load(cache_dir=store)
     assert second is not first
-    assert [m.id for m in second.mistakes] == [m.id for m in first.mistakes]
+    assert second == first
     assert second.evidence_by_question.keys() == first.evidence_by_question.keys()
+
+
+def test_a_changed_file_misses_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, store = _copy(tmp_path), tmp_path / "cache"
+    loading.load(base=folder, cache_dir=store)
+    _no_parsing(monkeypatch)
+    loading.load(base=folder, cache_dir=store)  # unchanged: a hit
+    path = folder / "drills.yaml"
+    path.write_bytes(path.read_bytes() + b"\n")  # one byte more, same meaning
+    with pytest.raises(AssertionError, match="parsed YAML"):
+        loading.load(base=folder, cache_dir=store)
+
+
+def test_without_a_cache_folder_every_load_parses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loading.load(cache_dir=tmp_path / "cache")
+    _no_parsing(monkeypatch)
+    with pytest.raises(AssertionError, match="parsed YAML"):
+        loading.load()
 
 
 def test_a_changed_file_is_never_served_stale(tmp_path: Path) -> None:
