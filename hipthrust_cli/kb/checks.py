@@ -248,7 +248,7 @@ def _check_model(
         by_question.setdefault(row.question, []).append((j, row))
     for qid, rows in by_question.items():
         q = questions.get(qid)
-        if q is None or rules(q).answers_are_rows:
+        if q is None or rules(q).many:
             continue  # each row of a multi question is its own ticked / not ticked feature
         seen: dict[str, int] = {}
         for j, row in rows:

@@ -39,8 +39,9 @@ class QuestionKind:
 
     takes_range = False
     """Conditions on it use ``min``/``max`` (a scale), not ``answers``."""
-    answers_are_rows = False
-    """Each likelihood row is its own ticked / not-ticked feature (multi), not a partition."""
+    many = False
+    """Several choices may be given at once (multi): a prompt ticks boxes, and each
+    likelihood row is its own ticked / not-ticked feature rather than part of a partition."""
     one_choice = False
     """Exactly one choice is given (single): conditions on it must share an answer."""
 
@@ -55,6 +56,10 @@ class QuestionKind:
     def valid(self, question: Question) -> str:
         """What a valid answer is, in words, for an error message."""
         return ", ".join([*question.choice_ids(), NOT_SURE])
+
+    def range_words(self, question: Question) -> str | None:
+        """The answers that are not listed choices, in words (a scale's range), or None."""
+        return None
 
     def label(self, question: Question, value: Answer) -> str:
         """The human words for an answer, e.g. ``['a', 'b']`` → ``"A, B"``."""
@@ -117,7 +122,7 @@ class Single(QuestionKind):
 class Multi(QuestionKind):
     """A list of choice ids; an ``exclusive`` choice stands alone."""
 
-    answers_are_rows = True
+    many = True
 
     def coerce(self, question: Question, raw: object, where: str) -> Answer:
         """A de-duplicated list of valid choice ids, or ``not_sure`` alone."""
@@ -175,7 +180,11 @@ class Scale(QuestionKind):
 
     def valid(self, question: Question) -> str:
         """The range, in words."""
-        return f"a whole number from {question.min} to {question.max}, or {NOT_SURE}"
+        return f"{self.range_words(question)}, or {NOT_SURE}"
+
+    def range_words(self, question: Question) -> str | None:
+        """``a whole number from MIN to MAX``."""
+        return f"a whole number from {question.min} to {question.max}"
 
     def coerce(self, question: Question, raw: object, where: str) -> Answer:
         """A whole number in range; digits in a string count."""

@@ -65,7 +65,7 @@ def max_probability(kb: KnowledgeBase, index: int, reach: _Reach | None = None) 
         question = kb.question_by_id[qid]
         if not reach.asked.get(qid, False):
             continue
-        if rules(question).answers_are_rows:
+        if rules(question).many:
             ratios = [max(r.ratio, 1.0) for r in rows if reach.possible(r)]
         else:
             # Listed answers that can be given, and "anything else" (the last outcome).

@@ -78,3 +78,12 @@ def test_an_unknown_question_suggests_close_ids(kb: KnowledgeBase) -> None:
     assert "; did you mean pain_level, " in error.message
     error = unknown_question("zzz", kb.question_by_id, "here")
     assert error.message.endswith("run 'hipthrust questions' to see the question ids.")
+
+
+def test_only_a_scale_has_a_range_in_words(kb: KnowledgeBase) -> None:
+    scale = kb.question_by_id["pain_level"]
+    assert rules(scale).range_words(scale) == "a whole number from 0 to 10"
+    for kind in (Kind.single, Kind.multi):
+        question = _question(kb, kind)
+        assert rules(question).range_words(question) is None
+        assert rules(question).many is (kind is Kind.multi)
