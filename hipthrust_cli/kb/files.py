@@ -139,7 +139,11 @@ class Origin:
 
 @dataclass
 class KnowledgeBase:
-    """Everything hipthrust knows, merged from the shipped data and any overlays."""
+    """Everything hipthrust knows, merged from the shipped data and any overlays.
+
+    One field for each file of :data:`FILES` (named by its ``attr``), the level texts of
+    ``red_flags.yaml``, and where each entry came from.
+    """
 
     settings: Settings
     questions: list[Question]
