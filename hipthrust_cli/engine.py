@@ -22,7 +22,7 @@ from typing import Any
 
 from hipthrust_cli.core.model import Belief, beliefs, features, rows_for
 from hipthrust_cli.core.triage import Alternatives, Reason, Triage, report_policy, triage
-from hipthrust_cli.knowledge import (
+from hipthrust_cli.kb import (
     NOT_SURE,
     Answer,
     Condition,

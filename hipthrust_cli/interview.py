@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from hipthrust_cli.core.adaptive import next_adaptive
-from hipthrust_cli.knowledge import Answer, KnowledgeBase, Level, Question
+from hipthrust_cli.kb import Answer, KnowledgeBase, Level, Question
 
 
 @dataclass

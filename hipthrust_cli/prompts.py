@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from hipthrust_cli.errors import Terminated
 from hipthrust_cli.interview import Interview
-from hipthrust_cli.knowledge import NOT_SURE, Answer, Kind, Question
+from hipthrust_cli.kb import NOT_SURE, Answer, Kind, Question
 from hipthrust_cli.safetext import clean_line
 
 SELECT_INDENT = 3  # " » " before a select choice

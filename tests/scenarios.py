@@ -16,7 +16,7 @@ import yaml
 
 from hipthrust_cli.engine import Diagnosis, diagnose
 from hipthrust_cli.interview import Interview
-from hipthrust_cli.knowledge import NOT_SURE, Answer, KnowledgeBase
+from hipthrust_cli.kb import NOT_SURE, Answer, KnowledgeBase
 
 SCENARIOS = Path(__file__).parent / "data" / "scenarios.yaml"
 BANDS = ["possible", "likely", "very likely"]

@@ -9,7 +9,7 @@ import yaml
 
 from hipthrust_cli import answers, yamlio
 from hipthrust_cli.errors import AnswersError
-from hipthrust_cli.knowledge import NOT_SURE, KnowledgeBase
+from hipthrust_cli.kb import NOT_SURE, KnowledgeBase
 
 
 def _file(tmp_path: Path, text: str | bytes) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from hipthrust_cli.interview import Interview
-from hipthrust_cli.knowledge import NOT_SURE, KnowledgeBase
+from hipthrust_cli.kb import NOT_SURE, KnowledgeBase
 
 from .conftest import CLEAN
 

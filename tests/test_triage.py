@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from hipthrust_cli.core.triage import POLICY, policy_table_markdown
-from hipthrust_cli.knowledge import NOT_SURE, Level
+from hipthrust_cli.kb import NOT_SURE, Level
 from hipthrust_cli.views.blocks import BADGE, NOT_CHECKED_BADGE
 
 from .conftest import ROOT, Run, story, write_answers

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
-from hipthrust_cli.knowledge import Evidence, Level
+from hipthrust_cli.kb import Evidence, Level
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from hipthrust_cli.engine import Diagnosis, EvidenceItem, Finding, FixOut, FormStep

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO, cast
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from hipthrust_cli.engine import Diagnosis
-    from hipthrust_cli.knowledge import Alternative, KnowledgeBase, Technique, Variation
+    from hipthrust_cli.kb import Alternative, KnowledgeBase, Technique, Variation
     from hipthrust_cli.views.blocks import Section
 
 

@@ -18,13 +18,8 @@ from pydantic import BaseModel
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from hipthrust_cli.engine import Diagnosis
-    from hipthrust_cli.knowledge import (
-        Alternative,
-        KnowledgeBase,
-        Problem,
-        Technique,
-        Variation,
-    )
+    from hipthrust_cli.kb import Alternative, KnowledgeBase, Technique, Variation
+    from hipthrust_cli.kb.problems import Problem
     from hipthrust_cli.views.blocks import Section
 
 _C1 = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from hipthrust_cli.knowledge import NOT_SURE, Kind
+from hipthrust_cli.kb import NOT_SURE, Kind
 from hipthrust_cli.safetext import clean
 from hipthrust_cli.views import blocks as b
 from hipthrust_cli.views.tables import (
@@ -23,7 +23,7 @@ from hipthrust_cli.views.tables import (
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from hipthrust_cli.engine import Diagnosis
-    from hipthrust_cli.knowledge import Alternative, KnowledgeBase, Technique, Variation
+    from hipthrust_cli.kb import Alternative, KnowledgeBase, Technique, Variation
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!])")
 

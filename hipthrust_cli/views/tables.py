@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - types only
-    from hipthrust_cli.knowledge import Technique, Variation
+    from hipthrust_cli.kb import Technique, Variation
 
 SPARKS = "▁▂▃▄▅▆▇█"
 

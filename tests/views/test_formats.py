@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from hipthrust_cli.engine import Diagnosis, Previous, diagnose, report_from_dict
-from hipthrust_cli.knowledge import KnowledgeBase
+from hipthrust_cli.kb import KnowledgeBase
 from hipthrust_cli.views import blocks, formats
 from hipthrust_cli.views.formats import View
 from tests.conftest import Run, story

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from hipthrust_cli.knowledge import NOT_SURE, Kind
+from hipthrust_cli.kb import NOT_SURE, Kind
 from hipthrust_cli.views.tables import (
     as_yaml,
     condition,
@@ -21,7 +21,7 @@ from hipthrust_cli.views.tables import (
 from hipthrust_cli.views.terminal.console import Column, bullets, console, lines, t, table
 
 if TYPE_CHECKING:  # pragma: no cover - types only
-    from hipthrust_cli.knowledge import Alternative, KnowledgeBase, Technique, Variation
+    from hipthrust_cli.kb import Alternative, KnowledgeBase, Technique, Variation
 
 VARIATION_COLUMNS: list[Column] = [
     ("Variation", 1, 10),

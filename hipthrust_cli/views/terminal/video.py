@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 from typing import Any, TextIO
 
-from hipthrust_cli.knowledge import KnowledgeBase
+from hipthrust_cli.kb import KnowledgeBase
 from hipthrust_cli.safetext import clean
 from hipthrust_cli.views.terminal.console import Column, bullets, console, lines, t, table
 
