@@ -30,7 +30,7 @@ REVIEW = 1  # "Show my report" / "Change an answer" after the last question
 def _pty_run(kb: knowledge.KnowledgeBase, scenario: Scenario, folder: Path) -> tuple[int, int]:
     import json
 
-    from hipthrust_cli.engine import report_from_dict
+    from hipthrust_cli.core.diagnose import report_from_dict
     from tests.test_e2e_pty import _drive, _spawn
 
     child, out = _spawn(folder, "--no-history", "-f", "json")

@@ -480,8 +480,8 @@ def diagnose(
     save it to a file.
     """
     from hipthrust_cli import answers as answers_mod
-    from hipthrust_cli.engine import diagnose as run_diagnosis
-    from hipthrust_cli.interview import Interview
+    from hipthrust_cli.core.diagnose import diagnose as run_diagnosis
+    from hipthrust_cli.core.interview import Interview
 
     target = _one_output(output)  # a bad -o fails before any question is asked
     kb = _load(kb_dirs, allow_unsafe_kb)
@@ -756,7 +756,7 @@ def analyze(
     confidence answers questions for you in: hipthrust diagnose --video VIDEO
     """
     from hipthrust_cli import render
-    from hipthrust_cli.engine import DISCLAIMER
+    from hipthrust_cli.core.diagnose import DISCLAIMER
     from hipthrust_cli.video.analysis import report_dict
 
     kb = _load(kb_dirs)
@@ -858,7 +858,7 @@ def _last_full_session(store: Any, last: Any) -> Any:
 
 
 def _previous(last: Any) -> Any:
-    from hipthrust_cli.engine import Previous
+    from hipthrust_cli.core.diagnose import Previous
 
     if last is None:
         return None
@@ -969,7 +969,7 @@ def history_show(
     ] = False,
 ) -> None:
     """Show a past report again, exactly as it was."""
-    from hipthrust_cli.engine import report_from_dict
+    from hipthrust_cli.core.diagnose import report_from_dict
 
     target = _one_output(output)
     sessions = _sessions(_history())

@@ -2,7 +2,7 @@
 
 This is the only module that imports questionary and prompt_toolkit, and it does so
 inside functions, so commands that never prompt never pay for them. It decides nothing:
-the order, ``when`` and stopping all come from :class:`~hipthrust_cli.interview.Interview`.
+the order, ``when`` and stopping all come from :class:`~hipthrust_cli.core.interview.Interview`.
 
 Ctrl-C raises ``KeyboardInterrupt`` and Ctrl-D raises ``EOFError``; the CLI turns both
 into a one-line message and exit code 130.
@@ -16,8 +16,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from hipthrust_cli.core.interview import Interview
 from hipthrust_cli.errors import Terminated
-from hipthrust_cli.interview import Interview
 from hipthrust_cli.knowledge import NOT_SURE, Answer, Kind, Question
 from hipthrust_cli.safetext import clean_line
 

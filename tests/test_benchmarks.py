@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
-from hipthrust_cli import engine, knowledge
+from hipthrust_cli import knowledge
+from hipthrust_cli.core import diagnose as engine
 
 from .conftest import ROOT, story
 

@@ -177,7 +177,7 @@ def test_simulated_people_in_a_real_terminal(tmp_path: Path) -> None:
         assert child.exitstatus == 0, name
         import json
 
-        from hipthrust_cli.engine import report_from_dict
+        from hipthrust_cli.core.diagnose import report_from_dict
 
         report = report_from_dict(json.loads(out.read_text()))
         assert scenario.check(report) == [], name

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from hipthrust_cli import answers, knowledge, render
 from hipthrust_cli.cli import app
-from hipthrust_cli.engine import diagnose
+from hipthrust_cli.core.diagnose import diagnose
 from hipthrust_cli.errors import AnswersError, KnowledgeBaseError
 from hipthrust_cli.knowledge import NOT_SURE, Kind
 

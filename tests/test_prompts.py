@@ -11,7 +11,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from hipthrust_cli import prompts
-from hipthrust_cli.interview import Interview
+from hipthrust_cli.core.interview import Interview
 from hipthrust_cli.knowledge import NOT_SURE, Kind, KnowledgeBase
 
 ENTER, DOWN, UP, SPACE = "\r", "\x1b[B", "\x1b[A", " "

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from hipthrust_cli import knowledge, render
-from hipthrust_cli.engine import diagnose
+from hipthrust_cli.core.diagnose import diagnose
 
 from .conftest import Run, story
 

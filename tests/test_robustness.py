@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from hipthrust_cli import engine
+from hipthrust_cli.core import diagnose as engine
 
 from .conftest import DATA, ROOT, Run, as_user, needs_root, story, write_answers
 

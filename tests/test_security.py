@@ -19,7 +19,8 @@ from typing import Any
 
 import pytest
 
-from hipthrust_cli import engine, history, knowledge, yamlio
+from hipthrust_cli import history, knowledge, yamlio
+from hipthrust_cli.core import diagnose as engine
 
 from .conftest import NOBODY, ROOT, Run, as_user, needs_root, story, write_answers
 

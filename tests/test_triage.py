@@ -481,7 +481,7 @@ def test_an_old_answers_file_is_told_where_the_fall_question_went(
 
 
 def test_the_screen_is_four_prompts_when_nothing_is_ticked(kb: Any) -> None:
-    from hipthrust_cli.interview import Interview
+    from hipthrust_cli.core.interview import Interview
 
     interview = Interview.start(kb, {})
     screen = []

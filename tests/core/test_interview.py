@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import itertools
 
-from hipthrust_cli.interview import Interview
+from hipthrust_cli.core.interview import Interview
 from hipthrust_cli.knowledge import NOT_SURE, KnowledgeBase
 
-from .conftest import CLEAN
+from tests.conftest import CLEAN
 
 
 def _walk(interview: Interview, answer_for: dict[str, object]) -> list[str]:
@@ -29,7 +29,7 @@ def test_screening_first_then_the_rest(kb: KnowledgeBase) -> None:
 
 
 def test_adaptive_interview_asks_the_telling_questions_and_stops(kb: KnowledgeBase) -> None:
-    from .scenarios import person
+    from tests.scenarios import person
 
     answers = person(CLEAN, {"bench_height": "high"})
     interview = Interview.start(kb, {})
@@ -46,7 +46,7 @@ def test_adaptive_interview_asks_the_telling_questions_and_stops(kb: KnowledgeBa
 
 
 def test_self_tests_come_together_and_only_when_they_matter(kb: KnowledgeBase) -> None:
-    from .scenarios import person
+    from tests.scenarios import person
 
     clean = _walk(Interview.start(kb, {}), person(CLEAN, {}))
     tests = {q.id for q in kb.questions if q.group == "self_test"}
@@ -70,7 +70,7 @@ def test_report_now_never_skips_a_question_a_warning_sign_reads(kb: KnowledgeBas
 
 
 def test_ask_more_from_the_review_asks_the_rest_in_order(kb: KnowledgeBase) -> None:
-    from .scenarios import person
+    from tests.scenarios import person
 
     interview = Interview.start(kb, {})
     _walk(interview, person(CLEAN, {}))
@@ -143,7 +143,7 @@ def test_preset_answers_are_not_asked_and_ignored_ones_are_reported(kb: Knowledg
 
 
 def test_a_changed_answer_and_its_follow_ups_are_asked_next(kb: KnowledgeBase) -> None:
-    from .scenarios import person
+    from tests.scenarios import person
 
     answers = person(CLEAN, {})
     interview = Interview.start(kb, {})
