@@ -756,7 +756,7 @@ def analyze(
     confidence answers questions for you in: hipthrust diagnose --video VIDEO
     """
     from hipthrust_cli import render
-    from hipthrust_cli.core.diagnose import DISCLAIMER
+    from hipthrust_cli.core.report import DISCLAIMER
     from hipthrust_cli.video.analysis import report_dict
 
     kb = _load(kb_dirs)
@@ -858,7 +858,7 @@ def _last_full_session(store: Any, last: Any) -> Any:
 
 
 def _previous(last: Any) -> Any:
-    from hipthrust_cli.core.diagnose import Previous
+    from hipthrust_cli.core.report import Previous
 
     if last is None:
         return None
@@ -969,7 +969,7 @@ def history_show(
     ] = False,
 ) -> None:
     """Show a past report again, exactly as it was."""
-    from hipthrust_cli.core.diagnose import report_from_dict
+    from hipthrust_cli.core.report import from_dict
 
     target = _one_output(output)
     sessions = _sessions(_history())
@@ -982,7 +982,7 @@ def history_show(
         )
         raise UsageError(f"There is no session {number}; {known} ('hipthrust history' lists them).")
     try:
-        report = _dated(report_from_dict(session.report), session.created)
+        report = _dated(from_dict(session.report), session.created)
     except (KeyError, TypeError, ValueError):
         raise UsageError(
             f"Session {number} cannot be shown: its saved report is damaged."

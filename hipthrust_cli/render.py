@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover - types only; 'variations' need not import
     from rich.console import Console, RenderableType
     from rich.text import Text
 
-    from hipthrust_cli.core.diagnose import (
+    from hipthrust_cli.core.report import (
         AlternativeOut,
         Diagnosis,
         EvidenceItem,

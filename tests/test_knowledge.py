@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from hipthrust_cli import knowledge
-from hipthrust_cli.core.diagnose import rank, triage
+from hipthrust_cli.core.diagnose import rank
+from hipthrust_cli.core.triage import triage
 from hipthrust_cli.errors import KnowledgeBaseError
 from hipthrust_cli.knowledge import NOT_SURE, Answer, Kind, KnowledgeBase, Level, Question
 

@@ -17,207 +17,37 @@ could have raised it but were not answered are *unconfirmed*.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
 
-from hipthrust_cli.core.model import Belief, beliefs, features, rows_for
-from hipthrust_cli.core.triage import Alternatives, Reason, Triage, report_policy, triage
+from hipthrust_cli.core.model import Belief, beliefs, best_ratio, rows_for
+from hipthrust_cli.core.progress import compare
+from hipthrust_cli.core.report import (
+    AlternativeOut,
+    AnswerOut,
+    Diagnosis,
+    EvidenceItem,
+    Exercise,
+    Finding,
+    FixOut,
+    FormStep,
+    InterviewOut,
+    NoteOut,
+    Previous,
+)
+from hipthrust_cli.core.triage import Alternatives, Triage, report_policy, triage
 from hipthrust_cli.knowledge import (
     NOT_SURE,
     Answer,
     Condition,
-    Evidence,
     KnowledgeBase,
     Level,
     Question,
 )
 
-__all__ = ["Diagnosis", "Reason", "Triage", "diagnose", "report_from_dict", "triage"]
-
-# 4: drills carry their how-to ('how'); fixes that match the answers come first;
-# 'form_focus' names the form steps that matter for the causes found; progress names the
-# session it compares with ('session'). Version 3 reports load and show as they were.
-# 3: findings carry 'probability' and 'band' instead of 'score'; 'related'; 'interview'.
-# 2: five triage levels; reasons carry their source; triage.complete; alternatives carry
-# 'loaded' and a caveat; 'after_check'. Reports saved under versions 1 and 2 (with a
-# 'score' per finding) still load and show as they were.
-REPORT_VERSION = 4
 SUPPORTING_SHOWN = 3
 CONFLICTING_SHOWN = 2
 UNCONFIRMED_SHOWN = 2
 PROXY_BAND_CAP = "likely"
-DISCLAIMER = (
-    "hipthrust gives general exercise guidance. It does not diagnose, and it does not "
-    "replace a doctor or physiotherapist. If pain is severe, getting worse, or worries "
-    "you, get it checked."
-)
-
-
-# The report is built from knowledge that was validated when it was loaded, so it is made
-# of plain frozen dataclasses: validating it again would only cost start-up time.
-
-
-@dataclass(frozen=True, kw_only=True)
-class EvidenceItem:
-    """One answer that bears on a finding: the question, the answer, in words."""
-
-    question: str
-    answer: str
-    text: str
-    source: str | None = None  # "video" when measured from a video, else given by the user
-    words: str = ""
-    """The answer alone, in words (empty before version 4): the short report quotes it."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class FixOut:
-    """One fix, with how well it is supported."""
-
-    text: str
-    evidence: Evidence
-    source: str | None
-
-
-@dataclass(frozen=True, kw_only=True)
-class Exercise:
-    """A drill or alternative exercise, named, with how to do it (empty before version 4)."""
-
-    id: str
-    name: str
-    how: str = ""
-
-
-OMIT_IF_NONE = {"omit_if_none": True}
-
-
-@dataclass(frozen=True, kw_only=True)
-class Finding:
-    """A likely cause, with its probability band and the answers that moved it most.
-
-    ``score`` is only set on findings read back from a version 1 report (history).
-    """
-
-    id: str
-    title: str
-    probability: float | None = field(default=None, metadata=OMIT_IF_NONE)
-    band: str | None = field(default=None, metadata=OMIT_IF_NONE)
-    score: float | None = field(default=None, metadata=OMIT_IF_NONE)
-    consequence: str
-    fixes: list[FixOut]
-    drills: list[Exercise]
-    supporting: list[EvidenceItem]
-    conflicting: list[EvidenceItem]
-    unconfirmed: list[EvidenceItem]
-    related: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True, kw_only=True)
-class InterviewOut:
-    """Which questions the wizard asked (in order) and which that apply it did not."""
-
-    asked: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True, kw_only=True)
-class FormStep:
-    """One step of the correct-form checklist."""
-
-    id: str
-    step: str
-    cue: str
-    why: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class AlternativeOut:
-    """An exercise to use while fixing the hip thrust."""
-
-    id: str
-    name: str
-    muscles: list[str]
-    benefits: str
-    back_friendly: bool
-    loaded: bool = False
-    caveat: str = ""
-
-
-@dataclass(frozen=True, kw_only=True)
-class NoteOut:
-    """An explanation that applies to these answers."""
-
-    id: str
-    text: str
-    evidence: Evidence
-    source: str | None
-
-
-@dataclass(frozen=True, kw_only=True)
-class AnswerOut:
-    """One answer as a report lists it: the question, the answer in words."""
-
-    question: str
-    text: str
-    words: str
-    screening: bool  # a warning-sign question: left out of exports unless asked for
-
-
-@dataclass(frozen=True, kw_only=True)
-class Previous:
-    """What the engine needs to know about the last diagnosis, to show progress."""
-
-    date: str  # when it was saved, ISO 8601 (a bare date in older callers)
-    findings: list[tuple[str, str]]  # (mistake id, title), ranked
-    pain: int | None
-    number: int | None = None  # its session number in the history
-
-
-@dataclass(frozen=True, kw_only=True)
-class Progress:
-    """How this diagnosis compares with the previous one."""
-
-    since: str
-    resolved: list[str]
-    still_present: list[str]
-    new: list[str]
-    pain_before: int | None
-    pain_now: int | None
-    pain_trend: str  # "down", "up", "same" or "unknown"
-    summary: str
-    session: int | None = None  # the session compared with, when known
-
-
-@dataclass(frozen=True, kw_only=True)
-class Diagnosis:
-    """Everything a report shows, in the order it shows it."""
-
-    version: int = REPORT_VERSION
-    triage: Triage
-    findings: list[Finding]
-    notes: list[NoteOut]
-    next_steps: list[str]
-    form_checklist: list[FormStep]
-    warm_up: list[str]
-    progression: list[str]
-    alternatives: list[AlternativeOut]
-    summary: str
-    disclaimer: str = DISCLAIMER
-    answers: dict[str, Answer]
-    kb_version: str
-    progress: Progress | None = None
-    after_check: bool = False
-    """Everything after the triage panel is for after a clinician has seen the user."""
-    # Answers measured from a video: question id → {"answer", "source": "video", "text"}.
-    measured: dict[str, dict[str, str]] = field(default_factory=dict)
-    interview: InterviewOut = field(default_factory=InterviewOut)
-    form_focus: list[str] = field(default_factory=list)
-    """Ids of the form-checklist steps that matter for the causes found (first cause first).
-
-    The terminal shows only these; exports show the whole checklist."""
-    answered: list[AnswerOut] = field(default_factory=list)
-    """Every answer given, in interview order, in words (exports list them)."""
-    date: str = ""
-    """When the report was made, ISO 8601; set by the caller (the engine reads no clock)."""
 
 
 def _item(
@@ -277,10 +107,7 @@ def _finding(
             continue
         if not all(c.matches(answers) for c in q.when):
             continue
-        best = max(
-            (p / a for outcomes in features(q, rows_for(mistake, qid)) for p, a in outcomes),
-            default=1.0,
-        )
+        best = best_ratio(q, rows_for(mistake, qid))
         if best > 1.0:
             open_questions.append((best, qid))
     open_questions.sort(key=lambda x: -x[0])
@@ -505,172 +332,3 @@ def _summary(tri: Triage, findings: list[Finding]) -> str:
     said = f" ({'; '.join(notes)})" if notes else ""
     fix = f": {top.fixes[0].text}" if top.fixes else ""
     return f"{first}Start with {top.title.lower()}{said}{fix}"
-
-
-def compare(previous: Previous, findings: list[Finding], answers: Mapping[str, Answer]) -> Progress:
-    """Causes resolved, still present and new since *previous*, and the pain trend."""
-    before = dict(previous.findings)
-    now = {f.id: f.title for f in findings}
-    pain_now = answers.get("pain_level")
-    pain = pain_now if isinstance(pain_now, int) and not isinstance(pain_now, bool) else None
-    if pain is None or previous.pain is None:
-        trend = "unknown"
-    else:
-        trend = "down" if pain < previous.pain else "up" if pain > previous.pain else "same"
-    resolved = [t for i, t in before.items() if i not in now]
-    still = [t for i, t in now.items() if i in before]
-    new = [t for i, t in now.items() if i not in before]
-    parts = []
-    if trend == "down":
-        parts.append(f"pain down from {previous.pain} to {pain}")
-    elif trend == "up":
-        parts.append(f"pain up from {previous.pain} to {pain}")
-    elif trend == "same":
-        parts.append(f"pain the same ({pain})")
-    if resolved:
-        parts.append(f"{len(resolved)} cause{'s' * (len(resolved) != 1)} no longer found")
-    if still:
-        parts.append(f"{len(still)} still present")
-    if new:
-        parts.append(f"{len(new)} new")
-    summary = "; ".join(parts) if parts else "no causes found then or now"
-    return Progress(
-        since=previous.date,
-        session=previous.number,
-        resolved=resolved,
-        still_present=still,
-        new=new,
-        pain_before=previous.pain,
-        pain_now=pain,
-        pain_trend=trend,
-        summary=f"Since {when_was(previous.date, previous.number)}: {summary}.",
-    )
-
-
-def when_was(date: str, number: int | None = None) -> str:
-    """A saved session named for people: "session #4, 26 Nov 14:02" (or the date alone)."""
-    import datetime as dt
-
-    try:
-        moment = dt.datetime.fromisoformat(date)
-    except ValueError:
-        words = date
-    else:
-        words = f"{moment.day} {moment:%b}"
-        if "T" in date or " " in date.strip():
-            words += f" {moment:%H:%M}"
-        if number is None:
-            words += f" {moment.year}"
-    return f"session #{number}, {words}" if number is not None else words
-
-
-def report_from_dict(data: Mapping[str, Any]) -> Diagnosis:
-    """Rebuild a report from its JSON form (as saved in history).
-
-    Raises ``KeyError``, ``TypeError`` or ``ValueError`` when *data* is not a report.
-    """
-
-    def items(rows: Any) -> list[EvidenceItem]:
-        return [
-            EvidenceItem(
-                question=r["question"],
-                answer=r["answer"],
-                text=r["text"],
-                source=r.get("source"),
-                words=str(r.get("words", "")),
-            )
-            for r in rows
-        ]
-
-    def reason(r: Any, level: Level) -> Reason:
-        # Version 1 saved each reason as its title alone.
-        if isinstance(r, str):
-            return Reason(id="", title=r, level=level, source="")
-        return Reason(id=r["id"], title=r["title"], level=Level(r["level"]), source=r["source"])
-
-    t = data["triage"]
-    level = Level(t["level"])
-    progress = data.get("progress")
-    unscreened = list(t.get("unscreened", []))
-    return Diagnosis(
-        version=int(data.get("version", REPORT_VERSION)),
-        triage=Triage(
-            level=level,
-            title=t["title"],
-            advice=t["advice"],
-            reasons=[reason(r, level) for r in t["reasons"]],
-            unscreened=unscreened,
-            complete=bool(t.get("complete", not unscreened)),
-            safety_waived=list(t.get("safety_waived", [])),
-        ),
-        findings=[
-            Finding(
-                id=f["id"],
-                title=f["title"],
-                probability=float(f["probability"]) if "probability" in f else None,
-                band=str(f["band"]) if "band" in f else None,
-                score=float(f["score"]) if "score" in f else None,
-                related=list(f.get("related", [])),
-                consequence=f["consequence"],
-                fixes=[
-                    FixOut(text=x["text"], evidence=Evidence(x["evidence"]), source=x.get("source"))
-                    for x in f["fixes"]
-                ],
-                drills=[
-                    Exercise(id=x["id"], name=x["name"], how=str(x.get("how", "")))
-                    for x in f["drills"]
-                ],
-                supporting=items(f["supporting"]),
-                conflicting=items(f["conflicting"]),
-                unconfirmed=items(f["unconfirmed"]),
-            )
-            for f in data["findings"]
-        ],
-        notes=[
-            NoteOut(
-                id=n["id"], text=n["text"], evidence=Evidence(n["evidence"]), source=n.get("source")
-            )
-            for n in data["notes"]
-        ],
-        next_steps=list(data["next_steps"]),
-        form_checklist=[
-            FormStep(id=x["id"], step=x["step"], cue=x["cue"], why=x["why"])
-            for x in data["form_checklist"]
-        ],
-        warm_up=list(data["warm_up"]),
-        progression=list(data["progression"]),
-        alternatives=[
-            AlternativeOut(
-                id=a["id"],
-                name=a["name"],
-                muscles=list(a["muscles"]),
-                benefits=a["benefits"],
-                back_friendly=bool(a["back_friendly"]),
-                loaded=bool(a.get("loaded", False)),
-                caveat=a.get("caveat", ""),
-            )
-            for a in data["alternatives"]
-        ],
-        summary=data["summary"],
-        disclaimer=data.get("disclaimer", DISCLAIMER),
-        answers=dict(data["answers"]),
-        kb_version=data["kb_version"],
-        progress=Progress(**progress) if isinstance(progress, dict) else None,
-        after_check=bool(data.get("after_check", False)),
-        measured=dict(data.get("measured") or {}),
-        interview=InterviewOut(
-            asked=list(data.get("interview", {}).get("asked", [])),
-            skipped=list(data.get("interview", {}).get("skipped", [])),
-        ),
-        form_focus=[str(x) for x in data.get("form_focus", [])],
-        answered=[
-            AnswerOut(
-                question=a["question"],
-                text=a["text"],
-                words=a["words"],
-                screening=bool(a["screening"]),
-            )
-            for a in data.get("answered", [])
-        ],
-        date=str(data.get("date", "")),
-    )

@@ -6,7 +6,6 @@ import itertools
 
 from hipthrust_cli.core.interview import Interview
 from hipthrust_cli.knowledge import NOT_SURE, KnowledgeBase
-
 from tests.conftest import CLEAN
 
 
