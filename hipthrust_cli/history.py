@@ -7,7 +7,12 @@ and a busy timeout let several hipthrust runs write at once without losing an en
 
 A file that is not a hipthrust history (corrupt, or another program's database) is moved
 aside, never deleted, and a new history is started; :class:`History` reports where the
-old file went. Nothing here prints.
+old file went. Nothing here prints, and nothing here reads the environment: the caller
+passes the folder in (:func:`hipthrust_cli.paths.data_dir`).
+
+It stores :class:`~hipthrust_cli.core.report.Diagnosis` objects and gives them back:
+each session keeps its report as saved (``saved``, its JSON form, shown and exported
+exactly as it was) and rebuilds the report from it when asked (``report``).
 """
 
 from __future__ import annotations
@@ -17,11 +22,17 @@ import json
 import math
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypeGuard, TypeVar
+
+if TYPE_CHECKING:  # pragma: no cover - types only; the report model is loaded when needed
+    from hipthrust_cli.core.report import JSON, Diagnosis
+
+T = TypeVar("T")
 
 FILE_NAME = "history.sqlite3"
 BUSY_SECONDS = 30.0  # how long to wait for another hipthrust run that is writing
@@ -104,13 +115,6 @@ def _disk_full(path: Path) -> bool:
     return False
 
 
-def data_dir() -> Path:
-    """The user data folder (see :func:`hipthrust_cli.paths.data_dir`)."""
-    from hipthrust_cli import paths
-
-    return paths.data_dir()
-
-
 def _migration_1(db: sqlite3.Connection) -> None:
     db.execute(
         """CREATE TABLE sessions (
@@ -152,9 +156,17 @@ class Session:
     triage: str
     pain: int | None
     top_cause: str | None
-    answers: dict[str, Any]
-    report: dict[str, Any]
+    answers: dict[str, JSON]
+    saved: dict[str, JSON]
+    """The report's JSON form exactly as it was saved (an older version keeps its shape)."""
     findings: list[tuple[str, str, float]]  # (mistake id, title, probability or score), ranked
+
+    @cached_property
+    def report(self) -> Diagnosis:
+        """The saved report, rebuilt; ``ValueError`` when what was saved is damaged."""
+        from hipthrust_cli.core.report import from_dict
+
+        return from_dict(self.saved)
 
 
 class History:
@@ -339,7 +351,7 @@ class History:
             ) from None
         self.moved_aside = target
 
-    def _run(self, create: bool, operation: Callable[[sqlite3.Connection | None], Any]) -> Any:
+    def _run(self, create: bool, operation: Callable[[sqlite3.Connection | None], T]) -> T:
         """Run *operation* on the open database; a file found damaged is moved aside once.
 
         A damaged page may only show when it is read, long after the file opened fine;
@@ -370,19 +382,37 @@ class History:
 
     # --- writing -------------------------------------------------------------------------
 
-    def save(self, report: dict[str, Any], when: dt.datetime | None = None) -> int:
-        """Store one diagnosis (its JSON form) and return its session number."""
+    def save(self, report: Diagnosis, when: dt.datetime | None = None) -> int:
+        """Store one diagnosis and return its session number."""
+        from hipthrust_cli.core.report import to_dict
+
+        pain = report.answers.get("pain_level")
+        return self._insert(
+            report=to_dict(report),
+            row=(
+                report.kb_version,
+                report.triage.level.value,
+                pain if _is_pain(pain) else None,
+                report.findings[0].title if report.findings else None,
+            ),
+            # A version 4 report carries a probability; versions 1 and 2 carried a score.
+            findings=[(f.id, f.title, _score(f.probability or f.score)) for f in report.findings],
+            when=when,
+        )
+
+    def _insert(
+        self,
+        report: Mapping[str, object],
+        row: tuple[str, str, int | None, str | None],
+        findings: list[tuple[str, str, float]],
+        when: dt.datetime | None = None,
+    ) -> int:
+        """Store one report's JSON form, its summary columns and its ranked findings."""
         created = (when or dt.datetime.now().astimezone()).isoformat(timespec="seconds")
-        answers = report.get("answers", {})
-        pain = answers.get("pain_level")
-        findings = report.get("findings", [])
-        row = (
+        values = (
             created,
-            str(report.get("kb_version", "")),
-            str(report["triage"]["level"]),
-            pain if _is_pain(pain) else None,
-            str(findings[0]["title"]) if findings else None,
-            json.dumps(answers, ensure_ascii=False, allow_nan=False),
+            *row,
+            json.dumps(report.get("answers", {}), ensure_ascii=False, allow_nan=False),
             json.dumps(report, ensure_ascii=False, allow_nan=False),
         )
 
@@ -393,23 +423,13 @@ class History:
                 cursor = db.execute(
                     "INSERT INTO sessions (created, kb_version, triage, pain, top_cause, answers,"
                     " report) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    row,
+                    values,
                 )
                 session = int(cursor.lastrowid or 0)
                 db.executemany(
                     "INSERT INTO findings (session_id, rank, mistake_id, title, score)"
                     " VALUES (?, ?, ?, ?, ?)",
-                    [
-                        # Version 3 reports carry a probability; versions 1 and 2 a score.
-                        (
-                            session,
-                            rank,
-                            str(f["id"]),
-                            str(f["title"]),
-                            _score(f.get("probability", f.get("score"))),
-                        )
-                        for rank, f in enumerate(findings, 1)
-                    ],
+                    [(session, rank, *f) for rank, f in enumerate(findings, 1)],
                 )
                 db.execute("COMMIT")
             except BaseException:
@@ -417,8 +437,7 @@ class History:
                 raise
             return session
 
-        result: int = self._run(True, insert)
-        return result
+        return self._run(True, insert)
 
     def clear(self) -> int:
         """Delete every session; returns how many there were."""
@@ -437,8 +456,7 @@ class History:
                 raise
             return count
 
-        result: int = self._run(False, delete)
-        return result
+        return self._run(False, delete)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -450,7 +468,9 @@ class History:
         """
         where = " WHERE id = (SELECT MAX(id) FROM sessions)" if last_only else ""
 
-        def read(db: sqlite3.Connection | None) -> tuple[list[Any], dict[int, Any]]:
+        def read(
+            db: sqlite3.Connection | None,
+        ) -> tuple[list[tuple[object, ...]], dict[int, list[tuple[str, str, float]]]]:
             if db is None:
                 return [], {}
             rows = db.execute(
@@ -475,16 +495,12 @@ class History:
                 pain=r[4] if _is_pain(r[4]) else None,
                 top_cause=None if r[5] is None else _text(r[5]),
                 answers=_loads(r[6]),
-                report=_loads(r[7]),
+                saved=_loads(r[7]),
                 findings=found.get(r[0], []),
             )
             for r in rows
             if isinstance(r[0], int)
         ]
-
-    def get(self, number: int) -> Session | None:
-        """One session by its number."""
-        return next((s for s in self.sessions() if s.id == number), None)
 
     def last(self) -> Session | None:
         """The most recent session."""
@@ -496,7 +512,7 @@ def _not_finite(name: str) -> None:
     raise ValueError(name)
 
 
-def _loads(text: object) -> dict[str, Any]:
+def _loads(text: object) -> dict[str, JSON]:
     if not isinstance(text, (str, bytes)):
         return {}
     try:
@@ -510,7 +526,7 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else "" if value is None else str(value)
 
 
-def _is_pain(value: object) -> bool:
+def _is_pain(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10
 
 

@@ -12,10 +12,8 @@ Nothing here prints.
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
@@ -31,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from hipthrust_cli import yamlio
+from hipthrust_cli import collector, yamlio
 from hipthrust_cli.errors import KnowledgeBaseError
 from hipthrust_cli.safetext import clean_line
 
@@ -1212,28 +1210,8 @@ def load(
     *allow_unsafe* lets overlays weaken the warning-sign screen (recorded in
     ``safety_waived``). Raises :class:`KnowledgeBaseError` carrying every problem found.
     """
-    with _collector_paused():
+    with collector.paused():
         return _load(overlays, base, cache_dir, allow_unsafe)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a knowledge base is built.
-
-    Loading creates hundreds of thousands of objects that all live as long as the
-    knowledge base; each automatic collection rescans all of them, which made loading a
-    1,000x knowledge base take minutes instead of seconds (benchmarks/README.md).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            # Everything just built lives until the process ends: freezing it keeps the
-            # first collection after this from rescanning it all once more.
-            gc.freeze()
-            gc.enable()
 
 
 def _load(

@@ -2,7 +2,8 @@
 
 This is the only module that imports questionary and prompt_toolkit, and it does so
 inside functions, so commands that never prompt never pay for them. It decides nothing:
-the order, ``when`` and stopping all come from :class:`~hipthrust_cli.core.interview.Interview`.
+:class:`Prompter` is the terminal's :class:`~hipthrust_cli.core.interview.Asker`, and the
+order, ``when``, review and stopping all come from :mod:`hipthrust_cli.core.interview`.
 
 Ctrl-C raises ``KeyboardInterrupt`` and Ctrl-D raises ``EOFError``; the CLI turns both
 into a one-line message and exit code 130.
@@ -13,10 +14,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from typing import Any, TextIO
 
-from hipthrust_cli.core.interview import Interview
+from hipthrust_cli.core.interview import BACK, CHANGE, MORE, NOW, Again, Interview, Review
 from hipthrust_cli.errors import Terminated
 from hipthrust_cli.knowledge import NOT_SURE, Answer, Kind, Question
 from hipthrust_cli.safetext import clean_line
@@ -24,11 +24,7 @@ from hipthrust_cli.safetext import clean_line
 SELECT_INDENT = 3  # " » " before a select choice
 CHECKBOX_INDENT = 5  # " » ○ " before a checkbox choice
 WHY = "__why__"
-BACK = "__back__"
 SHOW = "__show__"
-CHANGE = "__change__"
-MORE = "__more__"
-NOW = "__now__"
 REPORT_NOW = "Show my report now"
 FEW = 3  # the review lists the questions not asked by name up to this many
 
@@ -296,12 +292,12 @@ class Prompter:
             return BACK
         return NOT_SURE if picked == [NOT_SURE] else list(picked)
 
-    def confirm_emergency(self, interview: Interview) -> bool:
+    def confirm_emergency(self, signs: list[str]) -> bool:
         """Before stopping for an emergency, show what was reported; False means go back."""
         import questionary
 
         self.say("\nBefore we stop, please check. You told us:")
-        for sign in interview.emergency_signs():
+        for sign in signs:
             self.say(f"  • {clean_line(sign)}")
         self.say("These need emergency help, so the questions stop here.")
         action = _eof_on_ctrl_d(
@@ -317,19 +313,19 @@ class Prompter:
         ).unsafe_ask()
         return bool(action != BACK)
 
-    def review(self, interview: Interview, again: Again | None = None) -> str | None:
+    def review(self, review: Review) -> str | None:
         """Show the answers; returns None for "Show my report", or a question id to change.
 
-        Each line leads with the answer (the part to check), then the question. With
-        *again*, the answers carried over from the last session are listed under its date
-        and number, apart from those given today.
+        Each line leads with the answer (the part to check), then the question. Answers
+        carried over from the last session (``--again``) are listed under its date and
+        number, apart from those given today.
         """
         import questionary
 
-        items = interview.review()
+        items, again = review.answers, review.again
         # What was not asked comes first, briefly: the answers, the part to check, are
         # listed last, right above the question, so a short terminal still shows them.
-        left = interview.not_asked()
+        left = review.not_asked
         if left:
             self.say(
                 f"\nNot asked ({len(left)}): your answers so far were unlikely to change "
@@ -342,7 +338,7 @@ class Prompter:
             if len(left) <= FEW:
                 for question in left:
                     self.say(f"  • {clean_line(question.text)}")
-        carried = [] if again is None else [(q, a) for q, a in items if again.carried(q.id, a)]
+        carried = review.carried
         today = [item for item in items if item not in carried]
         if carried and again is not None:
             if today:
@@ -390,19 +386,6 @@ class Prompter:
         which.application.erase_when_done = True
         picked = _eof_on_ctrl_d(which).unsafe_ask()
         return None if picked is None else (CHANGE if picked == BACK else str(picked))
-
-
-@dataclass(frozen=True)
-class Again:
-    """The last session's answers, for ``diagnose --again``: shown in the review, marked."""
-
-    answers: dict[str, Answer]
-    number: int
-    when: str  # e.g. "Thu 12 Nov 2026, 14:05"
-
-    def carried(self, qid: str, answer: Answer) -> bool:
-        """Whether *answer* to *qid* is the one carried over from the last session."""
-        return qid in self.answers and self.answers[qid] == answer
 
 
 def _answer_first(question: Question, answer: Answer, short: bool = False) -> str:
@@ -574,21 +557,18 @@ def run(
     review: bool = True,
     again: Again | None = None,
 ) -> None:
-    """Ask every question the interview still needs, then let the user review the answers.
+    """Run the interview (:func:`hipthrust_cli.core.interview.run`) in the terminal.
 
-    *defaults* are pre-selected. With *again* (``diagnose --again``), the questions it
-    does not carry over (the warning-sign screen, the pain and everything a warning sign
-    reads) are asked fresh, then its answers fill in the rest and the review opens at
-    once, listing them under the last session's date. An emergency answer ends the
-    interview, also when it is given in the review, once the user has seen what they
-    reported and confirmed it (or gone back to change it).
+    SIGTERM and SIGHUP stop it like Ctrl-C does, with the terminal put back as it was.
     """
-    with _terminal_restored_on_signals():
-        _run(interview, prompter or Prompter(), dict(defaults or {}), review, again)
+    from hipthrust_cli.core import interview as conversation
+
+    with terminal_restored_on_signals():
+        conversation.run(interview, prompter or Prompter(), defaults, review, again)
 
 
 @contextmanager
-def _terminal_restored_on_signals() -> Iterator[None]:
+def terminal_restored_on_signals() -> Iterator[None]:
     """While prompting, SIGTERM and SIGHUP stop the interview like Ctrl-C does.
 
     The default action would kill the process with the terminal still raw and the cursor
@@ -632,92 +612,3 @@ def _terminal_restored_on_signals() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-def _run(
-    interview: Interview,
-    prompter: Prompter,
-    defaults: dict[str, Answer],
-    review: bool,
-    again: Again | None = None,
-) -> None:
-    first = interview.next_question()
-    if first is None and again is None:
-        return
-    prompter.say(
-        "hipthrust: a quick safety check, then short questions about your hip thrust, "
-        "only as many as it takes. Choose 'Not sure' whenever you don't know. Ctrl-C "
-        "stops at any time."
-    )
-    section: bool | None = None
-    last_shown: Question | None = None
-    carried = False
-    while True:
-        question = interview.next_question()
-        fresh_done = question is None or not interview.is_safety(question)
-        if again is not None and not carried and not interview.emergency and fresh_done:
-            # The fresh part is done: the last session's answers fill in the rest, and
-            # the review opens at once instead of asking them one by one.
-            carried = True
-            for qid, value in again.answers.items():
-                interview.answers.setdefault(qid, value)
-            interview.stop()
-            continue
-        if question is None:
-            if interview.emergency or not review or not (interview.asked or carried):
-                break
-            if interview.stopped and not carried:
-                break
-            choice = prompter.review(interview, again)
-            if choice is None:
-                break
-            if choice == MORE:
-                interview.ask_more()
-                continue
-            if choice != CHANGE:
-                previous = interview.reopen(choice)
-                if previous is not None:
-                    defaults[choice] = previous
-            continue
-        if question.red_flag is not section:
-            section = question.red_flag
-            prompter.say(
-                "\nFirst, a quick safety check." if section else "\nNow, about your hip thrust."
-            )
-        if question.group == "self_test" and (
-            last_shown is None or last_shown.group != "self_test"
-        ):
-            prompter.say(
-                "\nA quick test you can do now (it would change the result; choose "
-                "'Not sure' to skip it):"
-            )
-        last_shown = question
-        number, total = interview.progress(question)
-        default = defaults.get(question.id)
-        mark = None
-        if default is not None:
-            last_time = again is not None and again.answers.get(question.id) == default
-            mark = "last time" if last_time else "your answer"
-        value = prompter.ask(
-            question,
-            number,
-            total,
-            default=default,
-            back=interview.can_go_back(question),
-            report_now=not interview.is_safety(question),
-            mark=mark,
-        )
-        if value == BACK:
-            defaults.update(interview.back(question))
-            continue
-        if value == NOW:
-            interview.stop()
-            continue
-        interview.record(question, value)
-        if interview.emergency and not prompter.confirm_emergency(interview):
-            # A mis-tick must not end the session: ask the same question again.
-            previous = interview.reopen(question.id)
-            if previous is not None:
-                defaults[question.id] = previous
-    if interview.emergency:
-        prompter.say("\nStopping here: one of your answers needs medical attention first.\n")
