@@ -19,15 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
-import os
 import sqlite3
 from collections.abc import Callable, Mapping
-from contextlib import suppress
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeGuard, TypeVar
+
+from hipthrust_cli import sqlitefile as sq
 
 if TYPE_CHECKING:  # pragma: no cover - types only; the report model is loaded when needed
     from hipthrust_cli.core.report import JSON, Diagnosis
@@ -48,71 +47,6 @@ class _NotOurs(Exception):
 
 class _MovedAside(Exception):
     """The history file was damaged and has been moved aside; open a new one."""
-
-
-# SQLite's primary result codes that matter here (https://sqlite.org/rescode.html).
-_PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = (
-    3,
-    5,
-    6,
-    8,
-    10,
-    11,
-    13,
-    14,
-    26,
-)
-_DAMAGE = {_CORRUPT, _NOTADB}
-_WORDS = {  # Python 3.10 has no sqlite_errorcode: the messages SQLite gives for each code
-    "malformed": _CORRUPT,
-    "not a database": _NOTADB,
-    "is locked": _BUSY,
-    "is full": _FULL,
-    "readonly": _READONLY,
-    "unable to open": _CANTOPEN,
-}
-
-
-def _code(exc: BaseException) -> int | None:
-    """The primary SQLite result code of an error, if it has one."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    if isinstance(code, int):
-        return code & 0xFF
-    text = str(exc).lower()
-    return next((c for words, c in _WORDS.items() if words in text), None)
-
-
-def _reason(exc: BaseException, path: Path) -> str:
-    """One sentence (without the final stop) saying what went wrong and what to do."""
-    code = _code(exc)
-    if code == _FULL or (isinstance(exc, OSError) and exc.errno == 28) or _disk_full(path):
-        return "the disk is full; free some space and run it again"
-    if code in (_BUSY, _LOCKED):
-        return (
-            f"{path} is locked by another program (perhaps another hipthrust); "
-            "try again in a moment"
-        )
-    if code in (_READONLY, _PERM) or isinstance(exc, PermissionError):
-        return f"{path} is read-only; check the permissions of the file and its folder"
-    if code == _CANTOPEN:
-        return f"{path} cannot be opened; check that its folder exists and is yours"
-    detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-    return f"{path}: {detail}"
-
-
-def _disk_full(path: Path) -> bool:
-    """Whether the disk holding *path* has (almost) no room left.
-
-    SQLite reports a full disk as SQLITE_FULL only sometimes; growing its shared-memory
-    file on a full disk is a "disk I/O error". Asking the file system tells them apart.
-    """
-    for folder in (path, *path.parents):
-        try:
-            info = os.statvfs(folder)
-        except (OSError, AttributeError):
-            continue
-        return info.f_bavail * info.f_frsize < 64 * 1024
-    return False
 
 
 def _migration_1(db: sqlite3.Connection) -> None:
@@ -188,13 +122,13 @@ class History:
         if create:
             try:
                 paths.make_private_dir(self.folder, narrow=paths.is_own_data_dir(self.folder))
-                _make_private_file(self.path)
+                sq.make_private_file(self.path)
             except OSError as exc:
                 raise HistoryError(
-                    f"cannot create {self.path}: {_reason(exc, self.folder)}"
+                    f"cannot create {self.path}: {sq.reason(exc, self.folder)}"
                 ) from None
         else:
-            _narrow(self.path)
+            sq.narrow(self.path)
         try:
             return self._open()
         except _MovedAside:
@@ -204,7 +138,7 @@ class History:
             self._move_aside()
             return self._open()
         except sqlite3.DatabaseError as exc:
-            if not create and _code(exc) in (_READONLY, _CANTOPEN, _PERM):
+            if not create and sq.code(exc) in (sq.READONLY, sq.CANTOPEN, sq.PERM):
                 return self._open_read_only(exc)
             raise
 
@@ -223,7 +157,7 @@ class History:
             try:
                 return self._open_once()
             except sqlite3.OperationalError as exc:
-                if _code(exc) not in (_BUSY, _LOCKED) or time.monotonic() >= deadline:
+                if sq.code(exc) not in (sq.BUSY, sq.LOCKED) or time.monotonic() >= deadline:
                     raise
                 time.sleep(0.02)
 
@@ -252,7 +186,7 @@ class History:
         :class:`_MovedAside` when it moved the file.
         """
         try:
-            damaged = _code(exc) in _DAMAGE and self._confirmed_damaged()
+            damaged = sq.code(exc) in sq.DAMAGE and sq.confirmed_damaged(self.path)
             if damaged:
                 self._move_aside()
         finally:
@@ -292,21 +226,6 @@ class History:
                 raise
         raise last
 
-    def _confirmed_damaged(self) -> bool:
-        """Whether SQLite itself finds the file damaged (``PRAGMA quick_check``).
-
-        Only then is it moved aside: busy, locked, full or read-only files are not damaged.
-        """
-        try:
-            db = sqlite3.connect(self.path.absolute().as_uri() + "?mode=ro", uri=True)
-            try:
-                rows = db.execute("PRAGMA quick_check").fetchall()
-            finally:
-                db.close()
-        except sqlite3.DatabaseError as exc:
-            return _code(exc) in _DAMAGE
-        return rows != [("ok",)]
-
     def _migrate(self, db: sqlite3.Connection) -> None:
         if db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
             return
@@ -328,22 +247,12 @@ class History:
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("COMMIT")
         except BaseException:
-            _rollback(db)
+            sq.rollback(db)
             raise
 
     def _move_aside(self) -> None:
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        target = self.path.with_name(f"{FILE_NAME}.unreadable-{stamp}")
-        n = 1
-        while target.exists():
-            n += 1
-            target = self.path.with_name(f"{FILE_NAME}.unreadable-{stamp}-{n}")
         try:
-            self.path.rename(target)
-            for suffix in ("-wal", "-shm"):
-                side = self.path.with_name(FILE_NAME + suffix)
-                if side.exists():
-                    side.rename(target.with_name(target.name + suffix))
+            target = sq.move_aside(self.path)
         except OSError as exc:
             raise HistoryError(
                 f"{self.path} is damaged and could not be moved aside "
@@ -363,7 +272,9 @@ class History:
             except HistoryError:
                 raise
             except (sqlite3.Error, OSError) as exc:
-                raise HistoryError(f"cannot open your history: {_reason(exc, self.path)}") from None
+                raise HistoryError(
+                    f"cannot open your history: {sq.reason(exc, self.path)}"
+                ) from None
             try:
                 return operation(db)
             except sqlite3.DatabaseError as exc:
@@ -374,7 +285,7 @@ class History:
                         continue
                     finally:
                         db = None
-                raise HistoryError(_reason(exc, self.path)) from None
+                raise HistoryError(sq.reason(exc, self.path)) from None
             finally:
                 if db is not None:
                     db.close()
@@ -387,18 +298,11 @@ class History:
         from hipthrust_cli.core.report import to_dict
 
         pain = report.answers.get("pain_level")
-        return self._insert(
-            report=to_dict(report),
-            row=(
-                report.kb_version,
-                report.triage.level.value,
-                pain if _is_pain(pain) else None,
-                report.findings[0].title if report.findings else None,
-            ),
-            # A version 4 report carries a probability; versions 1 and 2 carried a score.
-            findings=[(f.id, f.title, _score(f.probability or f.score)) for f in report.findings],
-            when=when,
-        )
+        top = report.findings[0].title if report.findings else None
+        row = (report.kb_version, report.triage.level.value, pain if _is_pain(pain) else None, top)
+        # A version 4 report carries a probability; versions 1 and 2 carried a score.
+        ranked = [(f.id, f.title, sq.fraction(f.probability or f.score)) for f in report.findings]
+        return self._insert(to_dict(report), row, ranked, when)
 
     def _insert(
         self,
@@ -433,7 +337,7 @@ class History:
                 )
                 db.execute("COMMIT")
             except BaseException:
-                _rollback(db)
+                sq.rollback(db)
                 raise
             return session
 
@@ -452,7 +356,7 @@ class History:
                 db.execute("DELETE FROM sessions")
                 db.execute("COMMIT")
             except BaseException:
-                _rollback(db)
+                sq.rollback(db)
                 raise
             return count
 
@@ -482,20 +386,20 @@ class History:
                 "SELECT session_id, mistake_id, title, score FROM findings"
                 f"{where.replace('id =', 'session_id =')} ORDER BY session_id, rank"
             ):
-                found.setdefault(sid, []).append((_text(mid), _text(title), _score(score)))
+                found.setdefault(sid, []).append((sq.text(mid), sq.text(title), sq.fraction(score)))
             return rows, found
 
         rows, found = self._run(False, read)
         return [
             Session(
                 id=r[0],
-                created=_text(r[1]),
-                kb_version=_text(r[2]),
-                triage=_text(r[3]),
+                created=sq.text(r[1]),
+                kb_version=sq.text(r[2]),
+                triage=sq.text(r[3]),
                 pain=r[4] if _is_pain(r[4]) else None,
-                top_cause=None if r[5] is None else _text(r[5]),
-                answers=_loads(r[6]),
-                saved=_loads(r[7]),
+                top_cause=None if r[5] is None else sq.text(r[5]),
+                answers=sq.loads(r[6]),
+                saved=sq.loads(r[7]),
                 findings=found.get(r[0], []),
             )
             for r in rows
@@ -508,75 +412,21 @@ class History:
         return sessions[-1] if sessions else None
 
 
-def _not_finite(name: str) -> None:
-    raise ValueError(name)
-
-
-def _loads(text: object) -> dict[str, JSON]:
-    if not isinstance(text, (str, bytes)):
-        return {}
-    try:
-        value = json.loads(text, parse_constant=_not_finite)
-    except (ValueError, RecursionError):
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else "" if value is None else str(value)
-
-
 def _is_pain(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10
 
 
-def _score(value: object) -> float:
-    """A finding's score as saved: a finite number from 0 to 1, else 0."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return 0.0
-    number = float(value)
-    return number if math.isfinite(number) and 0.0 <= number <= 1.0 else 0.0
-
-
-def _rollback(db: sqlite3.Connection) -> None:
-    """Roll back if a transaction is still open; SQLite ends some failed ones by itself."""
-    if db.in_transaction:
-        with suppress(sqlite3.Error):
-            db.execute("ROLLBACK")
-
-
 def _check_schema(db: sqlite3.Connection) -> None:
     """Refuse a database that claims our schema version but lacks our tables."""
-    for table, needed in _COLUMNS.items():
-        have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
-        if not needed <= have:
-            raise _NotOurs(f"no table {table} with the columns hipthrust writes")
+    table = sq.missing_table(db, _COLUMNS)
+    if table:
+        raise _NotOurs(f"no table {table} with the columns hipthrust writes")
 
 
 _COLUMNS = {
     "sessions": {"id", "created", "kb_version", "triage", "pain", "top_cause", "answers", "report"},
     "findings": {"session_id", "rank", "mistake_id", "title", "score"},
 }
-
-
-def _make_private_file(path: Path) -> None:
-    """Create the database file readable by its owner only (SQLite copies its mode to -wal)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        os.close(os.open(path, flags, 0o600))
-    except FileExistsError:
-        _narrow(path)
-
-
-def _narrow(path: Path) -> None:
-    """Make an existing history (saved by an older hipthrust as 0644) private, if it is ours."""
-    for item in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        try:
-            info = os.lstat(item)
-            if info.st_uid == os.getuid() and info.st_mode & 0o077 and not os.path.islink(item):
-                os.chmod(item, info.st_mode & 0o700)
-        except (OSError, AttributeError):
-            continue
 
 
 SPARKS = "▁▂▃▄▅▆▇█"
