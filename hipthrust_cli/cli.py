@@ -31,7 +31,7 @@ from hipthrust_cli.safetext import clean_line, quote
 if TYPE_CHECKING:  # pragma: no cover - types only; importing them would slow start-up
     from hipthrust_cli.history import History
     from hipthrust_cli.history import Session as Saved
-    from hipthrust_cli.knowledge import Answer, KnowledgeBase, Variation
+    from hipthrust_cli.kb import Answer, KnowledgeBase, Variation
     from hipthrust_cli.session import Notice
     from hipthrust_cli.video.analysis import VideoAnswer
 
@@ -312,13 +312,16 @@ UNSAFE_ENV = "HIPTHRUST_ALLOW_UNSAFE_KB"
 
 
 def _load(kb_dirs: Sequence[Path] | None, allow_unsafe: bool = False) -> KnowledgeBase:
-    from hipthrust_cli import knowledge, paths
+    from hipthrust_cli import paths
+    from hipthrust_cli.kb import loading
 
     # The safety guard can only be switched off from the command line or the environment,
     # never from a knowledge-base file, which an overlay could carry.
     allow = allow_unsafe or os.environ.get(UNSAFE_ENV, "").strip().lower() in ("1", "true", "yes")
-    return knowledge.load(
-        knowledge.overlay_dirs(kb_dirs or ()), cache_dir=paths.cache_dir(), allow_unsafe=allow
+    return loading.load(
+        loading.overlay_dirs(kb_dirs or (), os.environ),
+        cache_dir=paths.cache_dir(),
+        allow_unsafe=allow,
     )
 
 
@@ -1131,22 +1134,25 @@ def kb_validate(
 
     Exit code 0 when there are no errors (and, with --strict, no warnings), 3 otherwise.
     """
-    from hipthrust_cli import authoring, knowledge, render
+    from hipthrust_cli import render
+    from hipthrust_cli.kb import loading
+    from hipthrust_cli.kb import schema as kbschema
+    from hipthrust_cli.kb.lint import lint
 
     if folder is None:
         layered, what = False, "the shipped knowledge base"
-        kb, problems = knowledge.collect()
+        kb, problems = loading.collect()
     else:
-        layered = overlay if overlay is not None else not knowledge.is_complete(folder)
+        layered = overlay if overlay is not None else not loading.is_complete(folder)
         what = (
             f"{clean_line(str(folder))} "
             f"({'layered over the shipped knowledge base' if layered else 'alone'})"
         )
         kb, problems = (
-            knowledge.collect(overlays=[folder]) if layered else knowledge.collect(base=folder)
+            loading.collect(overlays=[folder]) if layered else loading.collect(base=folder)
         )
     if kb is not None:
-        problems += authoring.lint(kb)
+        problems += lint(kb)
     faults = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     failed = bool(faults) or (strict and bool(warnings))
@@ -1167,7 +1173,7 @@ def kb_validate(
         for p in warnings:
             _print(f"{p} (warning)")
         if not problems and kb is not None:
-            counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in authoring.summary(kb))
+            counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in kbschema.summary(kb))
             _print(f"No problems in {what}: {counts}.")
         else:
             _print(
@@ -1204,14 +1210,14 @@ def kb_schema(
     """
     import json
 
-    from hipthrust_cli import authoring
+    from hipthrust_cli.kb import schema as kbschema
 
     if output_given and len(output_given) > 1:
         raise UsageError(f"-o/--output was given {len(output_given)} times; give it once.")
     output = output_given[0] if output_given else None
-    schemas = authoring.json_schemas()
+    schemas = kbschema.json_schemas()
     if file is not None:
-        kind = authoring.kind_of(file)
+        kind = kbschema.kind_of(file)
         name = f"{kind}.schema.json" if kind else ""
         if name not in schemas:
             raise UsageError(
@@ -1269,25 +1275,26 @@ def kb_show(
     kb_dirs: KbOption = None,
 ) -> None:
     """Browse what the knowledge base holds: a summary, one kind, or one entry."""
-    from hipthrust_cli import authoring, render
+    from hipthrust_cli import render
+    from hipthrust_cli.kb import schema as kbschema
 
     kb = _load(kb_dirs)
     if kind is None:
-        data: Any = {k: n for k, n in authoring.summary(kb)}
+        data: Any = {k: n for k, n in kbschema.summary(kb)}
         title = "Knowledge base " + kb.settings.kb_version
-        rows = [[k, str(n)] for k, n in authoring.summary(kb)]
+        rows = [[k, str(n)] for k, n in kbschema.summary(kb)]
         render.show(fmt.value, data, title, rows=rows, headings=["Kind", "Entries"])
         return
-    found = authoring.kind_of(kind)
+    found = kbschema.kind_of(kind)
     if found is None:
         raise UsageError(
-            f"There is no kind {quote(kind)}; choose one of {', '.join(authoring.KINDS)}."
+            f"There is no kind {quote(kind)}; choose one of {', '.join(kbschema.KINDS)}."
         )
     if found in ("technique", "settings"):
         model = kb.technique if found == "technique" else kb.settings
         render.show(fmt.value, model.model_dump(mode="json", exclude_none=True), found)
         return
-    items = authoring.entries(kb, found)
+    items = kbschema.entries(kb, found)
     if entry_id is None:
         rows = [[e.id, render.label_of(e)] for e in items]
         headings = ["Id", "Title"]

@@ -23,17 +23,17 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from pydantic import BaseModel
 
-from hipthrust_cli.knowledge import (
+from hipthrust_cli.kb import (
     NOT_SURE,
     Alternative,
     Evidence,
     Kind,
     KnowledgeBase,
     Level,
-    Problem,
     Technique,
     Variation,
 )
+from hipthrust_cli.kb.problems import Problem
 from hipthrust_cli.safetext import clean
 
 if TYPE_CHECKING:  # pragma: no cover - types only; 'variations' need not import the engine

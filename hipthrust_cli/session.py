@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover - types only
     from hipthrust_cli.core.report import Diagnosis, Previous
     from hipthrust_cli.history import History
     from hipthrust_cli.history import Session as Saved
-    from hipthrust_cli.knowledge import Answer, KnowledgeBase
+    from hipthrust_cli.kb import Answer, KnowledgeBase
     from hipthrust_cli.video.analysis import VideoAnswer
 
 
@@ -60,8 +60,7 @@ def read_answers_file(
 ) -> dict[str, Answer]:
     """Read and check an answers file; ``-`` reads standard input; empty means no answers."""
     from hipthrust_cli import yamlio
-    from hipthrust_cli.answers import MAX_ANSWERS_BYTES
-    from hipthrust_cli.core.answers import parse_file
+    from hipthrust_cli.core.answers import MAX_ANSWERS_BYTES, parse_file
 
     name = "standard input" if str(path) == "-" else str(path)
     try:
@@ -268,7 +267,7 @@ class Diagnose:
         """
         from hipthrust_cli.core.triage import POLICY
         from hipthrust_cli.history import HistoryError
-        from hipthrust_cli.knowledge import Level
+        from hipthrust_cli.kb import Level
 
         def full(session: Saved) -> bool:
             try:

@@ -10,7 +10,7 @@ import yaml
 from hipthrust_cli import yamlio
 from hipthrust_cli.core.answers import Layers, parse_options
 from hipthrust_cli.errors import AnswersError
-from hipthrust_cli.knowledge import NOT_SURE, KnowledgeBase
+from hipthrust_cli.kb import NOT_SURE, KnowledgeBase
 from hipthrust_cli.session import read_answers_file
 
 

@@ -14,17 +14,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from hipthrust_cli import knowledge, render
+from hipthrust_cli import render
 from hipthrust_cli.cli import app
 from hipthrust_cli.core.answers import parse_options
 from hipthrust_cli.core.diagnose import diagnose
 from hipthrust_cli.errors import AnswersError, KnowledgeBaseError
-from hipthrust_cli.knowledge import NOT_SURE, Kind
+from hipthrust_cli.kb import NOT_SURE, Kind, loading
 from hipthrust_cli.session import read_answers_file
 
 from .conftest import DATA
 
-KB = knowledge.load()
+KB = loading.load()
 QIDS = [q.id for q in KB.questions]
 CHOICES = sorted({c.id for q in KB.questions for c in q.choices} | {NOT_SURE})
 # CI runs a few hundred examples per property; set HIPTHRUST_FUZZ_EXAMPLES for a long hunt.
@@ -161,7 +161,7 @@ def test_perturbed_knowledge_base_loads_or_fails_cleanly(
         for name, doc in docs.items():
             (folder / name).write_text(_dump(doc))
         try:
-            kb = knowledge.load(base=folder)
+            kb = loading.load(base=folder)
         except KnowledgeBaseError as exc:
             assert exc.message and exc.problems
             assert "\n" not in exc.message

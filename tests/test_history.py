@@ -19,7 +19,8 @@ import pytest
 from hipthrust_cli import history
 from hipthrust_cli.core.diagnose import diagnose
 from hipthrust_cli.core.report import Diagnosis
-from hipthrust_cli.knowledge import KnowledgeBase, load
+from hipthrust_cli.kb import KnowledgeBase
+from hipthrust_cli.kb.loading import load
 
 from .conftest import Run, story, write_answers
 
@@ -184,7 +185,7 @@ def test_again_uses_the_last_answers(
     assert data["progress"]["still_present"][0] == "Bench too high"
     # Weeks-old warning signs and pain are never reused: without a terminal they stay
     # unanswered, and the report says the screen was not done.
-    from hipthrust_cli.knowledge import load
+    from hipthrust_cli.kb.loading import load
 
     kb = load()
     fresh = {q.id for q in kb.questions if q.red_flag} | kb.red_flag_questions

@@ -12,7 +12,7 @@ from prompt_toolkit.output import DummyOutput
 
 from hipthrust_cli import prompts
 from hipthrust_cli.core.interview import BACK, Again, Interview, Review
-from hipthrust_cli.knowledge import NOT_SURE, Kind, KnowledgeBase
+from hipthrust_cli.kb import NOT_SURE, Kind, KnowledgeBase
 
 ENTER, DOWN, UP, SPACE = "\r", "\x1b[B", "\x1b[A", " "
 CTRL_C, CTRL_D = "\x03", "\x04"

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from hipthrust_cli import knowledge, render
+from hipthrust_cli import render
 from hipthrust_cli.core.diagnose import diagnose
+from hipthrust_cli.kb import loading
 
 from .conftest import Run, story
 
@@ -79,7 +80,7 @@ def test_kb_text_is_escaped_in_tables(cli: Any, hostile_kb: Path) -> None:
 
 
 def test_json_escapes_c1_and_round_trips(hostile_kb: Path) -> None:
-    kb = knowledge.load(overlays=[hostile_kb])
+    kb = loading.load(overlays=[hostile_kb])
     text = render.to_json(diagnose(kb, {"bench_height": "high", "what_you_see": ["bench_high"]}))
     assert "\x9b" not in text and "\x1b" not in text
     assert json.loads(text)["findings"][0]["title"] == HOSTILE
@@ -119,7 +120,7 @@ def test_cli_import_is_light() -> None:
 def test_report_fits_the_terminal_and_keeps_words_whole(
     monkeypatch: pytest.MonkeyPatch, width: int
 ) -> None:
-    kb = knowledge.load()
+    kb = loading.load()
     d = diagnose(
         kb,
         story(

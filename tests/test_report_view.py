@@ -18,7 +18,7 @@ import pytest
 
 from hipthrust_cli import history
 from hipthrust_cli.core.diagnose import diagnose
-from hipthrust_cli.knowledge import KnowledgeBase
+from hipthrust_cli.kb import KnowledgeBase
 
 from .conftest import Run, story, write_answers
 

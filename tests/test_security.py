@@ -19,8 +19,10 @@ from typing import Any
 
 import pytest
 
-from hipthrust_cli import history, knowledge, yamlio
+from hipthrust_cli import history, yamlio
 from hipthrust_cli.core import diagnose as engine
+from hipthrust_cli.kb import loading
+from hipthrust_cli.kb.files import FILES
 
 from .conftest import NOBODY, ROOT, Run, as_user, needs_root, story, write_answers
 from .test_history import save_as_written
@@ -710,7 +712,7 @@ def test_duplicate_ids_are_located_in_linear_time(
     composed = []
     real = yamlio.compose
     monkeypatch.setattr(yamlio, "compose", lambda text: composed.append(1) or real(text))
-    _, problems = knowledge.collect([overlay])
+    _, problems = loading.collect([overlay])
     assert len(problems) == 299 and problems[-1].line == 301
     assert len(composed) == 1
 
@@ -763,7 +765,7 @@ def hostile_overlay(tmp_path: Path) -> Path:
 
     overlay = tmp_path / ("hostile\x1b[2J\u202e")
     overlay.mkdir()
-    for name in knowledge.FILES:
+    for name in FILES:
         data = yaml.safe_load((DATA / name).read_text())
         (overlay / name).write_text(yaml.safe_dump(_poison_strings(data), allow_unicode=True))
     return overlay

@@ -9,7 +9,7 @@ import pytest
 from hipthrust_cli.core.answers import Layers
 from hipthrust_cli.errors import UsageError
 from hipthrust_cli.history import History, HistoryError
-from hipthrust_cli.knowledge import NOT_SURE, KnowledgeBase
+from hipthrust_cli.kb import NOT_SURE, KnowledgeBase
 from hipthrust_cli.session import Diagnose, Notice, Request
 
 from .conftest import CLEAN, story

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from hipthrust_cli.core.triage import POLICY, policy_table_markdown
-from hipthrust_cli.knowledge import NOT_SURE, Level
+from hipthrust_cli.kb import NOT_SURE, Level
 from hipthrust_cli.render import LEVEL_STYLE, NOT_CHECKED_STYLE
 
 from .conftest import ROOT, Run, story, write_answers

@@ -20,10 +20,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from hipthrust_cli import yamlio
-from hipthrust_cli.answers import MAX_ANSWER_NODES, _unknown_question, coerce
 from hipthrust_cli.errors import AnswersError
-from hipthrust_cli.knowledge import NOT_SURE, Answer, Kind, KnowledgeBase
+from hipthrust_cli.kb import NOT_SURE, Answer, Kind, KnowledgeBase
+from hipthrust_cli.kb.kinds import coerce, unknown_question
 from hipthrust_cli.safetext import quote
+
+MAX_ANSWERS_BYTES = 1_048_576  # an answers file larger than this is refused
+MAX_ANSWER_NODES = 10_000  # and so is one with more YAML nodes than this
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ def parse_file(text: str, name: str, kb: KnowledgeBase) -> dict[str, Answer]:
         where = f"Answers file {name}:{line}" if line else f"Answers file {name}"
         question = kb.question_by_id.get(qid) if isinstance(qid, str) else None
         if question is None:
-            raise _unknown_question(qid, kb, where)
+            raise unknown_question(qid, kb.question_by_id, where)
         if raw is not None:
             answers[question.id] = coerce(question, raw, where)
     return answers
@@ -99,7 +102,7 @@ def parse_options(items: Iterable[str], kb: KnowledgeBase) -> dict[str, Answer]:
             )
         question = kb.question_by_id.get(qid)
         if question is None:
-            raise _unknown_question(qid, kb, where)
+            raise unknown_question(qid, kb.question_by_id, where)
         raw: object = value
         if question.kind is Kind.multi and value != NOT_SURE:
             raw = [v.strip() for v in value.split(",") if v.strip()]

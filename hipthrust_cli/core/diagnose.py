@@ -35,7 +35,7 @@ from hipthrust_cli.core.report import (
     Previous,
 )
 from hipthrust_cli.core.triage import Alternatives, Triage, report_policy, triage
-from hipthrust_cli.knowledge import (
+from hipthrust_cli.kb import (
     NOT_SURE,
     Answer,
     Condition,

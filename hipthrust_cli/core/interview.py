@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Final, Protocol
 
 from hipthrust_cli.core.adaptive import next_adaptive
-from hipthrust_cli.knowledge import Answer, KnowledgeBase, Level, Question
+from hipthrust_cli.kb import Answer, KnowledgeBase, Level, Question
 
 
 @dataclass

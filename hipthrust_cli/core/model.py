@@ -20,7 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from hipthrust_cli.knowledge import (
+from hipthrust_cli.kb import (
     NOT_SURE,
     Answer,
     EvidenceKind,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from hipthrust_cli.core.report import Finding, Previous, Progress
-from hipthrust_cli.knowledge import Answer
+from hipthrust_cli.kb import Answer
 
 
 def compare(previous: Previous, findings: list[Finding], answers: Mapping[str, Answer]) -> Progress:

@@ -15,7 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from hipthrust_cli.core.triage import Triage
-from hipthrust_cli.knowledge import Answer, Evidence
+from hipthrust_cli.kb import Answer, Evidence
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from pydantic import TypeAdapter

@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from hipthrust_cli.core.interview import BACK, CHANGE, MORE, NOW, Again, Interview, Review
 from hipthrust_cli.errors import Terminated
-from hipthrust_cli.knowledge import NOT_SURE, Answer, Kind, Question
+from hipthrust_cli.kb import NOT_SURE, Answer, Kind, Question
 from hipthrust_cli.prompts.widgets import (
     actions_in_checklist,
     ascii_marks,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
-from hipthrust_cli.knowledge import Question
+from hipthrust_cli.kb import Question
 from hipthrust_cli.safetext import clean_line
 
 

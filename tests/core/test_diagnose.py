@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from hipthrust_cli.core.diagnose import diagnose
-from hipthrust_cli.knowledge import NOT_SURE, KnowledgeBase, Level
+from hipthrust_cli.kb import NOT_SURE, KnowledgeBase, Level
 from tests.conftest import CLEAN, story
 
 

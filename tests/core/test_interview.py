@@ -19,7 +19,7 @@ from hipthrust_cli.core.interview import (
     Review,
     run,
 )
-from hipthrust_cli.knowledge import NOT_SURE, Answer, KnowledgeBase, Question
+from hipthrust_cli.kb import NOT_SURE, Answer, KnowledgeBase, Question
 from tests.conftest import CLEAN
 
 
