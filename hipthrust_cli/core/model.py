@@ -86,6 +86,15 @@ def features(question: Question, rows: Sequence[Likelihood]) -> list[list[tuple[
     return [outcomes]
 
 
+def best_ratio(question: Question, rows: Sequence[Likelihood]) -> float:
+    """The strongest sign for the cause one answer to *question* could give (1.0: none).
+
+    The largest ``P(answer | present) / P(answer | absent)`` over the question's answer
+    outcomes for this cause (see :func:`features`); above 1.0 an answer could raise it.
+    """
+    return max((p / a for outcomes in features(question, rows) for p, a in outcomes), default=1.0)
+
+
 def answer_ratio(
     mistake: Mistake, question: Question, rows: Sequence[Likelihood], value: Answer
 ) -> tuple[float, EvidenceKind]:

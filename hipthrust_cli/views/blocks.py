@@ -1,7 +1,7 @@
 """The report as sections, built once: what each view shows, and in which order.
 
 Every decision about content lives here or is already made in the
-:class:`~hipthrust_cli.engine.Diagnosis`: which causes are shown in full, which fixes keep
+:class:`~hipthrust_cli.core.report.Diagnosis`: which causes are shown in full, which fixes keep
 their source, whether the warning-sign answers are listed, what a referral changes. The
 views (terminal, Markdown, HTML) only draw these sections. Two profiles exist: the
 *screen* (short enough to read on one screen) and the *export* (everything, to share).
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, ClassVar
 from hipthrust_cli.kb import Evidence, Level
 
 if TYPE_CHECKING:  # pragma: no cover - types only
-    from hipthrust_cli.engine import Diagnosis, EvidenceItem, Finding, FixOut, FormStep
+    from hipthrust_cli.core.report import Diagnosis, EvidenceItem, Finding, FixOut, FormStep
 
 BADGE = {
     Level.emergency: "⚠ EMERGENCY",

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO, cast
 
 if TYPE_CHECKING:  # pragma: no cover - types only
-    from hipthrust_cli.engine import Diagnosis
+    from hipthrust_cli.core.report import Diagnosis
     from hipthrust_cli.kb import Alternative, KnowledgeBase, Technique, Variation
     from hipthrust_cli.views.blocks import Section
 

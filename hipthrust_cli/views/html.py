@@ -14,7 +14,7 @@ from hipthrust_cli.safetext import clean
 from hipthrust_cli.views import blocks as b
 
 if TYPE_CHECKING:  # pragma: no cover - types only
-    from hipthrust_cli.engine import Diagnosis
+    from hipthrust_cli.core.report import Diagnosis
 
 _CSS = """
 :root { color-scheme: light dark; --fg: #1b1b1f; --bg: #fff; --muted: #5c5f66;

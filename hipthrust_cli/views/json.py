@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from pydantic import BaseModel
 
 if TYPE_CHECKING:  # pragma: no cover - types only
-    from hipthrust_cli.engine import Diagnosis
+    from hipthrust_cli.core.report import Diagnosis
     from hipthrust_cli.kb import Alternative, KnowledgeBase, Technique, Variation
     from hipthrust_cli.kb.problems import Problem
     from hipthrust_cli.views.blocks import Section

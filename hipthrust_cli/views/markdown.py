@@ -22,7 +22,7 @@ from hipthrust_cli.views.tables import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover - types only
-    from hipthrust_cli.engine import Diagnosis
+    from hipthrust_cli.core.report import Diagnosis
     from hipthrust_cli.kb import Alternative, KnowledgeBase, Technique, Variation
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!])")

@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
-from hipthrust_cli.engine import Diagnosis, Previous, diagnose, report_from_dict
+from hipthrust_cli.core.diagnose import diagnose
+from hipthrust_cli.core.report import Diagnosis, Previous
+from hipthrust_cli.core.report import from_dict as report_from_dict
 from hipthrust_cli.kb import KnowledgeBase
 from hipthrust_cli.views import blocks, formats
 from hipthrust_cli.views.formats import View

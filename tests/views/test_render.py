@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from hipthrust_cli.engine import diagnose
+from hipthrust_cli.core.diagnose import diagnose
 from hipthrust_cli.kb import loading
 from hipthrust_cli.views import terminal
 from hipthrust_cli.views.json import to_json

@@ -16,7 +16,7 @@ from hipthrust_cli.views.terminal.console import Glyphs, bullets, console, lines
 if TYPE_CHECKING:  # pragma: no cover - types only
     from rich.console import Console, RenderableType
 
-    from hipthrust_cli.engine import Diagnosis
+    from hipthrust_cli.core.report import Diagnosis
 
 # (badge style, border style) of the referral, by its tone.
 TONE_STYLE = {

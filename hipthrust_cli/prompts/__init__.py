@@ -2,7 +2,8 @@
 
 This is the only module that imports questionary and prompt_toolkit, and it does so
 inside functions, so commands that never prompt never pay for them. It decides nothing:
-the order, ``when`` and stopping all come from :class:`~hipthrust_cli.interview.Interview`.
+:class:`Prompter` is the terminal's :class:`~hipthrust_cli.core.interview.Asker`, and the
+order, ``when``, review and stopping all come from :mod:`hipthrust_cli.core.interview`.
 
 Ctrl-C raises ``KeyboardInterrupt`` and Ctrl-D raises ``EOFError``; the CLI turns both
 into a one-line message and exit code 130.
@@ -13,100 +14,31 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from typing import Any, TextIO
 
+from hipthrust_cli.core.interview import BACK, CHANGE, MORE, NOW, Again, Interview, Review
 from hipthrust_cli.errors import Terminated
-from hipthrust_cli.interview import Interview
 from hipthrust_cli.kb import NOT_SURE, Answer, Kind, Question
+from hipthrust_cli.prompts.widgets import (
+    actions_in_checklist,
+    ascii_marks,
+    can_show,
+    eof_on_ctrl_d,
+    key_hint,
+    plain,
+    prompt_style,
+    terminal_width,
+    type_a_number,
+    wrap,
+)
 from hipthrust_cli.safetext import clean_line
 
 SELECT_INDENT = 3  # " » " before a select choice
 CHECKBOX_INDENT = 5  # " » ○ " before a checkbox choice
 WHY = "__why__"
-BACK = "__back__"
 SHOW = "__show__"
-CHANGE = "__change__"
-MORE = "__more__"
-NOW = "__now__"
 REPORT_NOW = "Show my report now"
 FEW = 3  # the review lists the questions not asked by name up to this many
-
-
-def _eof_on_ctrl_d(question: Any) -> Any:
-    """Make Ctrl-D end the interview and Ctrl-Z suspend it, as in any shell program.
-
-    prompt_toolkit ignores both in menus by default (the terminal is in raw mode, so
-    Ctrl-Z never reaches the kernel as SIGTSTP); suspending restores the terminal and
-    ``fg`` redraws the question.
-    """
-    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
-
-    bindings = KeyBindings()
-
-    @bindings.add("c-d", eager=True)
-    def _(event: Any) -> None:
-        event.app.exit(exception=EOFError, style="class:aborting")
-
-    @bindings.add("c-z", eager=True)
-    def _suspend(event: Any) -> None:
-        event.app.suspend_to_background()
-
-    app = question.application
-    app.key_bindings = merge_key_bindings([app.key_bindings, bindings])
-    return question
-
-
-def _width() -> int:
-    """Columns of the terminal the prompts are drawn on (stderr; stdout may be a file)."""
-    import os
-    import shutil
-
-    try:
-        columns = os.get_terminal_size(sys.stderr.fileno()).columns
-    except (OSError, ValueError, AttributeError):
-        columns = shutil.get_terminal_size(fallback=(80, 24)).columns
-    return max(30, columns)
-
-
-def _wrap(label: str, indent: int) -> str:
-    """Wrap a choice to the terminal: questionary cuts long choices off at the edge.
-
-    The first choice of the screening list is a warning sign; it must never be cut.
-    Continuation lines are indented to start under the label's first letter.
-    """
-    import textwrap
-
-    lines = textwrap.wrap(clean_line(label), max(20, _width() - indent - 1))
-    return ("\n" + " " * indent).join(lines) if lines else ""
-
-
-def _hint(message: str, hint: str) -> str:
-    """The key hint after the question, on a line of its own when it would not fit."""
-    last = message.rsplit("\n", 1)[-1]
-    # "? " before the message, a space between message and hint.
-    fits = 2 + len(last) + 1 + len(hint) < _width()
-    if fits:
-        return hint
-    import textwrap
-
-    # Wrapped at word boundaries: the terminal would cut "Enter confirms" in two.
-    return "\n  " + "\n  ".join(textwrap.wrap(hint, max(20, _width() - 3)))
-
-
-def _style() -> Any:
-    from questionary import Style
-
-    return Style(
-        [
-            ("qmark", "fg:ansicyan bold"),
-            ("question", "bold"),
-            ("answer", "fg:ansicyan"),
-            ("pointer", "fg:ansicyan bold"),
-            ("highlighted", "fg:ansicyan bold"),
-            ("instruction", "fg:ansibrightblack"),
-        ]
-    )
 
 
 class Prompter:
@@ -122,11 +54,11 @@ class Prompter:
             from prompt_toolkit.output import create_output
 
             self.output = create_output(stdout=self.err)
-        io: dict[str, Any] = {"output": self.output, "style": _style()}
+        io: dict[str, Any] = {"output": self.output, "style": prompt_style()}
         if self.input is not None:
             io["input"] = self.input
-        if _plain(self.err):
-            _ascii_marks()
+        if plain(self.err):
+            ascii_marks()
             io["pointer"] = ">"
         return io
 
@@ -145,7 +77,7 @@ class Prompter:
             after = indent + "  " if bullet else indent if hanging is None else hanging
             wrapped = textwrap.wrap(
                 line.strip(),
-                max(20, _width() - 1),
+                max(20, terminal_width() - 1),
                 initial_indent=indent,
                 subsequent_indent=after,
                 break_on_hyphens=False,
@@ -176,7 +108,7 @@ class Prompter:
 
         count = _counter(number, total)
         # "? " comes before the message; wrap it so no word is broken at the edge.
-        message = _wrap(f"{count} {question.text}", 2)
+        message = wrap(f"{count} {question.text}", 2)
         if question.kind is Kind.multi:
             self.say(f"  ({clean_line(question.why)})")
             value = self._ask_multi(question, message, default, back, mark)
@@ -199,7 +131,7 @@ class Prompter:
         else:
             choices = [
                 questionary.Choice(
-                    _wrap(c.label + (suffix if c.id == default else ""), SELECT_INDENT),
+                    wrap(c.label + (suffix if c.id == default else ""), SELECT_INDENT),
                     value=c.id,
                 )
                 for c in question.choices
@@ -222,13 +154,13 @@ class Prompter:
                 message,
                 choices=choices,
                 default=selected,
-                instruction=_hint(message, hint),
+                instruction=key_hint(message, hint),
                 **self._io(),
             )
             prompt.application.erase_when_done = True
             if question.kind is Kind.scale:
-                _type_a_number(prompt, question)
-            value = _eof_on_ctrl_d(prompt).unsafe_ask()
+                type_a_number(prompt, question)
+            value = eof_on_ctrl_d(prompt).unsafe_ask()
             if value != WHY:
                 if value not in (BACK, NOW):
                     self.echo(count, question, value)
@@ -241,7 +173,7 @@ class Prompter:
         A checklist names what was ticked, not how many.
         """
         words = _words(question, value)
-        arrow = "→" if _can_show(self.err, "→") else "->"
+        arrow = "→" if can_show(self.err, "→") else "->"
         self.say(f"? {count} {clean_line(question.text)} {arrow} {words}", hanging="  ")
 
     def _ask_multi(
@@ -257,9 +189,9 @@ class Prompter:
         ticked = set(default) if isinstance(default, list) else {default}
         suffix = f"  ({mark})" if mark else ""
         # " > [ ] " in plain ASCII is two columns wider than " » ○ ".
-        indent = CHECKBOX_INDENT + (2 if _plain(self.err) else 0)
+        indent = CHECKBOX_INDENT + (2 if plain(self.err) else 0)
         labels = {
-            c.id: _wrap(c.label + (suffix if c.id in ticked else ""), indent)
+            c.id: wrap(c.label + (suffix if c.id in ticked else ""), indent)
             for c in question.choices
         }
         labels[NOT_SURE] = "Not sure" + (suffix if NOT_SURE in ticked else "")
@@ -286,25 +218,25 @@ class Prompter:
             message,
             choices=choices,
             validate=validate,
-            instruction=_hint(message, "(Space ticks each that applies, Enter confirms)"),
+            instruction=key_hint(message, "(Space ticks each that applies, Enter confirms)"),
             **self._io(),
         )
         prompt.application.erase_when_done = True
-        _actions_in_checklist(prompt, {BACK})
-        picked: list[str] | str = _eof_on_ctrl_d(prompt).unsafe_ask()
+        actions_in_checklist(prompt, {BACK})
+        picked: list[str] | str = eof_on_ctrl_d(prompt).unsafe_ask()
         if picked == BACK:
             return BACK
         return NOT_SURE if picked == [NOT_SURE] else list(picked)
 
-    def confirm_emergency(self, interview: Interview) -> bool:
+    def confirm_emergency(self, signs: list[str]) -> bool:
         """Before stopping for an emergency, show what was reported; False means go back."""
         import questionary
 
         self.say("\nBefore we stop, please check. You told us:")
-        for sign in interview.emergency_signs():
+        for sign in signs:
             self.say(f"  • {clean_line(sign)}")
         self.say("These need emergency help, so the questions stop here.")
-        action = _eof_on_ctrl_d(
+        action = eof_on_ctrl_d(
             questionary.select(
                 "Is that right?",
                 choices=[
@@ -317,19 +249,19 @@ class Prompter:
         ).unsafe_ask()
         return bool(action != BACK)
 
-    def review(self, interview: Interview, again: Again | None = None) -> str | None:
+    def review(self, review: Review) -> str | None:
         """Show the answers; returns None for "Show my report", or a question id to change.
 
-        Each line leads with the answer (the part to check), then the question. With
-        *again*, the answers carried over from the last session are listed under its date
-        and number, apart from those given today.
+        Each line leads with the answer (the part to check), then the question. Answers
+        carried over from the last session (``--again``) are listed under its date and
+        number, apart from those given today.
         """
         import questionary
 
-        items = interview.review()
+        items, again = review.answers, review.again
         # What was not asked comes first, briefly: the answers, the part to check, are
         # listed last, right above the question, so a short terminal still shows them.
-        left = interview.not_asked()
+        left = review.not_asked
         if left:
             self.say(
                 f"\nNot asked ({len(left)}): your answers so far were unlikely to change "
@@ -342,7 +274,7 @@ class Prompter:
             if len(left) <= FEW:
                 for question in left:
                     self.say(f"  • {clean_line(question.text)}")
-        carried = [] if again is None else [(q, a) for q, a in items if again.carried(q.id, a)]
+        carried = review.carried
         today = [item for item in items if item not in carried]
         if carried and again is not None:
             if today:
@@ -362,7 +294,7 @@ class Prompter:
         ]
         if left:
             choices.insert(1, questionary.Choice(f"Answer the {len(left)} more", value=MORE))
-        action = _eof_on_ctrl_d(
+        action = eof_on_ctrl_d(
             questionary.select(
                 "Ready?",
                 choices=choices,
@@ -375,34 +307,21 @@ class Prompter:
         if action == MORE:
             return MORE
         choices = [
-            questionary.Choice(_wrap(_answer_first(q, a, short=True), SELECT_INDENT), value=q.id)
+            questionary.Choice(wrap(_answer_first(q, a, short=True), SELECT_INDENT), value=q.id)
             for q, a in items
         ]
         choices.append(questionary.Choice("← Back to the list", value=BACK))
         which = questionary.select(
             "Which answer do you want to change?",
             choices=choices,
-            instruction=_hint("Which answer do you want to change?", "(arrow keys, Enter)"),
+            instruction=key_hint("Which answer do you want to change?", "(arrow keys, Enter)"),
             **self._io(),
         )
         # The question asked next says which answer it was; questionary's own echo of a
         # wrapped choice would be cut at the edge.
         which.application.erase_when_done = True
-        picked = _eof_on_ctrl_d(which).unsafe_ask()
+        picked = eof_on_ctrl_d(which).unsafe_ask()
         return None if picked is None else (CHANGE if picked == BACK else str(picked))
-
-
-@dataclass(frozen=True)
-class Again:
-    """The last session's answers, for ``diagnose --again``: shown in the review, marked."""
-
-    answers: dict[str, Answer]
-    number: int
-    when: str  # e.g. "Thu 12 Nov 2026, 14:05"
-
-    def carried(self, qid: str, answer: Answer) -> bool:
-        """Whether *answer* to *qid* is the one carried over from the last session."""
-        return qid in self.answers and self.answers[qid] == answer
 
 
 def _answer_first(question: Question, answer: Answer, short: bool = False) -> str:
@@ -423,29 +342,6 @@ def _words(question: Question, answer: Answer) -> str:
     if question.kind is Kind.scale and isinstance(answer, int):
         return f"{answer} out of {question.max}"
     return clean_line(question.label_of(answer))
-
-
-def _plain(stream: TextIO) -> bool:
-    """Whether to draw the lists in plain ASCII: TERM=dumb, or a terminal without "○"."""
-    import os
-
-    return os.environ.get("TERM") == "dumb" or not _can_show(stream, "○●»")
-
-
-def _ascii_marks() -> None:
-    """Tick boxes as "[ ]" and "[x]": questionary reads them from its module at draw time."""
-    from questionary.prompts import common
-
-    vars(common).update(INDICATOR_SELECTED="[x]", INDICATOR_UNSELECTED="[ ]")
-
-
-def _can_show(stream: TextIO, text: str) -> bool:
-    """Whether *stream* can show *text* as it is (not on an ASCII-only terminal)."""
-    try:
-        text.encode(getattr(stream, "encoding", None) or "utf-8")
-    except (UnicodeEncodeError, LookupError):
-        return False
-    return True
 
 
 def _counter(number: int, total: int | None) -> str:
@@ -470,103 +366,6 @@ def starting_point(question: Question) -> str | None:
     return next((c.id for c in question.choices if c.neutral), NOT_SURE)
 
 
-def _control(prompt: Any) -> Any:
-    """The questionary list control inside a prompt's layout."""
-    from questionary.prompts.common import InquirerControl
-
-    return next(
-        c for c in prompt.application.layout.find_all_controls() if isinstance(c, InquirerControl)
-    )
-
-
-def _type_a_number(prompt: Any, question: Question) -> None:
-    """Let a scale be answered by typing: "4" points at 4, "1" then "0" at 10.
-
-    Digits typed in a row make one number while it stays on the scale; a digit that
-    would leave it starts a new number ("1", "4" points at 4). Arrow keys still work;
-    Enter confirms what the pointer is on.
-    """
-    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
-
-    assert question.min is not None and question.max is not None
-    low, high = question.min, question.max
-    control = _control(prompt)
-    typed: dict[str, Any] = {"digits": "", "at": None}
-    bindings = KeyBindings()
-
-    for digit in "0123456789":
-
-        @bindings.add(digit, eager=True)
-        def _(event: Any, digit: str = digit) -> None:
-            # A move with the arrow keys since the last digit starts a new number.
-            joined = typed["digits"] + digit if control.pointed_at == typed["at"] else digit
-            if low <= int(joined) <= high and len(joined) <= len(str(high)):
-                typed["digits"] = joined
-            elif low <= int(digit) <= high:
-                typed["digits"] = digit
-            else:
-                return
-            for index, choice in enumerate(control.choices):
-                if choice.value == int(typed["digits"]):
-                    control.pointed_at = index
-            typed["at"] = control.pointed_at
-
-    app = prompt.application
-    app.key_bindings = merge_key_bindings([app.key_bindings, bindings])
-
-
-def _actions_in_checklist(prompt: Any, actions: set[str]) -> None:
-    """Rows such as "← Back" in a checklist: Enter on one chooses it; Space ticks nothing.
-
-    questionary's checklist only ticks rows; these are actions. They are drawn without
-    a tick box, and "a" (tick all) and "i" (invert) are off: ticking every warning sign
-    and "None of these" at once is never what someone means.
-    """
-    from prompt_toolkit.filters import Condition
-    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
-    from questionary.prompts import common
-
-    control = _control(prompt)
-    bindings = KeyBindings()
-    on_action = Condition(lambda: control.get_pointed_at().value in actions)
-
-    @bindings.add("enter", eager=True, filter=on_action)
-    def _(event: Any) -> None:
-        control.is_answered = True
-        event.app.exit(result=control.get_pointed_at().value)
-
-    @bindings.add(" ", eager=True, filter=on_action)
-    @bindings.add("a", eager=True)
-    @bindings.add("i", eager=True)
-    def _ignore(event: Any) -> None:
-        """Nothing to tick here."""
-
-    draw = control.text
-
-    def without_boxes() -> Any:
-        tokens = list(draw())
-        row = 0
-        for i, (style, text, *_) in enumerate(tokens):
-            if text == "\n":
-                row += 1
-            elif (
-                text == vars(common)["INDICATOR_UNSELECTED"] + " "
-                and row < len(control.choices)
-                and control.choices[row].value in actions
-            ):
-                tokens[i] = (style, " " * len(text))
-        return tokens
-
-    control.text = without_boxes
-    app = prompt.application
-    app.key_bindings = merge_key_bindings([app.key_bindings, bindings])
-
-
-def _short(text: str, limit: int = 90) -> str:
-    text = clean_line(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def run(
     interview: Interview,
     prompter: Prompter | None = None,
@@ -574,21 +373,18 @@ def run(
     review: bool = True,
     again: Again | None = None,
 ) -> None:
-    """Ask every question the interview still needs, then let the user review the answers.
+    """Run the interview (:func:`hipthrust_cli.core.interview.run`) in the terminal.
 
-    *defaults* are pre-selected. With *again* (``diagnose --again``), the questions it
-    does not carry over (the warning-sign screen, the pain and everything a warning sign
-    reads) are asked fresh, then its answers fill in the rest and the review opens at
-    once, listing them under the last session's date. An emergency answer ends the
-    interview, also when it is given in the review, once the user has seen what they
-    reported and confirmed it (or gone back to change it).
+    SIGTERM and SIGHUP stop it like Ctrl-C does, with the terminal put back as it was.
     """
-    with _terminal_restored_on_signals():
-        _run(interview, prompter or Prompter(), dict(defaults or {}), review, again)
+    from hipthrust_cli.core import interview as conversation
+
+    with terminal_restored_on_signals():
+        conversation.run(interview, prompter or Prompter(), defaults, review, again)
 
 
 @contextmanager
-def _terminal_restored_on_signals() -> Iterator[None]:
+def terminal_restored_on_signals() -> Iterator[None]:
     """While prompting, SIGTERM and SIGHUP stop the interview like Ctrl-C does.
 
     The default action would kill the process with the terminal still raw and the cursor
@@ -632,92 +428,3 @@ def _terminal_restored_on_signals() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-def _run(
-    interview: Interview,
-    prompter: Prompter,
-    defaults: dict[str, Answer],
-    review: bool,
-    again: Again | None = None,
-) -> None:
-    first = interview.next_question()
-    if first is None and again is None:
-        return
-    prompter.say(
-        "hipthrust: a quick safety check, then short questions about your hip thrust, "
-        "only as many as it takes. Choose 'Not sure' whenever you don't know. Ctrl-C "
-        "stops at any time."
-    )
-    section: bool | None = None
-    last_shown: Question | None = None
-    carried = False
-    while True:
-        question = interview.next_question()
-        fresh_done = question is None or not interview.is_safety(question)
-        if again is not None and not carried and not interview.emergency and fresh_done:
-            # The fresh part is done: the last session's answers fill in the rest, and
-            # the review opens at once instead of asking them one by one.
-            carried = True
-            for qid, value in again.answers.items():
-                interview.answers.setdefault(qid, value)
-            interview.stop()
-            continue
-        if question is None:
-            if interview.emergency or not review or not (interview.asked or carried):
-                break
-            if interview.stopped and not carried:
-                break
-            choice = prompter.review(interview, again)
-            if choice is None:
-                break
-            if choice == MORE:
-                interview.ask_more()
-                continue
-            if choice != CHANGE:
-                previous = interview.reopen(choice)
-                if previous is not None:
-                    defaults[choice] = previous
-            continue
-        if question.red_flag is not section:
-            section = question.red_flag
-            prompter.say(
-                "\nFirst, a quick safety check." if section else "\nNow, about your hip thrust."
-            )
-        if question.group == "self_test" and (
-            last_shown is None or last_shown.group != "self_test"
-        ):
-            prompter.say(
-                "\nA quick test you can do now (it would change the result; choose "
-                "'Not sure' to skip it):"
-            )
-        last_shown = question
-        number, total = interview.progress(question)
-        default = defaults.get(question.id)
-        mark = None
-        if default is not None:
-            last_time = again is not None and again.answers.get(question.id) == default
-            mark = "last time" if last_time else "your answer"
-        value = prompter.ask(
-            question,
-            number,
-            total,
-            default=default,
-            back=interview.can_go_back(question),
-            report_now=not interview.is_safety(question),
-            mark=mark,
-        )
-        if value == BACK:
-            defaults.update(interview.back(question))
-            continue
-        if value == NOW:
-            interview.stop()
-            continue
-        interview.record(question, value)
-        if interview.emergency and not prompter.confirm_emergency(interview):
-            # A mis-tick must not end the session: ask the same question again.
-            previous = interview.reopen(question.id)
-            if previous is not None:
-                defaults[question.id] = previous
-    if interview.emergency:
-        prompter.say("\nStopping here: one of your answers needs medical attention first.\n")
