@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 from hipthrust_cli import yamlio
 from hipthrust_cli.errors import AnswersError
-from hipthrust_cli.kb import NOT_SURE, Answer, Kind, KnowledgeBase
-from hipthrust_cli.kb.kinds import coerce, unknown_question
+from hipthrust_cli.kb import NOT_SURE, Answer, KnowledgeBase
+from hipthrust_cli.kb.kinds import coerce, rules, unknown_question
 from hipthrust_cli.safetext import quote
 
 MAX_ANSWERS_BYTES = 1_048_576  # an answers file larger than this is refused
@@ -104,7 +104,7 @@ def parse_options(items: Iterable[str], kb: KnowledgeBase) -> dict[str, Answer]:
         if question is None:
             raise unknown_question(qid, kb.question_by_id, where)
         raw: object = value
-        if question.kind is Kind.multi and value != NOT_SURE:
+        if rules(question).many and value != NOT_SURE:
             raw = [v.strip() for v in value.split(",") if v.strip()]
         answers[qid] = coerce(question, raw, where)
     return answers

@@ -24,12 +24,12 @@ from hipthrust_cli.kb import (
     NOT_SURE,
     Answer,
     EvidenceKind,
-    Kind,
     KnowledgeBase,
     Likelihood,
     Mistake,
     Question,
 )
+from hipthrust_cli.kb.kinds import rules
 
 CONTEXT = "context"
 
@@ -77,7 +77,7 @@ def features(question: Question, rows: Sequence[Likelihood]) -> list[list[tuple[
     """
     if not rows:
         return []
-    if question.kind is Kind.multi:
+    if rules(question).many:
         return [[(r.present, r.absent), (1 - r.present, 1 - r.absent)] for r in rows]
     outcomes = [(r.present, r.absent) for r in rows]
     rest = (1 - sum(r.present for r in rows), 1 - sum(r.absent for r in rows))
@@ -101,7 +101,7 @@ def answer_ratio(
     """The likelihood ratio one given answer applies to one cause, and its kind."""
     answers = {question.id: value}
     kind = mistake.kind_of(rows[0])
-    if question.kind is Kind.multi:
+    if rules(question).many:
         ratio = 1.0
         for r in rows:
             if r.matches(answers):

@@ -18,7 +18,8 @@ from typing import Any, TextIO
 
 from hipthrust_cli.core.interview import BACK, CHANGE, MORE, NOW, Again, Interview, Review
 from hipthrust_cli.errors import Terminated
-from hipthrust_cli.kb import NOT_SURE, Answer, Kind, Question
+from hipthrust_cli.kb import NOT_SURE, Answer, Question
+from hipthrust_cli.kb.kinds import rules
 from hipthrust_cli.prompts.widgets import (
     actions_in_checklist,
     ascii_marks,
@@ -109,33 +110,20 @@ class Prompter:
         count = _counter(number, total)
         # "? " comes before the message; wrap it so no word is broken at the edge.
         message = wrap(f"{count} {question.text}", 2)
-        if question.kind is Kind.multi:
+        kind = rules(question)
+        if kind.many:
             self.say(f"  ({clean_line(question.why)})")
             value = self._ask_multi(question, message, default, back, mark)
             if value != BACK:
                 self.echo(count, question, value)
             return value
-        choices: list[Any] = []
         suffix = f"  ({mark})" if mark else ""
-        if question.kind is Kind.scale:
-            assert question.min is not None and question.max is not None
-            for number_ in range(question.min, question.max + 1):
-                label = str(number_)
-                if number_ == question.min and question.min_label:
-                    label += f" - {clean_line(question.min_label)}"
-                if number_ == question.max and question.max_label:
-                    label += f" - {clean_line(question.max_label)}"
-                if number_ == default:
-                    label += suffix
-                choices.append(questionary.Choice(label, value=number_))
-        else:
-            choices = [
-                questionary.Choice(
-                    wrap(c.label + (suffix if c.id == default else ""), SELECT_INDENT),
-                    value=c.id,
-                )
-                for c in question.choices
-            ]
+        choices: list[Any] = [
+            questionary.Choice(
+                wrap(label + (suffix if value == default else ""), SELECT_INDENT), value=value
+            )
+            for value, label in kind.choices(question)
+        ]
         choices.append(
             questionary.Choice("Not sure" + (suffix if default == NOT_SURE else ""), value=NOT_SURE)
         )
@@ -147,7 +135,7 @@ class Prompter:
         start = default if default is not None else starting_point(question)
         selected = next((c for c in choices if c.value == start), None)
         hint = "(arrow keys, Enter)"
-        if question.kind is Kind.scale:
+        if kind.takes_range:  # a scale: its number can be typed
             hint = f"(type {question.min}-{question.max} or use the arrow keys, then Enter)"
         while True:
             prompt = questionary.select(
@@ -158,7 +146,7 @@ class Prompter:
                 **self._io(),
             )
             prompt.application.erase_when_done = True
-            if question.kind is Kind.scale:
+            if kind.takes_range:
                 type_a_number(prompt, question)
             value = eof_on_ctrl_d(prompt).unsafe_ask()
             if value != WHY:
@@ -339,9 +327,7 @@ def _words(question: Question, answer: Answer) -> str:
     """An answer in words: ticked choices joined by "; ", a scale as "4 out of 10"."""
     if isinstance(answer, list) and len(answer) > 1:
         return "; ".join(clean_line(question.label_of(a)) for a in answer)
-    if question.kind is Kind.scale and isinstance(answer, int):
-        return f"{answer} out of {question.max}"
-    return clean_line(question.label_of(answer))
+    return clean_line(rules(question).words(question, answer))
 
 
 def _counter(number: int, total: int | None) -> str:
@@ -361,7 +347,7 @@ def starting_point(question: Question) -> str | None:
     sign, the pain scale, a question with no neutral choice), the pointer starts on "Not
     sure": Enter at once then records what is true, that nothing was chosen.
     """
-    if question.red_flag or question.kind is Kind.scale:
+    if question.red_flag or rules(question).takes_range:
         return NOT_SURE
     return next((c.id for c in question.choices if c.neutral), NOT_SURE)
 
