@@ -9,7 +9,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from hipthrust_cli.kb import NOT_SURE, Kind
+from hipthrust_cli.kb import NOT_SURE
+from hipthrust_cli.kb.kinds import rules
 from hipthrust_cli.safetext import clean
 from hipthrust_cli.views import blocks as b
 from hipthrust_cli.views.tables import (
@@ -230,8 +231,9 @@ def questions(kb: KnowledgeBase, out: TextIO) -> None:
         flag = " (warning-sign screening)" if q.red_flag else ""
         lines += [f"{i}. **{md(q.text)}** `{q.id}`, {q.kind.value}{flag}", ""]
         lines += [f"   - `{c.id}`: {md(c.label)}" for c in q.choices]
-        if q.kind is Kind.scale:
-            lines.append(f"   - a whole number from {q.min} to {q.max}")
+        scale = rules(q).range_words(q)  # answers that are not listed choices
+        if scale:
+            lines.append(f"   - {scale}")
         lines += [f"   - `{NOT_SURE}`: Not sure", ""]
     _write("\n".join(lines), out)
 

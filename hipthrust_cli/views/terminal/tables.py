@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from hipthrust_cli.kb import NOT_SURE, Kind
+from hipthrust_cli.kb import NOT_SURE
+from hipthrust_cli.kb.kinds import rules
 from hipthrust_cli.views.tables import (
     as_yaml,
     condition,
@@ -145,8 +146,9 @@ def questions(kb: KnowledgeBase, out: TextIO) -> None:
         body = t(q.why, "italic dim")
         for c in q.choices:
             body.append_text(lines("\n• ", t(c.id, "cyan"), ": ", c.label))
-        if q.kind is Kind.scale:
-            body.append_text(t(f"\n• a whole number from {q.min} to {q.max}"))
+        scale = rules(q).range_words(q)  # answers that are not listed choices
+        if scale:
+            body.append_text(t(f"\n• {scale}"))
         body.append_text(lines("\n• ", t(NOT_SURE, "cyan"), ": Not sure"))
         if q.when:
             cond = "; ".join(condition(c.question, c.answers, c.min, c.max) for c in q.when)
