@@ -21,22 +21,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hipthrust_cli import knowledge  # noqa: E402
+from hipthrust_cli.kb import KnowledgeBase, loading  # noqa: E402
 from tests.scenarios import Scenario, interview, load  # noqa: E402
 
 REVIEW = 1  # "Show my report" / "Change an answer" after the last question
 
 
-def _pty_run(kb: knowledge.KnowledgeBase, scenario: Scenario, folder: Path) -> tuple[int, int]:
+def _pty_run(kb: KnowledgeBase, scenario: Scenario, folder: Path) -> tuple[int, int]:
     import json
 
-    from hipthrust_cli.engine import report_from_dict
+    from hipthrust_cli.core.report import from_dict
     from tests.test_e2e_pty import _drive, _spawn
 
     child, out = _spawn(folder, "--no-history", "-f", "json")
     met = _drive(child, kb, scenario.answers)
     child.close()
-    report = report_from_dict(json.loads(out.read_text()))
+    report = from_dict(json.loads(out.read_text()))
     screen = sum(1 for q in report.interview.asked if kb.question_by_id[q].red_flag)
     return len(met) - screen, len(met)
 
@@ -45,7 +45,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pty", action="store_true", help="drive a real pseudo-terminal")
     args = parser.parse_args()
-    kb = knowledge.load()
+    kb = loading.load()
     after: list[int] = []
     total: list[int] = []
     first_ok = first_n = top_ok = top_n = wrong = 0

@@ -11,10 +11,10 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -27,9 +27,15 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 from hipthrust_cli.errors import HipthrustError, UsageError
 from hipthrust_cli.paths import TargetError
 from hipthrust_cli.safetext import clean_line, quote
+from hipthrust_cli.views import formats
 
 if TYPE_CHECKING:  # pragma: no cover - types only; importing them would slow start-up
-    from hipthrust_cli.knowledge import KnowledgeBase, Variation
+    from hipthrust_cli.history import History
+    from hipthrust_cli.history import Session as Saved
+    from hipthrust_cli.kb import Answer, KnowledgeBase, Variation
+    from hipthrust_cli.session import Notice
+    from hipthrust_cli.video.analysis import VideoAnswer
+    from hipthrust_cli.views.formats import View
 
 # --- usage errors and help screens ---------------------------------------------------------
 
@@ -141,12 +147,11 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
-    """Output formats of a report."""
-
-    rich = "rich"
-    markdown = "markdown"
-    json = "json"
+def _format_name(value: str) -> str:
+    """A --format value: one of the registered formats' names (any case)."""
+    if value.casefold() in formats.NAMES:
+        return value.casefold()
+    raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, formats.NAMES))}.")
 
 
 KbOption = Annotated[
@@ -159,13 +164,13 @@ KbOption = Annotated[
     ),
 ]
 FormatOption = Annotated[
-    Format,
+    str,
     typer.Option(
         "--format",
         "-f",
         metavar="FORMAT",
-        case_sensitive=False,
-        help="How to print: rich (default), markdown or json.",
+        parser=_format_name,
+        help=formats.help_text(),
     ),
 ]
 
@@ -308,13 +313,16 @@ UNSAFE_ENV = "HIPTHRUST_ALLOW_UNSAFE_KB"
 
 
 def _load(kb_dirs: Sequence[Path] | None, allow_unsafe: bool = False) -> KnowledgeBase:
-    from hipthrust_cli import knowledge, paths
+    from hipthrust_cli import paths
+    from hipthrust_cli.kb import loading
 
     # The safety guard can only be switched off from the command line or the environment,
     # never from a knowledge-base file, which an overlay could carry.
     allow = allow_unsafe or os.environ.get(UNSAFE_ENV, "").strip().lower() in ("1", "true", "yes")
-    return knowledge.load(
-        knowledge.overlay_dirs(kb_dirs or ()), cache_dir=paths.cache_dir(), allow_unsafe=allow
+    return loading.load(
+        loading.overlay_dirs(kb_dirs or (), os.environ),
+        cache_dir=paths.cache_dir(),
+        allow_unsafe=allow,
     )
 
 
@@ -418,7 +426,7 @@ def diagnose(
             help="Ask every question that applies, not only those that could change the report.",
         ),
     ] = False,
-    fmt: FormatOption = Format.rich,
+    fmt: FormatOption = "rich",
     kb_dirs: KbOption = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Also say which given answers were ignored.")
@@ -479,74 +487,36 @@ def diagnose(
     The questions go to stderr and the report to stdout, so you can pipe the report or
     save it to a file.
     """
-    from hipthrust_cli import answers as answers_mod
-    from hipthrust_cli.engine import diagnose as run_diagnosis
-    from hipthrust_cli.interview import Interview
+    from hipthrust_cli import session as one_run
+    from hipthrust_cli.core.answers import parse_options
 
     target = _one_output(output)  # a bad -o fails before any question is asked
     kb = _load(kb_dirs, allow_unsafe_kb)
-    from_file = answers_mod.load_file(answers_file, kb) if answers_file else {}
-    from_options = answers_mod.parse_options(answer or [], kb)
+    from_file = one_run.read_answers_file(answers_file, kb) if answers_file else {}
+    from_options = parse_options(answer or [], kb)
     measured = _video_answers(video, kb, {**from_file, **from_options}) if video else {}
-    store = None if no_history and not again else _history()
-    last = _last_session(store) if store is not None else None
-    defaults: dict[str, Any] = {}
-    if again:
-        if last is None:
-            _say("No earlier session to start from: starting fresh.\n")
-        else:
-            defaults = answers_mod.reusable(kb, answers_mod.still_valid(kb, last.answers))
-    stdin_is_terminal = _stdin_is_terminal() and str(answers_file) != "-"
-    interactive = stdin_is_terminal and not no_input
-    # Precedence: --answer, then the answers file, then (for --again) the last answers,
-    # which the wizard lists in its review after asking the screen and pain fresh.
-    preset = answers_mod.merge(
-        {} if interactive else defaults,
-        {qid: m.choice for qid, m in measured.items()},
-        from_file,
-        from_options,
+    request = one_run.Request(
+        from_file=from_file,
+        from_options=from_options,
+        measured=measured,
+        answers_given=answers_file is not None or bool(answer),
+        stdin_is_terminal=_stdin_is_terminal() and str(answers_file) != "-",
+        no_input=no_input,
+        thorough=thorough,
+        again=again,
+        no_history=no_history,
+        verbose=verbose,
     )
-    interview = Interview.start(kb, preset, thorough=thorough)
+    run = one_run.Diagnose(kb, request, _history() if one_run.uses_history(request) else None)
+    run.start()
+    _notify(run.take_notices())
+    if run.needs_asking():
+        from hipthrust_cli import prompts
 
-    if not no_input and interview.next_question() is not None:
-        if not stdin_is_terminal:
-            if not (answers_file is not None or answer or (again and last is not None)):
-                raise UsageError(
-                    "hipthrust diagnose needs a terminal to ask its questions; give answers "
-                    "with --answers FILE (or --answer QID=VALUE), or add --no-input."
-                )
-        else:
-            import gc
-
-            from hipthrust_cli import prompts
-
-            # The wizard runs for minutes: collect garbage again, but leave what start-up
-            # built (all of it lives until exit) out of every future collection.
-            gc.freeze()
-            gc.enable()
-            carry = None
-            if again and last is not None:
-                # Given answers (a file, --answer) win over last time's.
-                kept = {k: v for k, v in defaults.items() if k not in preset}
-                carry = prompts.Again(kept, last.id, _when(last.created))
-            prompts.run(interview, again=carry)
-
-    if verbose:
-        for qid in interview.ignored():
-            _say(
-                f"Note: ignored the answer to '{qid}': that question does not apply "
-                "given your other answers.\n"
-            )
-    compared = _last_full_session(store, last) if store is not None else None
-    report = run_diagnosis(kb, interview.final_answers(), _previous(compared), interview.asked)
-    if measured:
-        from hipthrust_cli.video.mark import mark_measured
-
-        report = mark_measured(report, measured, _answer_words(kb, measured))
-    report = _dated(report)
-    # Saved before anything is shown: a closed pipe, a full disk or a vanished -o folder
-    # must never cost the interview.
-    saved = _save(store, report) if store is not None and not no_history else None
+        with prompts.terminal_restored_on_signals():
+            run.ask(prompts.Prompter())
+    report, saved = run.finish()
+    _notify(run.take_notices())
     hint = (
         f" The diagnosis is saved as session {saved}; 'hipthrust history show {saved}' "
         "shows it again (add -o FILE to write it)."
@@ -565,8 +535,13 @@ def diagnose(
                 f"Cannot write {quote(exc.path)}: {clean_line(exc.reason)}.{hint}"
             ) from None
     if saved is not None:
-        dash = "—" if _can_say("—") else "-"
-        _say(f"Saved as session #{saved} {dash} next time: hipthrust diagnose --again")
+        _notify([one_run.saved_notice(saved, "—" if _can_say("—") else "-")])
+
+
+def _notify(notices: Sequence[Notice]) -> None:
+    """Show what a run has to say, on stderr: warnings marked as such."""
+    for notice in notices:
+        (_warn if notice.warning else _say)(notice.text)
 
 
 def _can_say(text: str) -> bool:
@@ -578,27 +553,20 @@ def _can_say(text: str) -> bool:
     return True
 
 
-def _dated(report: Any, when: str | None = None) -> Any:
-    """*report* stamped with when it was made (now, or *when* for an older saved one)."""
-    import dataclasses
-    import datetime as dt
-
-    if report.date:
-        return report
-    stamp = when or dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    return dataclasses.replace(report, date=stamp)
+def _show(report: Any, fmt: str, include_screening: bool = False, saved: Any = None) -> None:
+    _emit(lambda out: _view(fmt).report(report, out, include_screening, saved))
 
 
-def _show(report: Any, fmt: Format, include_screening: bool = False) -> None:
-    from hipthrust_cli import render
+def _view(fmt: str) -> View:
+    """The view of the --format *fmt*."""
+    return formats.get(fmt).view()
 
-    if fmt is Format.json:
-        _print(render.to_json(report))
-    elif fmt is Format.markdown:
-        _print(render.diagnosis_markdown(report, include_screening))
-    else:
-        with _stdout():
-            render.print_diagnosis(report, sys.stdout)
+
+def _emit(draw: Callable[[TextIO], None]) -> None:
+    """Run *draw* on stdout: a closed or full stdout is a sentence (see :class:`_stdout`)."""
+    with _stdout():
+        draw(sys.stdout)
+        sys.stdout.flush()
 
 
 def _one_output(output: Sequence[Path] | None) -> Path | None:
@@ -620,32 +588,26 @@ def _one_output(output: Sequence[Path] | None) -> Path | None:
     return output[0]
 
 
-def _output_format(path: Path) -> str:
+def _output_format(path: Path) -> formats.OutputFormat:
     """The format to write *path* in; checked before any question is asked."""
     from hipthrust_cli import paths
 
     paths.check_target(path)
-    suffix = path.suffix.lower()
-    if suffix in (".md", ".markdown"):
-        return "markdown"
-    if suffix in (".html", ".htm"):
-        return "html"
-    raise UsageError(
-        f"Cannot tell the format of {quote(path)} from its name; end it in .md (Markdown) "
-        "or .html (a web page)."
-    )
+    found = formats.for_suffix(path.suffix)
+    if found is None:
+        raise UsageError(
+            f"Cannot tell the format of {quote(path)} from its name; end it in "
+            f"{formats.file_endings()}."
+        )
+    return found
 
 
 def _write_report(report: Any, path: Path, include_screening: bool = False) -> None:
-    from hipthrust_cli import render
+    import io
 
-    kind = _output_format(path)
-    text = (
-        render.diagnosis_html(report, include_screening)
-        if kind == "html"
-        else render.diagnosis_markdown(report, include_screening)
-    )
-    _write_atomically(path, text)
+    text = io.StringIO()
+    _output_format(path).view().report(report, text, include_screening)
+    _write_atomically(path, text.getvalue())
     _say(f"Report written to {clean_line(str(path))}")
 
 
@@ -661,8 +623,8 @@ class VideoFormat(str, Enum):
 
 def _analyze_video(path: Path, annotate: Path | None = None) -> Any:
     """Read *path* with the pose model (progress on stderr) and analyse it."""
-    from hipthrust_cli import render
     from hipthrust_cli.video import analysis, pose, rules
+    from hipthrust_cli.views.terminal.video import frame_progress
 
     hint = pose.missing()
     if hint:
@@ -677,7 +639,7 @@ def _analyze_video(path: Path, annotate: Path | None = None) -> Any:
             )
     settings = rules.load()
     with pose.quiet_native_logs() as terminal:
-        bar = render.frame_progress(terminal, f"Reading {path.name}")
+        bar = frame_progress(terminal, f"Reading {path.name}")
         try:
             clip = pose.read(path, bar)
         finally:
@@ -691,36 +653,18 @@ def _analyze_video(path: Path, annotate: Path | None = None) -> Any:
     return result
 
 
-def _video_answers(path: Path, kb: KnowledgeBase, given: dict[str, Any]) -> dict[str, Any]:
+def _video_answers(
+    path: Path, kb: KnowledgeBase, given: Mapping[str, Answer]
+) -> dict[str, VideoAnswer]:
     """The answers a video measured with confidence, for questions not answered otherwise."""
+    from hipthrust_cli.session import measured_answers
+
     result = _analyze_video(path)
     for warning in result.warnings:
         _warn(warning)
-    questions = {q.id: q for q in kb.questions}
-    kept = {
-        a.question: a
-        for a in result.answers
-        if a.question in questions
-        and a.question not in given
-        and any(c.id == a.choice for c in questions[a.question].choices)
-    }
-    for a in kept.values():
-        sys.stderr.write(
-            clean_line(
-                f"Measured from video: {questions[a.question].text} — "
-                f"{questions[a.question].label_of(a.choice)} ({a.text})."
-            )
-            + "\n"
-        )
+    kept, notices = measured_answers(kb, result.answers, given)
+    _notify(notices)
     return kept
-
-
-def _answer_words(kb: KnowledgeBase, answers: dict[str, Any]) -> dict[str, str]:
-    questions = {q.id: q for q in kb.questions}
-    return {
-        qid: f"{questions[qid].text} — {questions[qid].label_of(a.choice)}"
-        for qid, a in answers.items()
-    }
 
 
 @app.command(
@@ -755,22 +699,25 @@ def analyze(
     Needs the video extra: pip install 'hipthrust[video]'. What it measures with
     confidence answers questions for you in: hipthrust diagnose --video VIDEO
     """
-    from hipthrust_cli import render
-    from hipthrust_cli.engine import DISCLAIMER
+    from hipthrust_cli.core.report import DISCLAIMER
     from hipthrust_cli.video.analysis import report_dict
 
     kb = _load(kb_dirs)
     result = _analyze_video(video, annotate)
     if fmt is VideoFormat.json:
-        _print(render.to_json(report_dict(result, str(video))))
+        from hipthrust_cli.views.json import to_json
+
+        _print(to_json(report_dict(result, str(video))))
     else:
-        render.print_analysis(result, kb, str(video), sys.stdout, DISCLAIMER)
+        from hipthrust_cli.views.terminal.video import print_analysis
+
+        print_analysis(result, kb, str(video), sys.stdout, DISCLAIMER)
 
 
 # --- history -------------------------------------------------------------------------------
 
 
-def _history() -> Any:
+def _history() -> History | None:
     from hipthrust_cli import history, paths
 
     try:
@@ -784,90 +731,10 @@ def _warn(message: str) -> None:
     _say(prefix + clean_line(message))
 
 
-def _moved_aside(store: Any) -> None:
-    if store.moved_aside is not None:
-        _warn(
-            f"your history file could not be read, so it was moved to {store.moved_aside} "
-            "(kept, not deleted) and a new history was started."
-        )
-        store.moved_aside = None
+def _moved_aside(store: History) -> None:
+    from hipthrust_cli.session import moved_aside
 
-
-def _last_session(store: Any) -> Any:
-    from hipthrust_cli.history import HistoryError
-
-    try:
-        last = store.last()
-    except HistoryError as exc:
-        _warn(f"could not read your history ({exc}); continuing without it.")
-        return None
-    _moved_aside(store)
-    return last
-
-
-def _save(store: Any, report: Any) -> int | None:
-    """Save the diagnosis; its session number, or None (with a warning) if it could not be."""
-    import json
-
-    from hipthrust_cli import render
-    from hipthrust_cli.history import HistoryError
-
-    number: int | None = None
-    try:
-        number = store.save(json.loads(render.to_json(report)))
-    except HistoryError as exc:
-        _warn(f"this diagnosis was not saved in your history: {exc}.")
-    _moved_aside(store)
-    return number
-
-
-def _when(created: str) -> str:
-    """A saved session's time as people say it, in local time: "Thu 12 Nov 2026, 14:05"."""
-    import datetime as dt
-
-    try:
-        moment = dt.datetime.fromisoformat(created).astimezone()
-    except ValueError:
-        return clean_line(created)
-    return f"{moment:%a} {moment.day} {moment:%b %Y, %H:%M}"
-
-
-def _last_full_session(store: Any, last: Any) -> Any:
-    """The newest session whose report looked for causes, to measure progress against.
-
-    A session that stopped at an emergency (or any level whose report holds no causes)
-    never looked for causes, so nothing could be called "no longer found" against it.
-    """
-    from hipthrust_cli.core.triage import POLICY
-    from hipthrust_cli.history import HistoryError
-    from hipthrust_cli.knowledge import Level
-
-    def full(session: Any) -> bool:
-        try:
-            return POLICY[Level(session.triage)].causes
-        except ValueError:
-            return False
-
-    if last is None or full(last):
-        return last
-    try:
-        sessions = store.sessions()
-    except HistoryError:
-        return None
-    return next((s for s in reversed(sessions) if full(s)), None)
-
-
-def _previous(last: Any) -> Any:
-    from hipthrust_cli.engine import Previous
-
-    if last is None:
-        return None
-    return Previous(
-        date=last.created,
-        findings=[(mid, title) for mid, title, _ in last.findings],
-        pain=last.pain,
-        number=last.id,
-    )
+    _notify(moved_aside(store))
 
 
 history_app = typer.Typer(
@@ -885,7 +752,7 @@ app.add_typer(history_app)
 @_guard
 def history_list(
     ctx: typer.Context,
-    fmt: FormatOption = Format.rich,
+    fmt: FormatOption = "rich",
 ) -> None:
     """List past sessions (date, triage, top cause, pain) with a pain sparkline.
 
@@ -894,8 +761,6 @@ def history_list(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from hipthrust_cli import history, render
-
     store = _history()
     sessions = _sessions(store)
     rows = [
@@ -910,33 +775,19 @@ def history_list(
         }
         for s in sessions
     ]
-    spark = history.sparkline([s.pain for s in sessions])
-    if fmt is Format.json:
-        _print(render.to_json(rows))
-        return
-    if not sessions:
+    if not sessions and not formats.get(fmt).machine:
         _say("No sessions yet: run 'hipthrust diagnose' to start your history.\n")
         return
-    table = [
-        [
-            str(r["number"]),
-            str(r["date"])[:16].replace("T", " "),
-            str(r["triage"]).replace("_", "-"),
-            str(r["top_cause"] or "—"),
-            "—" if r["pain"] is None else f"{r['pain']}/10",
-        ]
-        for r in rows
-    ]
-    render.history_table(fmt.value, table, spark, sys.stdout)
+    _emit(lambda out: _view(fmt).history(rows, out))
 
 
-def _sessions(store: Any) -> list[Any]:
+def _sessions(store: History | None) -> list[Saved]:
     from hipthrust_cli.history import HistoryError
 
     if store is None:
         return []
     try:
-        sessions: list[Any] = store.sessions()
+        sessions = store.sessions()
     except HistoryError as exc:
         raise UsageError(f"Cannot read your history: {exc}.") from None
     _moved_aside(store)
@@ -950,7 +801,7 @@ def _sessions(store: Any) -> list[Any]:
 @_guard
 def history_show(
     number: Annotated[int, typer.Argument(help="The session number, from 'hipthrust history'.")],
-    fmt: FormatOption = Format.rich,
+    fmt: FormatOption = "rich",
     output: Annotated[
         list[Path] | None,
         typer.Option(
@@ -969,7 +820,7 @@ def history_show(
     ] = False,
 ) -> None:
     """Show a past report again, exactly as it was."""
-    from hipthrust_cli.engine import report_from_dict
+    from hipthrust_cli.session import dated
 
     target = _one_output(output)
     sessions = _sessions(_history())
@@ -982,18 +833,13 @@ def history_show(
         )
         raise UsageError(f"There is no session {number}; {known} ('hipthrust history' lists them).")
     try:
-        report = _dated(report_from_dict(session.report), session.created)
+        report = dated(session.report, session.created)
     except (KeyError, TypeError, ValueError):
         raise UsageError(
             f"Session {number} cannot be shown: its saved report is damaged."
         ) from None
-    if fmt is Format.json:
-        from hipthrust_cli import render
-
-        # Exactly as saved: an older report keeps its scores, no fields are added.
-        _print(render.to_json(session.report))
-    else:
-        _show(report, fmt, include_screening)
+    # JSON shows it exactly as saved: an older report keeps its scores, no fields are added.
+    _show(report, fmt, include_screening, saved=session.saved)
     if target is not None:
         _write_report(report, target, include_screening)
 
@@ -1008,7 +854,7 @@ def history_clear(
     """Delete every saved session (asks first)."""
     store = _history()
     count = len(_sessions(store))
-    if count == 0:
+    if store is None or count == 0:
         _say("Your history is already empty.\n")
         return
     if not yes:
@@ -1054,7 +900,7 @@ def history_export(
                 "triage": s.triage,
                 "pain": s.pain,
                 "answers": s.answers,
-                "report": s.report,
+                "report": s.saved,
             }
             for s in sessions
         ],
@@ -1106,12 +952,10 @@ def variations(
     level: Annotated[
         str | None, typer.Option(help="Filter by level: beginner, intermediate, advanced.")
     ] = None,
-    fmt: FormatOption = Format.rich,
+    fmt: FormatOption = "rich",
     kb_dirs: KbOption = None,
 ) -> None:
     """List hip-thrust variations, filter them by goal, or show one in detail."""
-    from hipthrust_cli import render
-
     kb = _load(kb_dirs)
     if name is not None:
         found, note = _find_variation(kb, name)
@@ -1144,16 +988,7 @@ def variations(
                 f"{', '.join(sorted({e for v in kb.variations for e in v.equipment}))}."
             )
         )
-    if fmt is Format.json:
-        _print(render.to_json(items))
-    elif fmt is Format.markdown:
-        if items:
-            _print(render.variations_markdown(items))
-    elif items:
-        if name is not None:
-            render.print_variation(items[0], sys.stdout)
-        else:
-            render.print_variations(items, sys.stdout, "Hip thrust variations")
+    _emit(lambda out: _view(fmt).variations(items, out, detail=name is not None))
 
 
 @app.command(
@@ -1166,50 +1001,29 @@ def alternatives(
     back_friendly: Annotated[
         bool, typer.Option("--back-friendly", help="Only exercises that spare the lower back.")
     ] = False,
-    fmt: FormatOption = Format.rich,
+    fmt: FormatOption = "rich",
     kb_dirs: KbOption = None,
 ) -> None:
     """Glute exercises to use while you fix your hip thrust."""
-    from hipthrust_cli import render
-
     kb = _load(kb_dirs)
     items = [a for a in kb.alternatives if a.back_friendly or not back_friendly]
-    if fmt is Format.json:
-        _print(render.to_json(items))
-    elif fmt is Format.markdown:
-        _print(render.alternatives_markdown(items))
-    else:
-        render.print_alternatives(items, sys.stdout)
+    _emit(lambda out: _view(fmt).alternatives(items, out))
 
 
 @app.command(epilog=_examples("hipthrust form", "hipthrust form --format markdown > form.md"))
 @_guard
-def form(fmt: FormatOption = Format.rich, kb_dirs: KbOption = None) -> None:
+def form(fmt: FormatOption = "rich", kb_dirs: KbOption = None) -> None:
     """The correct-form checklist, with a side view of the top position."""
-    from hipthrust_cli import render
-
     kb = _load(kb_dirs)
-    if fmt is Format.json:
-        _print(render.to_json(kb.technique))
-    elif fmt is Format.markdown:
-        _print(render.form_markdown(kb.technique))
-    else:
-        render.print_form(kb.technique, sys.stdout)
+    _emit(lambda out: _view(fmt).form(kb.technique, out))
 
 
 @app.command(epilog=_examples("hipthrust questions", "hipthrust questions --format json"))
 @_guard
-def questions(fmt: FormatOption = Format.rich, kb_dirs: KbOption = None) -> None:
+def questions(fmt: FormatOption = "rich", kb_dirs: KbOption = None) -> None:
     """Every question the interview can ask, with ids and choices (for answers files)."""
-    from hipthrust_cli import render
-
     kb = _load(kb_dirs)
-    if fmt is Format.json:
-        _print(render.to_json(render.questions_json(kb)))
-    elif fmt is Format.markdown:
-        _print(render.questions_markdown(kb))
-    else:
-        render.print_questions(kb, sys.stdout)
+    _emit(lambda out: _view(fmt).questions(kb, out))
 
 
 # --- kb: for knowledge-base authors -------------------------------------------------------
@@ -1263,39 +1077,42 @@ def kb_validate(
         ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
-    fmt: FormatOption = Format.rich,
+    fmt: FormatOption = "rich",
 ) -> None:
     """Check a knowledge base and list every problem: FILE:LINE: key.path: what — what to do.
 
     Exit code 0 when there are no errors (and, with --strict, no warnings), 3 otherwise.
     """
-    from hipthrust_cli import authoring, knowledge, render
+    from hipthrust_cli.kb import loading
+    from hipthrust_cli.kb import schema as kbschema
+    from hipthrust_cli.kb.lint import lint
+    from hipthrust_cli.views.json import problem_json, to_json
 
     if folder is None:
         layered, what = False, "the shipped knowledge base"
-        kb, problems = knowledge.collect()
+        kb, problems = loading.collect()
     else:
-        layered = overlay if overlay is not None else not knowledge.is_complete(folder)
+        layered = overlay if overlay is not None else not loading.is_complete(folder)
         what = (
             f"{clean_line(str(folder))} "
             f"({'layered over the shipped knowledge base' if layered else 'alone'})"
         )
         kb, problems = (
-            knowledge.collect(overlays=[folder]) if layered else knowledge.collect(base=folder)
+            loading.collect(overlays=[folder]) if layered else loading.collect(base=folder)
         )
     if kb is not None:
-        problems += authoring.lint(kb)
+        problems += lint(kb)
     faults = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     failed = bool(faults) or (strict and bool(warnings))
-    if fmt is Format.json:
+    if fmt == "json":
         _print(
-            render.to_json(
+            to_json(
                 {
                     "ok": not failed,
                     "checked": what,
-                    "errors": [render.problem_json(p) for p in faults],
-                    "warnings": [render.problem_json(p) for p in warnings],
+                    "errors": [problem_json(p) for p in faults],
+                    "warnings": [problem_json(p) for p in warnings],
                 }
             )
         )
@@ -1305,7 +1122,7 @@ def kb_validate(
         for p in warnings:
             _print(f"{p} (warning)")
         if not problems and kb is not None:
-            counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in authoring.summary(kb))
+            counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in kbschema.summary(kb))
             _print(f"No problems in {what}: {counts}.")
         else:
             _print(
@@ -1342,14 +1159,14 @@ def kb_schema(
     """
     import json
 
-    from hipthrust_cli import authoring
+    from hipthrust_cli.kb import schema as kbschema
 
     if output_given and len(output_given) > 1:
         raise UsageError(f"-o/--output was given {len(output_given)} times; give it once.")
     output = output_given[0] if output_given else None
-    schemas = authoring.json_schemas()
+    schemas = kbschema.json_schemas()
     if file is not None:
-        kind = authoring.kind_of(file)
+        kind = kbschema.kind_of(file)
         name = f"{kind}.schema.json" if kind else ""
         if name not in schemas:
             raise UsageError(
@@ -1403,43 +1220,41 @@ def kb_show(
     entry_id: Annotated[
         str | None, typer.Argument(metavar="[ID]", help="One entry's id or name (any case).")
     ] = None,
-    fmt: FormatOption = Format.rich,
+    fmt: FormatOption = "rich",
     kb_dirs: KbOption = None,
 ) -> None:
     """Browse what the knowledge base holds: a summary, one kind, or one entry."""
-    from hipthrust_cli import authoring, render
+    from hipthrust_cli.kb import schema as kbschema
+    from hipthrust_cli.views.tables import label_of
 
     kb = _load(kb_dirs)
+    view = _view(fmt)
     if kind is None:
-        data: Any = {k: n for k, n in authoring.summary(kb)}
+        data: Any = {k: n for k, n in kbschema.summary(kb)}
         title = "Knowledge base " + kb.settings.kb_version
-        rows = [[k, str(n)] for k, n in authoring.summary(kb)]
-        render.show(fmt.value, data, title, rows=rows, headings=["Kind", "Entries"])
+        rows = [[k, str(n)] for k, n in kbschema.summary(kb)]
+        _emit(lambda out: view.data(data, title, out, rows=rows, headings=["Kind", "Entries"]))
         return
-    found = authoring.kind_of(kind)
+    found = kbschema.kind_of(kind)
     if found is None:
         raise UsageError(
-            f"There is no kind {quote(kind)}; choose one of {', '.join(authoring.KINDS)}."
+            f"There is no kind {quote(kind)}; choose one of {', '.join(kbschema.KINDS)}."
         )
     if found in ("technique", "settings"):
         model = kb.technique if found == "technique" else kb.settings
-        render.show(fmt.value, model.model_dump(mode="json", exclude_none=True), found)
+        dump = model.model_dump(mode="json", exclude_none=True)
+        _emit(lambda out: view.data(dump, found, out))
         return
-    items = authoring.entries(kb, found)
+    items = kbschema.entries(kb, found)
     if entry_id is None:
-        rows = [[e.id, render.label_of(e)] for e in items]
+        rows = [[e.id, label_of(e)] for e in items]
         headings = ["Id", "Title"]
         if found == "red_flags":
             # Every warning sign with the level it leads to and the guidance behind it.
-            rows = [[e.id, str(e.level.value), render.label_of(e), str(e.source)] for e in items]
+            rows = [[e.id, str(e.level.value), label_of(e), str(e.source)] for e in items]
             headings = ["Id", "Level", "Title", "Source"]
-        return render.show(
-            fmt.value,
-            [e.model_dump(mode="json", exclude_none=True) for e in items],
-            found,
-            rows=rows,
-            headings=headings,
-        )
+        dumps = [e.model_dump(mode="json", exclude_none=True) for e in items]
+        return _emit(lambda out: view.data(dumps, found, out, rows=rows, headings=headings))
     match = next((e for e in items if e.id == entry_id), None)
     if match is None:
         # By name too, in any case: 'kb show drills "Dead bug"' is how people say it.
@@ -1449,7 +1264,7 @@ def kb_show(
                 e
                 for e in items
                 if e.id.casefold() == wanted.replace(" ", "_")
-                or " ".join(render.label_of(e).split()).casefold() == wanted
+                or " ".join(label_of(e).split()).casefold() == wanted
             ),
             None,
         )
@@ -1463,7 +1278,8 @@ def kb_show(
             else f"'hipthrust kb show {found}' lists them."
         )
         raise UsageError(f"There is no {found.rstrip('s')} {quote(entry_id)}; {hint}")
-    render.show(fmt.value, match.model_dump(mode="json", exclude_none=True), f"{found} {match.id}")
+    dump = match.model_dump(mode="json", exclude_none=True)
+    _emit(lambda out: view.data(dump, f"{found} {match.id}", out))
 
 
 @app.command(

@@ -46,10 +46,6 @@ class KnowledgeBaseError(HipthrustError):
         self.problems = problems or [message]
 
 
-class InputFileError(UsageError):
-    """A file the user named cannot be read (exit 2)."""
-
-
 class Terminated(KeyboardInterrupt):
     """The process was asked to stop (SIGTERM, SIGHUP) while it was prompting.
 

@@ -16,14 +16,29 @@ import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
-try:  # The C loader parses several times faster; it is absent on some builds.
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment,unused-ignore]
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+# PyYAML is imported only when a document is parsed: a run served from the knowledge-base
+# cache reads bytes and parses nothing, so it never pays for importing it.
+_Loader: type[yaml.SafeLoader] | None = None
+"""The safe loader, chosen on first use (tests may set it)."""
+
+
+def _loader() -> type[yaml.SafeLoader]:
+    global _Loader
+    if _Loader is None:
+        import yaml
+
+        try:  # The C loader parses several times faster; it is absent on some builds.
+            _Loader = yaml.CSafeLoader  # type: ignore[assignment,unused-ignore]
+        except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+            _Loader = yaml.SafeLoader
+    assert _Loader is not None
+    return _Loader
+
 
 MAX_DEPTH = 64
 
@@ -129,8 +144,10 @@ def _line(mark: Any) -> int | None:
 
 def _check_events(text: str) -> None:
     """Bound nesting depth with the (iterative) event parser, before anything recurses."""
+    import yaml
+
     depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(text, Loader=_loader()):
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
@@ -177,6 +194,8 @@ def _check_graph(root: yaml.Node, max_nodes: int) -> None:
     may have at most four times the values written out (plus a small allowance), whatever
     *max_nodes* allows, because every expanded value is validated and kept in memory.
     """
+    import yaml
+
     sizes: dict[int, int] = {}
 
     def size(node: yaml.Node, stack: set[int]) -> int:
@@ -225,6 +244,8 @@ def _check_graph(root: yaml.Node, max_nodes: int) -> None:
 
 
 def _problem_from(exc: yaml.YAMLError) -> YamlProblem:
+    import yaml
+
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in str(problem):
@@ -236,9 +257,11 @@ def _problem_from(exc: yaml.YAMLError) -> YamlProblem:
 
 def parse(text: str, max_nodes: int) -> Any:
     """Parse one YAML document safely; an empty document gives ``None``."""
+    import yaml
+
     try:
         _check_events(text)
-        loader = _Loader(text)
+        loader = _loader()(text)
         try:
             node = loader.get_single_node()
             if node is None:
@@ -255,9 +278,11 @@ def parse(text: str, max_nodes: int) -> Any:
 
 def compose(text: str) -> yaml.Node | None:
     """The node graph of *text* (for :func:`locate_in`), or None if it is not valid YAML."""
+    import yaml
+
     try:
         _check_events(text)
-        return yaml.compose(text, Loader=_Loader)
+        return yaml.compose(text, Loader=_loader())
     except (yaml.YAMLError, YamlProblem):
         return None
 
@@ -275,6 +300,8 @@ def locate_in(node: yaml.Node | None, loc: Sequence[object]) -> int | None:
     """
     if node is None:
         return None
+    import yaml
+
     line = _line(node.start_mark)
     for part in loc:
         child: yaml.Node | None = None

@@ -12,9 +12,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from hipthrust_cli import knowledge
 from hipthrust_cli.cli import app
-from hipthrust_cli.knowledge import NOT_SURE, KnowledgeBase
+from hipthrust_cli.kb import NOT_SURE, KnowledgeBase, loading
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -71,7 +70,7 @@ def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathF
 
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
-    return knowledge.load()
+    return loading.load()
 
 
 @pytest.fixture

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 import yaml
 
-from hipthrust_cli import answers, knowledge
-from hipthrust_cli.core import folded
+from hipthrust_cli.core import answers
 from hipthrust_cli.core.triage import triage
 from hipthrust_cli.errors import AnswersError
-from hipthrust_cli.knowledge import NOT_SURE, KnowledgeBase
+from hipthrust_cli.kb import NOT_SURE, KnowledgeBase, folded
+from hipthrust_cli.kb.loading import collect, load
 
 from .conftest import CLEAN
 
@@ -83,7 +83,7 @@ OTHERS: list[dict[str, Any]] = [
 def old_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     folder = tmp_path_factory.mktemp("kb-2026.12.2")
     (folder / "questions.yaml").write_text(yaml.safe_dump({"questions": OLD_QUESTIONS}))
-    shipped = {f.id: f for f in knowledge.load().red_flags}
+    shipped = {f.id: f for f in load().red_flags}
     flags = []
     for fid, (qid, ids) in OLD_FLAGS.items():
         flag = shipped[fid]
@@ -97,7 +97,7 @@ def old_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
             }
         )
     (folder / "red_flags.yaml").write_text(yaml.safe_dump({"red_flags": flags}))
-    return knowledge.load([folder])
+    return load([folder])
 
 
 def _choices(qid: str) -> list[Any]:
@@ -153,7 +153,7 @@ def test_an_old_answers_file_is_translated_tick_for_tick(
         path = tmp_path / "answers.yaml"
         path.write_text(yaml.safe_dump({**base, **old}))
         try:
-            got = answers.load_file(path, kb)
+            got = answers.parse_file(path.read_text(), str(path), kb)
         except AnswersError as error:
             # Only what cannot be translated without guessing: an old question left out,
             # or "not sure" beside a sign. The one message says where the answers went.
@@ -187,7 +187,7 @@ def test_a_bad_old_value_is_named_with_where_it_went(kb: KnowledgeBase, tmp_path
     path = tmp_path / "answers.yaml"
     path.write_text("pain_level: 3\nback_history: yes please\npain_character: ache\n")
     with pytest.raises(AnswersError) as info:
-        answers.load_file(path, kb)
+        answers.parse_file(path.read_text(), str(path), kb)
     message = info.value.message
     assert message.startswith(f"Answers file {path}:2: 'yes please' is not a choice of")
     assert "'about_pain'" in message and "\n" not in message and message.endswith(").")
@@ -211,7 +211,7 @@ def test_an_overlay_naming_an_old_question_is_told_where_it_went(tmp_path: Path)
         "notes:\n  - id: mine\n    text: t\n    evidence: expert_opinion\n"
         "    any:\n      - {question: back_history, answers: [surgery]}\n"
     )
-    kb, problems = knowledge.collect([tmp_path])
+    kb, problems = collect([tmp_path])
     assert kb is None
     assert any(
         "'back_history' is now part of the checklist 'about_pain'" in str(p) for p in problems
@@ -219,7 +219,7 @@ def test_an_overlay_naming_an_old_question_is_told_where_it_went(tmp_path: Path)
 
 
 def test_why_quotes_only_the_tick_that_moved_a_cause(kb: KnowledgeBase) -> None:
-    from hipthrust_cli.engine import diagnose
+    from hipthrust_cli.core.diagnose import diagnose
 
     from .conftest import story
 

@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 import yaml
 
-from hipthrust_cli import engine, knowledge
+from hipthrust_cli.core import diagnose as engine
+from hipthrust_cli.kb import loading
+from hipthrust_cli.kb.files import FILES
 
 from .conftest import ROOT, story
 
@@ -39,7 +41,7 @@ def overlays(tmp_path_factory: pytest.TempPathFactory) -> dict[int, list[Path]]:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_load(benchmark: Any, overlays: dict[int, list[Path]], size: int) -> None:
-    kb = benchmark(knowledge.load, overlays[size])
+    kb = benchmark(loading.load, overlays[size])
     assert len(kb.mistakes) >= 15 * size
 
 
@@ -47,13 +49,13 @@ def test_load(benchmark: Any, overlays: dict[int, list[Path]], size: int) -> Non
 def test_validate(benchmark: Any, overlays: dict[int, list[Path]], size: int) -> None:
     folder = overlays[size][0] if overlays[size] else ROOT / "data"
     data = yaml.safe_load((folder / "mistakes.yaml").read_text())
-    parsed = benchmark(knowledge.MistakesFile.model_validate, data)
+    parsed = benchmark(FILES["mistakes.yaml"].model.model_validate, data)
     assert len(parsed.mistakes) >= 15 * size
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_score(benchmark: Any, overlays: dict[int, list[Path]], size: int) -> None:
-    kb = knowledge.load(overlays[size])
+    kb = loading.load(overlays[size])
     answers = story(lockout_arch="clearly", bench_height="high", plank_time="under_30s")
     ranked = benchmark(engine.rank, kb, answers)
     assert ranked

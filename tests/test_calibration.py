@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from hipthrust_cli.engine import diagnose
-from hipthrust_cli.knowledge import KnowledgeBase
+from hipthrust_cli.core.diagnose import diagnose
+from hipthrust_cli.kb import KnowledgeBase
 
 from .scenarios import Scenario, interview, load
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from hipthrust_cli.knowledge import FILES, _Model
+from hipthrust_cli.kb.files import FILES
+from hipthrust_cli.kb.models import Model
 
 from .conftest import ROOT, Run
 
@@ -46,14 +47,14 @@ def test_walk_through_runs(
     assert commands >= 4
 
 
-def _fields(model: type[_Model], seen: set[type[_Model]]) -> set[str]:
+def _fields(model: type[Model], seen: set[type[Model]]) -> set[str]:
     if model in seen:
         return set()
     seen.add(model)
     names = set(model.model_fields)
     for field in model.model_fields.values():
         for arg in _walk(field.annotation):
-            if isinstance(arg, type) and issubclass(arg, _Model):
+            if isinstance(arg, type) and issubclass(arg, Model):
                 names |= _fields(arg, seen)
     return names
 
@@ -69,5 +70,5 @@ def _walk(annotation: object) -> list[object]:
 @pytest.mark.parametrize("name", list(FILES))
 def test_every_field_is_documented(name: str) -> None:
     text = DOC.read_text()
-    for field in _fields(FILES[name], set()):
+    for field in _fields(FILES[name].model, set()):
         assert f"`{field}`" in text, f"{name}: field '{field}' is not in docs/authoring.md"

@@ -10,8 +10,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from hipthrust_cli import knowledge
-from hipthrust_cli.knowledge import NOT_SURE, Answer, Kind, KnowledgeBase, Question
+from hipthrust_cli.kb import NOT_SURE, Answer, Kind, KnowledgeBase, Question, loading
 
 pytestmark = pytest.mark.slow
 
@@ -118,7 +117,7 @@ def _drive(child: pexpect.spawn, kb: KnowledgeBase, answers: dict[str, Answer]) 
 def test_form_problem_by_arrow_keys(tmp_path: Path) -> None:
     from .conftest import story
 
-    kb = knowledge.load()
+    kb = loading.load()
     person = story(
         about_pain=["none"],
         where_felt=["lower_back"],
@@ -164,7 +163,7 @@ def test_simulated_people_in_a_real_terminal(tmp_path: Path) -> None:
 
     from .scenarios import load
 
-    kb = knowledge.load()
+    kb = loading.load()
     people = {s.name: s for s in load()}
     counts = []
     for n, name in enumerate(PTY_PEOPLE):
@@ -177,9 +176,9 @@ def test_simulated_people_in_a_real_terminal(tmp_path: Path) -> None:
         assert child.exitstatus == 0, name
         import json
 
-        from hipthrust_cli.engine import report_from_dict
+        from hipthrust_cli.core.report import from_dict
 
-        report = report_from_dict(json.loads(out.read_text()))
+        report = from_dict(json.loads(out.read_text()))
         assert scenario.check(report) == [], name
         assert report.interview.asked == [m for m in met if m != "review"]
         counts.append(len(met))
@@ -272,7 +271,7 @@ def test_back_and_review_in_a_real_terminal(tmp_path: Path) -> None:
     child.expect("Ready\\?")
     child.send(DOWN + ENTER)  # Change an answer
     child.expect("Which answer do you want to change")
-    order = [q.id for q in knowledge.load().ordered_questions]
+    order = [q.id for q in loading.load().ordered_questions]
     given = [qid for qid in order if qid in {**answers, "bench_height": 1, "shins_at_top": 1}]
     child.send(DOWN * given.index("bench_height") + ENTER)
     child.expect(r"How high is the bench")
@@ -336,10 +335,10 @@ def test_a_phone_sized_terminal_shows_every_warning_sign_whole(tmp_path: Path) -
     # (40 columns, less "  » ○ " and one spare column).
     import textwrap
 
-    from hipthrust_cli import knowledge
+    from hipthrust_cli.kb import loading
 
     gap = r"(?:\x1b\[[0-9;]*m|\s)+"  # line breaks, indentation and style codes
-    signs = knowledge.load().question_by_id["emergency_signs"].choices
+    signs = loading.load().question_by_id["emergency_signs"].choices
     for sign in signs:
         lines = textwrap.wrap(sign.label, 40 - 5 - 1)
         child.expect(gap.join(re.escape(line) for line in lines))
@@ -449,7 +448,7 @@ def test_answers_are_echoed_whole_words_at_any_width(tmp_path: Path, columns: in
     assert all(len(row) <= columns for row in rows)
     text = "\n".join(rows)
     assert "selections" not in text, "a checklist names what was ticked"
-    kb = knowledge.load()
+    kb = loading.load()
     where, arch = kb.question_by_id["where_felt"], kb.question_by_id["lockout_arch"]
     _words_whole(rows, "? [1 of about 2]", f"? [1 of about 2] {where.text} → Lower back; Glutes")
     clearly = where.label_of("glutes")  # "Glutes (buttocks)"

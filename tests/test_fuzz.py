@@ -14,15 +14,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from hipthrust_cli import answers, knowledge, render
 from hipthrust_cli.cli import app
-from hipthrust_cli.engine import diagnose
+from hipthrust_cli.core.answers import parse_options
+from hipthrust_cli.core.diagnose import diagnose
 from hipthrust_cli.errors import AnswersError, KnowledgeBaseError
-from hipthrust_cli.knowledge import NOT_SURE, Kind
+from hipthrust_cli.kb import NOT_SURE, Kind, loading
+from hipthrust_cli.session import read_answers_file
+from hipthrust_cli.views import markdown, terminal
+from hipthrust_cli.views.json import to_json
 
 from .conftest import DATA
 
-KB = knowledge.load()
+KB = loading.load()
 QIDS = [q.id for q in KB.questions]
 CHOICES = sorted({c.id for q in KB.questions for c in q.choices} | {NOT_SURE})
 # CI runs a few hundred examples per property; set HIPTHRUST_FUZZ_EXAMPLES for a long hunt.
@@ -66,9 +69,9 @@ answer_maps = st.dictionaries(
 
 
 def _render_all(report: Any) -> None:
-    render.to_json(report)
-    render.diagnosis_markdown(report)
-    render.print_diagnosis(report, io.StringIO())
+    to_json(report)
+    markdown.report_text(report)
+    terminal.report(report, io.StringIO())
 
 
 @FUZZ
@@ -78,7 +81,7 @@ def test_random_answers_give_a_report_or_a_clean_error(data: dict[Any, Any]) -> 
         path = Path(tmp) / "answers.yaml"
         path.write_text(_dump(data))
         try:
-            parsed = answers.load_file(path, KB)
+            parsed = read_answers_file(path, KB)
         except AnswersError as exc:
             assert exc.message and "\n" not in exc.message and "\x1b" not in exc.message
             return
@@ -93,7 +96,7 @@ def test_random_answers_give_a_report_or_a_clean_error(data: dict[Any, Any]) -> 
 @given(items=st.lists(st.text(max_size=40), max_size=4))
 def test_random_answer_options(items: list[str]) -> None:
     try:
-        parsed = answers.parse_options(items, KB)
+        parsed = parse_options(items, KB)
     except AnswersError:
         return
     _render_all(diagnose(KB, parsed))
@@ -159,7 +162,7 @@ def test_perturbed_knowledge_base_loads_or_fails_cleanly(
         for name, doc in docs.items():
             (folder / name).write_text(_dump(doc))
         try:
-            kb = knowledge.load(base=folder)
+            kb = loading.load(base=folder)
         except KnowledgeBaseError as exc:
             assert exc.message and exc.problems
             assert "\n" not in exc.message
@@ -167,10 +170,10 @@ def test_perturbed_knowledge_base_loads_or_fails_cleanly(
         answers_path = folder / "answers.yaml"
         answers_path.write_text(_dump(data))
         try:
-            parsed = answers.load_file(answers_path, kb)
+            parsed = read_answers_file(answers_path, kb)
         except AnswersError:
             return
     _render_all(diagnose(kb, parsed))
-    render.print_form(kb.technique, io.StringIO())
-    render.print_variations(kb.variations, io.StringIO(), "v")
-    render.print_questions(kb, io.StringIO())
+    terminal.form(kb.technique, io.StringIO())
+    terminal.variations(kb.variations, io.StringIO())
+    terminal.questions(kb, io.StringIO())

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from hipthrust_cli.core.triage import POLICY, policy_table_markdown
-from hipthrust_cli.knowledge import NOT_SURE, Level
-from hipthrust_cli.render import LEVEL_STYLE, NOT_CHECKED_STYLE
+from hipthrust_cli.kb import NOT_SURE, Level
+from hipthrust_cli.views.blocks import BADGE, NOT_CHECKED_BADGE
 
 from .conftest import ROOT, Run, story, write_answers
 
@@ -215,7 +215,7 @@ def test_warning_sign_scenario(
     assert run.code == 0, run
     report = run.stdout
     assert first_line(report) == title
-    badge = NOT_CHECKED_STYLE[2] if title == NOT_CHECKED else LEVEL_STYLE[level][2]
+    badge = NOT_CHECKED_BADGE if title == NOT_CHECKED else BADGE[level]
     assert badge in report.splitlines()[0]
     _agrees_with_its_level(report, level, data)
 
@@ -429,6 +429,8 @@ def test_old_saved_sessions_still_list_and_show(
 ) -> None:
     from hipthrust_cli import history
 
+    from .test_history import save_as_written
+
     data_dir = tmp_path / "data"
     monkeypatch.setenv("HIPTHRUST_DATA_DIR", str(data_dir))
 
@@ -461,7 +463,7 @@ def test_old_saved_sessions_still_list_and_show(
         "answers": {"urgent_signs": ["fever_unwell"]},
         "kb_version": "2026.11.0",
     }
-    history.History(data_dir).save(old)
+    save_as_written(history.History(data_dir), old)
     listed = cli("history", "--format", "json")
     assert listed.code == 0 and listed.json()[0]["triage"] == "urgent"
     shown = cli("history", "show", "1")
@@ -481,7 +483,7 @@ def test_an_old_answers_file_is_told_where_the_fall_question_went(
 
 
 def test_the_screen_is_five_prompts_when_nothing_is_ticked(kb: Any) -> None:
-    from hipthrust_cli.interview import Interview
+    from hipthrust_cli.core.interview import Interview
 
     interview = Interview.start(kb, {})
     screen = []

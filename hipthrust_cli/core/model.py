@@ -20,16 +20,16 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from hipthrust_cli.knowledge import (
+from hipthrust_cli.kb import (
     NOT_SURE,
     Answer,
     EvidenceKind,
-    Kind,
     KnowledgeBase,
     Likelihood,
     Mistake,
     Question,
 )
+from hipthrust_cli.kb.kinds import rules
 
 CONTEXT = "context"
 
@@ -77,7 +77,7 @@ def features(question: Question, rows: Sequence[Likelihood]) -> list[list[tuple[
     """
     if not rows:
         return []
-    if question.kind is Kind.multi:
+    if rules(question).many:
         return [[(r.present, r.absent), (1 - r.present, 1 - r.absent)] for r in rows]
     outcomes = [(r.present, r.absent) for r in rows]
     rest = (1 - sum(r.present for r in rows), 1 - sum(r.absent for r in rows))
@@ -86,13 +86,22 @@ def features(question: Question, rows: Sequence[Likelihood]) -> list[list[tuple[
     return [outcomes]
 
 
+def best_ratio(question: Question, rows: Sequence[Likelihood]) -> float:
+    """The strongest sign for the cause one answer to *question* could give (1.0: none).
+
+    The largest ``P(answer | present) / P(answer | absent)`` over the question's answer
+    outcomes for this cause (see :func:`features`); above 1.0 an answer could raise it.
+    """
+    return max((p / a for outcomes in features(question, rows) for p, a in outcomes), default=1.0)
+
+
 def answer_ratio(
     mistake: Mistake, question: Question, rows: Sequence[Likelihood], value: Answer
 ) -> tuple[float, EvidenceKind]:
     """The likelihood ratio one given answer applies to one cause, and its kind."""
     answers = {question.id: value}
     kind = mistake.kind_of(rows[0])
-    if question.kind is Kind.multi:
+    if rules(question).many:
         ratio = 1.0
         for r in rows:
             if r.matches(answers):

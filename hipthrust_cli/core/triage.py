@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from hipthrust_cli.knowledge import NOT_SURE, Answer, Kind, KnowledgeBase, Level, Question
+from hipthrust_cli.kb import NOT_SURE, Answer, Kind, KnowledgeBase, Level, Question
 
 UNSCREENED_TITLE = "Warning signs not fully checked: read the list below first"
 UNSCREENED_ADVICE = (

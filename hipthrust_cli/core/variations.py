@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover - types only
-    from hipthrust_cli.knowledge import Variation
+    from hipthrust_cli.kb import Variation
 
 # A word-by-word typo fix needs a close spelling: "brigde" → "bridge" (0.83), but not
 # "band" → "hand" for a word we do not know. The whole-text fallback can be looser, since

@@ -123,7 +123,7 @@ class Rules(_Model):
 
 def default_path() -> Path:
     """The rules that ship with hipthrust."""
-    from hipthrust_cli.knowledge import shipped_dir
+    from hipthrust_cli.kb.loading import shipped_dir
 
     return shipped_dir() / "video" / "rules.yaml"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from hipthrust_cli import knowledge
 from hipthrust_cli.core import variations
+from hipthrust_cli.kb import loading
 
-KB = knowledge.load()
+KB = loading.load()
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from hipthrust_cli import knowledge
 from hipthrust_cli.errors import KnowledgeBaseError
+from hipthrust_cli.kb import loading
 from hipthrust_cli.video import analysis, rules
 from hipthrust_cli.video.landmarks import Clip, Landmark, hip_extension, shin_angle
 from hipthrust_cli.video.reps import fill_gaps, find_reps
@@ -169,7 +169,7 @@ def test_gaps_are_bridged_only_when_short() -> None:
 
 
 def test_every_rule_names_a_real_question_and_choice() -> None:
-    kb = knowledge.load()
+    kb = loading.load()
     questions = {q.id: q for q in kb.questions}
     for rule in RULES.answers:
         assert rule.question in questions, rule.question

@@ -10,24 +10,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
-from hipthrust_cli.knowledge import (
-    FILES,
-    LIST_KINDS,
-    NOT_SURE,
-    Condition,
-    Kind,
-    KnowledgeBase,
-    Problem,
-    Question,
-    SourceTexts,
-    all_conditions,
-)
-
-SCHEMA_DIR = "schema"
-KINDS = [*LIST_KINDS.values(), "technique", "settings"]
+from hipthrust_cli.kb.checks import all_conditions
+from hipthrust_cli.kb.files import KnowledgeBase
+from hipthrust_cli.kb.kinds import rules
+from hipthrust_cli.kb.models import Condition, Question
+from hipthrust_cli.kb.problems import Problem, SourceTexts
 
 
 class _Reach:
@@ -44,13 +33,7 @@ class _Reach:
         q = self.kb.question_by_id.get(c.question)
         if q is None or not self.asked.get(q.id, False):
             return False
-        if c.answers is not None:
-            return any(a == NOT_SURE or a in q.choice_ids() for a in c.answers)
-        if q.kind is not Kind.scale or q.min is None or q.max is None:
-            return False
-        lo = q.min if c.min is None else max(q.min, c.min)
-        hi = q.max if c.max is None else min(q.max, c.max)
-        return lo <= hi
+        return rules(q).possible(q, c)
 
     def _when_possible(self, q: Question) -> bool:
         if not all(self.possible(c) for c in q.when):
@@ -59,7 +42,7 @@ class _Reach:
         by_question: dict[str, set[str]] = {}
         for c in q.when:
             target = self.kb.question_by_id.get(c.question)
-            if target is not None and target.kind is Kind.single and c.answers is not None:
+            if target is not None and rules(target).one_choice and c.answers is not None:
                 allowed = set(c.answers)
                 by_question[c.question] = by_question.get(c.question, allowed) & allowed
         return all(by_question.values())
@@ -82,7 +65,7 @@ def max_probability(kb: KnowledgeBase, index: int, reach: _Reach | None = None) 
         question = kb.question_by_id[qid]
         if not reach.asked.get(qid, False):
             continue
-        if question.kind is Kind.multi:
+        if rules(question).many:
             ratios = [max(r.ratio, 1.0) for r in rows if reach.possible(r)]
         else:
             # Listed answers that can be given, and "anything else" (the last outcome).
@@ -210,8 +193,6 @@ def lint(kb: KnowledgeBase) -> list[Problem]:
                 "warning",
             )
             continue
-        if q.kind is Kind.scale:
-            continue
         for j, choice in enumerate(q.choices):
             if (q.id, choice.id) not in used_choices and not choice.neutral:
                 add(
@@ -223,49 +204,3 @@ def lint(kb: KnowledgeBase) -> list[Problem]:
                     "warning",
                 )
     return problems
-
-
-def json_schemas() -> dict[str, dict[str, Any]]:
-    """The JSON Schema of every knowledge-base file, keyed by ``NAME.schema.json``."""
-    out = {}
-    for name, model in FILES.items():
-        schema = model.model_json_schema()
-        stem = name.removesuffix(".yaml")
-        schema = {
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": f"hipthrust/{stem}.schema.json",
-            **schema,
-        }
-        out[f"{stem}.schema.json"] = schema
-    return out
-
-
-def kind_of(name: str) -> str | None:
-    """Normalise a kind given by a user (``red-flags``, ``mistake``, ``questions.yaml``)."""
-    key = name.lower().removesuffix(".yaml").replace("-", "_")
-    for kind in KINDS:
-        if key in (kind, kind.rstrip("s"), kind[:-1]):
-            return kind
-    return None
-
-
-def entries(kb: KnowledgeBase, kind: str) -> list[Any]:
-    """The entries of a list kind, in knowledge-base order."""
-    return list(getattr(kb, kind))
-
-
-def summary(kb: KnowledgeBase) -> list[tuple[str, int]]:
-    """How many entries of each kind the knowledge base holds."""
-    return [(kind, len(getattr(kb, kind))) for kind in LIST_KINDS.values()] + [
-        ("form steps", len(kb.technique.checklist)),
-    ]
-
-
-def schema_comment(name: str) -> str:
-    """The editor hint line a shipped file starts with."""
-    return f"# yaml-language-server: $schema={SCHEMA_DIR}/{name.removesuffix('.yaml')}.schema.json"
-
-
-def schema_path(data_dir: Path, name: str) -> Path:
-    """Where the committed schema of file *name* lives."""
-    return data_dir / SCHEMA_DIR / f"{name.removesuffix('.yaml')}.schema.json"

@@ -1,17 +1,12 @@
-"""Tools for knowledge-base authors: kb validate, kb schema, kb show."""
+"""kb validate: every problem of a knowledge base, located, and what lint finds beyond loading."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
-from hipthrust_cli import authoring
-
-from .conftest import DATA, Run
+from tests.conftest import DATA, Run
 
 TRACEBACK = "Traceback (most recent call last)"
 PROBLEM_LINE = r"^\S+\.yaml:\d+: [\w.\[\]]+: .+ — .+"
@@ -264,78 +259,3 @@ def test_overlay_rules_through_the_cli(cli: Callable[..., Run], tmp_path: Path) 
     assert ids[-1] == "frog_pump"  # added
     assert ids[0] == "standard_hip_thrust" and data[0]["reps"] == "6-10"  # replaced in place
     assert cli("kb", "validate", str(folder)).code == 0
-
-
-# --- kb schema ------------------------------------------------------------------------------------
-
-
-def test_committed_schema_matches_the_models() -> None:
-    for name, schema in authoring.json_schemas().items():
-        committed = json.loads((DATA / "schema" / name).read_text())
-        assert committed == schema, (
-            f"data/schema/{name} is stale: run 'hipthrust kb schema -o data/schema'"
-        )
-
-
-def test_data_files_point_to_their_schema() -> None:
-    for path in DATA.glob("*.yaml"):
-        first = path.read_text().splitlines()[0]
-        assert first == authoring.schema_comment(path.name), path.name
-        assert authoring.schema_path(DATA, path.name).is_file()
-
-
-def test_schema_rejects_what_the_loader_rejects() -> None:
-    schema = authoring.json_schemas()["drills.schema.json"]
-    drill = schema["$defs"]["Drill"]
-    assert drill["additionalProperties"] is False
-    assert set(drill["required"]) == {"id", "name", "how"}
-
-
-def test_schema_command(cli: Callable[..., Run], tmp_path: Path) -> None:
-    one = cli("kb", "schema", "mistakes")
-    assert one.code == 0 and json.loads(one.stdout)["$id"] == "hipthrust/mistakes.schema.json"
-    everything = cli("kb", "schema").json()
-    assert set(everything) == {
-        f"{n.removesuffix('.yaml')}.schema.json" for n in (p.name for p in DATA.glob("*.yaml"))
-    }
-    run = cli("kb", "schema", "-o", str(tmp_path / "out"))
-    assert run.code == 0 and len(list((tmp_path / "out").glob("*.schema.json"))) == 9
-    run = cli("kb", "schema", "questions.yaml", "-o", str(tmp_path / "q.json"))
-    assert run.code == 0 and json.loads((tmp_path / "q.json").read_text())["type"] == "object"
-
-
-def test_schema_command_errors(cli: Callable[..., Run], tmp_path: Path) -> None:
-    run = cli("kb", "schema", "mistakez")
-    assert run.code == 2 and "choose one of" in run.stderr
-    run = cli("kb", "schema", "questions", "-o", str(tmp_path / "missing" / "q.json"))
-    assert run.code == 2 and "does not exist" in run.stderr
-    assert not (tmp_path / "missing").exists()
-
-
-# --- kb show ---------------------------------------------------------------------------------
-
-
-def test_show_summary_kind_and_entry(cli: Callable[..., Run]) -> None:
-    summary = cli("kb", "show", "-f", "json").json()
-    assert summary["mistakes"] >= 12 and summary["questions"] >= 20
-    mistakes = cli("kb", "show", "mistakes", "-f", "json").json()
-    assert mistakes[0]["id"] == "arching_lower_back"
-    entry = cli("kb", "show", "mistake", "weak_core", "-f", "json").json()
-    assert entry["prior"]["p"] == 0.2 and entry["prior"]["why"]
-    assert entry["evidence"][0]["question"] == "what_you_see"
-    assert "present: 0.4" in cli("kb", "show", "mistakes", "weak_core").stdout
-    assert "```yaml" in cli("kb", "show", "red-flags", "leg_pain", "-f", "markdown").stdout
-    assert "| arching\\_lower\\_back |" in cli("kb", "show", "mistakes", "-f", "markdown").stdout
-    assert "checklist" in cli("kb", "show", "technique").stdout
-
-
-@pytest.mark.parametrize(
-    ("args", "needle"),
-    [
-        (["kb", "show", "exercises"], "choose one of"),
-        (["kb", "show", "mistakes", "weak_cor"], "did you mean weak_core"),
-    ],
-)
-def test_show_errors(cli: Callable[..., Run], args: list[str], needle: str) -> None:
-    run = cli(*args)
-    assert run.code == 2 and needle in run.stderr and run.stdout == ""

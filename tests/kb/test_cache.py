@@ -11,22 +11,34 @@ from typing import Any, Literal
 import pytest
 from pydantic import Field
 
-from hipthrust_cli import cache, knowledge, paths
+from hipthrust_cli import paths, yamlio
+from hipthrust_cli.errors import KnowledgeBaseError
+from hipthrust_cli.kb import (
+    Answer,
+    Bands,
+    Evidence,
+    Fix,
+    KnowledgeBase,
+    Level,
+    Settings,
+    cache,
+    loading,
+)
+from hipthrust_cli.kb.models import Model
+from tests.conftest import DATA, NOBODY, as_user, needs_root
 
-from .conftest import DATA, NOBODY, as_user, needs_root
 
-
-class _Extra(knowledge._Model):
+class _Extra(Model):
     """A model with a field of every kind the knowledge base uses, and more."""
 
     id: str
     weights: list[float] = Field(default_factory=list)
-    level: knowledge.Level = knowledge.Level.routine
-    nested: knowledge.Fix | None = None
-    table: dict[knowledge.Level, tuple[int, ...]] = Field(default_factory=dict)
-    answer: knowledge.Answer | None = None
+    level: Level = Level.routine
+    nested: Fix | None = None
+    table: dict[Level, tuple[int, ...]] = Field(default_factory=dict)
+    answer: Answer | None = None
     kind: Literal["a", "b"] = "a"
-    urgent: Literal[knowledge.Level.emergency, knowledge.Level.urgent] = knowledge.Level.urgent
+    urgent: Literal[Level.emergency, Level.urgent] = Level.urgent
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -35,51 +47,83 @@ def _copy(tmp_path: Path) -> Path:
     return folder
 
 
-def test_hit_returns_the_same_knowledge_base(tmp_path: Path) -> None:
+def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on any YAML parse fails: only a cache hit can load a knowledge base."""
+
+    def refuse(text: str, max_nodes: int) -> object:
+        raise AssertionError("parsed YAML although the cache should have served it")
+
+    monkeypatch.setattr(yamlio, "parse", refuse)
+
+
+def test_a_hit_parses_nothing_and_returns_an_equal_knowledge_base(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = tmp_path / "cache"
-    first = knowledge.load(cache_dir=store)
+    first = loading.load(cache_dir=store)
     assert len(list(store.glob("kb-*.json"))) == 1
-    second = knowledge.load(cache_dir=store)
+    _no_parsing(monkeypatch)
+    second = loading.load(cache_dir=store)
     assert second is not first
-    assert [m.id for m in second.mistakes] == [m.id for m in first.mistakes]
+    assert second == first
     assert second.evidence_by_question.keys() == first.evidence_by_question.keys()
+
+
+def test_a_changed_file_misses_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, store = _copy(tmp_path), tmp_path / "cache"
+    loading.load(base=folder, cache_dir=store)
+    _no_parsing(monkeypatch)
+    loading.load(base=folder, cache_dir=store)  # unchanged: a hit
+    path = folder / "drills.yaml"
+    path.write_bytes(path.read_bytes() + b"\n")  # one byte more, same meaning
+    with pytest.raises(AssertionError, match="parsed YAML"):
+        loading.load(base=folder, cache_dir=store)
+
+
+def test_without_a_cache_folder_every_load_parses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loading.load(cache_dir=tmp_path / "cache")
+    _no_parsing(monkeypatch)
+    with pytest.raises(AssertionError, match="parsed YAML"):
+        loading.load()
 
 
 def test_a_changed_file_is_never_served_stale(tmp_path: Path) -> None:
     folder, store = _copy(tmp_path), tmp_path / "cache"
-    assert knowledge.load(base=folder, cache_dir=store).settings.stop_threshold == 0.22
+    assert loading.load(base=folder, cache_dir=store).settings.stop_threshold == 0.22
     path = folder / "settings.yaml"
     path.write_text(path.read_text().replace("stop_threshold: 0.22", "stop_threshold: 0.5"))
     os.utime(path, (1, 1))  # even with an old timestamp: the key is the content
-    assert knowledge.load(base=folder, cache_dir=store).settings.stop_threshold == 0.5
+    assert loading.load(base=folder, cache_dir=store).settings.stop_threshold == 0.5
 
 
 def test_a_changed_overlay_is_never_served_stale(tmp_path: Path) -> None:
     overlay, store = tmp_path / "o", tmp_path / "cache"
     overlay.mkdir()
     (overlay / "drills.yaml").write_text("drills:\n  - {id: plank, name: One, how: H}\n")
-    assert knowledge.load([overlay], cache_dir=store).exercise_names["plank"] == "One"
+    assert loading.load([overlay], cache_dir=store).exercise_names["plank"] == "One"
     (overlay / "drills.yaml").write_text("drills:\n  - {id: plank, name: Two, how: H}\n")
-    assert knowledge.load([overlay], cache_dir=store).exercise_names["plank"] == "Two"
+    assert loading.load([overlay], cache_dir=store).exercise_names["plank"] == "Two"
     (overlay / "drills.yaml").unlink()
-    assert knowledge.load([overlay], cache_dir=store).exercise_names["plank"] == "Front plank"
+    assert loading.load([overlay], cache_dir=store).exercise_names["plank"] == "Front plank"
 
 
 def test_an_invalid_kb_is_never_cached(tmp_path: Path) -> None:
     folder, store = _copy(tmp_path), tmp_path / "cache"
     (folder / "drills.yaml").write_text("drills:\n  - {id: x}\n")
     for _ in range(2):
-        with pytest.raises(knowledge.KnowledgeBaseError):
-            knowledge.load(base=folder, cache_dir=store)
+        with pytest.raises(KnowledgeBaseError):
+            loading.load(base=folder, cache_dir=store)
     assert not list(store.glob("kb-*.json"))
 
 
 def test_damaged_cache_is_a_miss(tmp_path: Path) -> None:
     store = tmp_path / "cache"
-    knowledge.load(cache_dir=store)
+    loading.load(cache_dir=store)
     for entry in store.glob("kb-*.json"):
         entry.write_bytes(b"not json")
-    assert knowledge.load(cache_dir=store).mistakes
+    assert loading.load(cache_dir=store).mistakes
 
 
 def _entry(store: Path) -> Path:
@@ -95,13 +139,13 @@ def _poison(entry: Path) -> None:
 
 
 def _served_poison(store: Path) -> bool:
-    return knowledge.load(cache_dir=store).exercise_names["plank"] == "POISONED"
+    return loading.load(cache_dir=store).exercise_names["plank"] == "POISONED"
 
 
 def test_a_hit_really_comes_from_the_cache(tmp_path: Path) -> None:
     """The poisoning helper works, so the refusals below are meaningful."""
     store = tmp_path / "cache"
-    knowledge.load(cache_dir=store)
+    loading.load(cache_dir=store)
     _poison(_entry(store))
     assert _served_poison(store)
 
@@ -115,7 +159,7 @@ def test_no_code_path_can_unpickle() -> None:
 
 def test_the_cache_is_plain_json_that_names_no_code(tmp_path: Path) -> None:
     store = tmp_path / "cache"
-    knowledge.load(cache_dir=store)
+    loading.load(cache_dir=store)
     entry = _entry(store)
     head, body = entry.read_bytes().splitlines()
     json.loads(head), json.loads(body)  # plain JSON, nothing else
@@ -128,13 +172,13 @@ def test_the_cache_is_plain_json_that_names_no_code(tmp_path: Path) -> None:
         b"\x80\x04cos\nsystem\n(S'touch PWNED'\ntR.",  # a pickle
     ):
         entry.write_bytes(planted)
-        assert knowledge.load(cache_dir=store).mistakes
+        assert loading.load(cache_dir=store).mistakes
     assert not (tmp_path / "PWNED").exists() and not Path("PWNED").exists()
 
 
 def test_a_changed_layout_is_a_miss(tmp_path: Path) -> None:
     store = tmp_path / "cache"
-    knowledge.load(cache_dir=store)
+    loading.load(cache_dir=store)
     entry = _entry(store)
     _, body = entry.read_bytes().splitlines()
     entry.write_bytes(b'"another layout"\n' + body)
@@ -147,15 +191,15 @@ def test_serialisation_is_generic_over_the_models() -> None:
     value = _Extra(
         id="x",
         weights=[0.5, -1.25],
-        level=knowledge.Level.urgent,
-        nested=knowledge.Fix(text="t", evidence=knowledge.Evidence.research),
-        table={knowledge.Level.emergency: (1, 2)},
+        level=Level.urgent,
+        nested=Fix(text="t", evidence=Evidence.research),
+        table={Level.emergency: (1, 2)},
         answer=["a", "b"],
         kind="b",
     )
     again = cache.decode(cache.encode(value, _Extra), _Extra)
-    assert again == value and again.table[knowledge.Level.emergency] == (1, 2)
-    assert isinstance(again.nested, knowledge.Fix)
+    assert again == value and again.table[Level.emergency] == (1, 2)
+    assert isinstance(again.nested, Fix)
 
 
 def test_a_type_the_cache_cannot_hold_is_refused_not_guessed() -> None:
@@ -168,39 +212,39 @@ def test_a_type_the_cache_cannot_hold_is_refused_not_guessed() -> None:
         cache.encode(Odd(anything=1), Odd)
 
 
-def test_the_whole_knowledge_base_round_trips(kb: knowledge.KnowledgeBase) -> None:
-    again = cache.decode(cache.encode(kb, knowledge.KnowledgeBase), knowledge.KnowledgeBase)
-    assert isinstance(again, knowledge.KnowledgeBase)
+def test_the_whole_knowledge_base_round_trips(kb: KnowledgeBase) -> None:
+    again = cache.decode(cache.encode(kb, KnowledgeBase), KnowledgeBase)
+    assert isinstance(again, KnowledgeBase)
     for f in ("questions", "red_flags", "mistakes", "drills", "variations", "alternatives"):
         assert [e.model_dump() for e in getattr(again, f)] == [
             e.model_dump() for e in getattr(kb, f)
         ]
     assert again.levels == kb.levels and again.origins == kb.origins
     assert again.technique == kb.technique and again.settings == kb.settings
-    assert again.sources == kb.sources
+    assert again == kb
 
 
 def test_not_finite_numbers_are_never_cached() -> None:
     with pytest.raises(cache.Unsupported):
         cache.encode(
-            knowledge.Settings.model_construct(
+            Settings.model_construct(
                 kb_version="k",
-                bands=knowledge.Bands(),
+                bands=Bands(),
                 stop_threshold=float("nan"),
                 always_ask=[],
                 back_pain=[],
             ),
-            knowledge.Settings,
+            Settings,
         )
-    head = cache.encode(knowledge.Settings(kb_version="k"), knowledge.Settings).split(b"\n")[0]
+    head = cache.encode(Settings(kb_version="k"), Settings).split(b"\n")[0]
     with pytest.raises(cache.Unsupported):
-        cache.decode(head + b'\n["k", [0.75, 0.5, 0.25], NaN, [], []]', knowledge.Settings)
+        cache.decode(head + b'\n["k", [0.75, 0.5, 0.25], NaN, [], []]', Settings)
 
 
 @pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
 def test_cache_writable_by_others_is_not_read(tmp_path: Path) -> None:
     store = tmp_path / "cache"
-    knowledge.load(cache_dir=store)
+    loading.load(cache_dir=store)
     entry = _entry(store)
     assert entry.stat().st_mode & 0o077 == 0, "the cache is private"
     _poison(entry)
@@ -211,7 +255,7 @@ def test_cache_writable_by_others_is_not_read(tmp_path: Path) -> None:
 @pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
 def test_a_linked_cache_entry_is_not_followed(tmp_path: Path) -> None:
     store = tmp_path / "cache"
-    knowledge.load(cache_dir=store)
+    loading.load(cache_dir=store)
     entry = _entry(store)
     _poison(entry)
     elsewhere = tmp_path / "planted.json"
@@ -227,7 +271,7 @@ def test_a_cache_under_a_folder_another_user_controls_is_never_read(shared_tmp: 
     theirs.mkdir()
     mine = theirs / "data" / "cache"
     mine.mkdir(parents=True, mode=0o700)
-    knowledge.load(cache_dir=mine)
+    loading.load(cache_dir=mine)
     _poison(_entry(mine))
     os.chown(theirs, NOBODY, NOBODY)  # they could now rename 'data' and put their own
     assert not _served_poison(mine)
@@ -244,9 +288,9 @@ def test_an_unprivileged_user_reads_only_their_own_cache(shared_tmp: Path) -> No
 
     def load_twice() -> list[str]:
         store = home / "cache"
-        names = [knowledge.load(cache_dir=store).exercise_names["plank"]]
+        names = [loading.load(cache_dir=store).exercise_names["plank"]]
         _poison(_entry(store))
-        names.append(knowledge.load(cache_dir=store).exercise_names["plank"])
+        names.append(loading.load(cache_dir=store).exercise_names["plank"])
         return names
 
     assert as_user(load_twice) == ["Front plank", "POISONED"]
@@ -254,15 +298,13 @@ def test_an_unprivileged_user_reads_only_their_own_cache(shared_tmp: Path) -> No
     assert _entry(store).stat().st_uid == NOBODY
     assert store.stat().st_mode & 0o777 == 0o700
     os.chown(_entry(store), 0, 0)  # now root's file in their folder: not theirs to trust
-    assert as_user(lambda: knowledge.load(cache_dir=store).exercise_names["plank"]) == (
-        "Front plank"
-    )
+    assert as_user(lambda: loading.load(cache_dir=store).exercise_names["plank"]) == ("Front plank")
 
 
 def test_unwritable_cache_folder_is_silent(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    assert knowledge.load(cache_dir=blocker / "cache").mistakes
+    assert loading.load(cache_dir=blocker / "cache").mistakes
 
 
 def test_cache_keeps_a_few_entries(tmp_path: Path) -> None:
@@ -271,7 +313,7 @@ def test_cache_keeps_a_few_entries(tmp_path: Path) -> None:
         overlay = tmp_path / f"o{i}"
         overlay.mkdir()
         (overlay / "drills.yaml").write_text(f"drills:\n  - {{id: plank, name: P{i}, how: H}}\n")
-        knowledge.load([overlay], cache_dir=store)
+        loading.load([overlay], cache_dir=store)
     assert len(list(store.glob("kb-*.json"))) == cache.MAX_FILES
 
 
@@ -285,11 +327,11 @@ def test_the_key_covers_every_file_name(tmp_path: Path) -> None:
     overlay, store = tmp_path / "o", tmp_path / "cache"
     overlay.mkdir()
     (overlay / "drills.yaml").write_text("drills:\n  - {id: plank, name: One, how: H}\n")
-    knowledge.load([overlay], cache_dir=store)  # warm
+    loading.load([overlay], cache_dir=store)  # warm
     (overlay / "drill.yaml").write_text("drills: []\n")
     for _ in range(2):
-        with pytest.raises(knowledge.KnowledgeBaseError, match=r"drill\.yaml"):
-            knowledge.load([overlay], cache_dir=store)
+        with pytest.raises(KnowledgeBaseError, match=r"drill\.yaml"):
+            loading.load([overlay], cache_dir=store)
 
 
 def test_what_is_parsed_is_what_was_keyed(tmp_path: Path) -> None:
@@ -298,8 +340,8 @@ def test_what_is_parsed_is_what_was_keyed(tmp_path: Path) -> None:
     overlay.mkdir()
     drills = overlay / "drills.yaml"
     drills.write_text("drills:\n  - {id: plank, name: One, how: H}\n")
-    parts, snapshot = knowledge.read_sources([knowledge.shipped_dir(), overlay])
+    parts, snapshot = loading.read_sources([loading.shipped_dir(), overlay])
     drills.write_text("drills:\n  - {id: plank, name: Two, how: H}\n")  # edited meanwhile
-    kb, problems = knowledge.collect([overlay], snapshot=snapshot)
+    kb, problems = loading.collect([overlay], snapshot=snapshot)
     assert not problems and kb is not None and kb.exercise_names["plank"] == "One"
     assert (f"{overlay}/drills.yaml", snapshot[drills]) in parts
