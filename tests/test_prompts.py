@@ -239,7 +239,8 @@ def test_review_changes_an_answer_and_asks_new_follow_ups(kb: KnowledgeBase, pip
     preset.update({"about_pain": ["none"]})
     del preset["where_felt"]
     preset.pop("when_felt")
-    interview = Interview.start(kb, preset)
+    # thorough: so many "Not sure" answers would otherwise stop the adaptive part at once
+    interview = Interview.start(kb, preset, thorough=True)
     # where_felt: glutes only. Review: "Change an answer" -> the where_felt line (6th
     # answer in order) -> tick lower back too -> when_felt now applies -> "At the top".
     script = [DOWN + SPACE + ENTER, SPACE + ENTER, DOWN * 2 + ENTER]
@@ -270,7 +271,8 @@ def test_an_emergency_given_in_the_review_ends_at_once(kb: KnowledgeBase, pipe: 
 
 def test_run_skips_follow_ups_and_shows_progress(kb: KnowledgeBase, pipe: Any) -> None:
     preset = {q: v for q, v in _screened(kb).items() if q not in ("where_felt", "age_band")}
-    interview = Interview.start(kb, preset)
+    # thorough: so many "Not sure" answers would otherwise stop the adaptive part at once
+    interview = Interview.start(kb, preset, thorough=True)
     # age_band: 16 to 50 (two up from "Not sure", where a warning-sign question starts);
     # about_pain: "None of these" (the eighth tick); where_felt: glutes
     script = [UP * 2 + ENTER, DOWN * 7 + SPACE + ENTER, DOWN + SPACE + ENTER]
