@@ -231,3 +231,10 @@ def test_why_quotes_only_the_tick_that_moved_a_cause(kb: KnowledgeBase) -> None:
     weight = next(f for f in diagnose(kb, answered).findings if f.id == "excessive_weight")
     context = [e.words for e in weight.supporting if e.question == "about_pain"]
     assert context == ["You injured your back in the past, and it has recovered"]
+
+
+def test_a_saved_session_with_the_old_questions_still_carries_over(kb: KnowledgeBase) -> None:
+    # --again: old ids are dropped quietly; the checklist, a warning sign, is asked fresh.
+    saved = {"pain_character": "sharp", "back_history": "none", "bench_height": "high"}
+    assert answers.still_valid(kb, saved) == {"bench_height": "high"}
+    assert "about_pain" not in answers.reusable(kb, {"about_pain": ["sharp"], **saved})
