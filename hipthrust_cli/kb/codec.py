@@ -339,16 +339,26 @@ def _model_decoder(
     special = [(n, i, d) for i, (n, d) in enumerate(zip(names, decoders, strict=True)) if d]
     count = len(names)
     shortest = count - len(tail)
+    # What a short row is padded with, by its length; a list default that no decoder
+    # copies is made anew for each model (``fresh``), as its default_factory would.
+    pads = {shortest + k: tail[k:] for k in range(len(tail))}
+    fresh = [i for i in range(shortest, count) if type(tail[i - shortest]) is list]
+    fresh = [i for i in fresh if decoders[i] is None]
     # Every field is set. One set for all instances: the models are frozen, and pydantic
     # copies this set before changing it (model_copy).
     fields_set = set(names)
     new, setattr_ = object.__new__, object.__setattr__
 
     def decode(row: Any) -> Any:
-        if len(row) != count:
-            if not shortest <= len(row) < count:
-                raise Unsupported(f"{cls.__name__} with {len(row)} fields")
-            row = row + _fresh(tail[len(row) - shortest :])
+        length = len(row)
+        if length != count:
+            pad = pads.get(length)
+            if pad is None:
+                raise Unsupported(f"{cls.__name__} with {length} fields")
+            row = row + pad
+            for i in fresh:
+                if i >= length:
+                    row[i] = []
         data = dict(zip(names, row))  # noqa: B905 - the length was checked just above
         for name, i, func in special:
             data[name] = func(row[i])
