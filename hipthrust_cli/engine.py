@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from hipthrust_cli.core.model import Belief, beliefs, features, rows_for
+from hipthrust_cli.core.model import Belief, beliefs, rows_for
 from hipthrust_cli.core.triage import Alternatives, Reason, Triage, report_policy, triage
 from hipthrust_cli.kb import (
     NOT_SURE,
@@ -31,6 +31,7 @@ from hipthrust_cli.kb import (
     Level,
     Question,
 )
+from hipthrust_cli.kb.odds import features
 
 __all__ = ["Diagnosis", "Reason", "Triage", "diagnose", "report_from_dict", "triage"]
 

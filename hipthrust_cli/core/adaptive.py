@@ -21,8 +21,9 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from hipthrust_cli.core.model import beliefs, features, odds, prob
+from hipthrust_cli.core.model import beliefs
 from hipthrust_cli.kb import Answer, KnowledgeBase, Likelihood, Question
+from hipthrust_cli.kb.odds import features, odds, prob
 
 SELF_TEST_WEIGHT = 0.5  # a self-test's information counts half: it costs getting up
 

@@ -18,6 +18,11 @@ opened without following links, checked with ``fstat`` on the very descriptor th
 then read, and every folder above it must be ours or root's and not writable by others
 (:func:`hipthrust_cli.paths.is_private_chain`). Every failure to read or write the cache
 is silent: the cache is a speed-up, never a requirement.
+
+Of :mod:`hipthrust_cli.paths` (a leaf: it imports nothing from the package) this uses
+only the folder checks and the one atomic write, never a reader of the environment: the
+folder is passed in by the edge. Keeping one implementation of those checks matters more
+than a copy here would.
 """
 
 from __future__ import annotations
