@@ -30,13 +30,13 @@ REVIEW = 1  # "Show my report" / "Change an answer" after the last question
 def _pty_run(kb: KnowledgeBase, scenario: Scenario, folder: Path) -> tuple[int, int]:
     import json
 
-    from hipthrust_cli.engine import report_from_dict
+    from hipthrust_cli.core.report import from_dict
     from tests.test_e2e_pty import _drive, _spawn
 
     child, out = _spawn(folder, "--no-history", "-f", "json")
     met = _drive(child, kb, scenario.answers)
     child.close()
-    report = report_from_dict(json.loads(out.read_text()))
+    report = from_dict(json.loads(out.read_text()))
     screen = sum(1 for q in report.interview.asked if kb.question_by_id[q].red_flag)
     return len(met) - screen, len(met)
 

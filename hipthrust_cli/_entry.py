@@ -17,9 +17,7 @@ cannot become "stdout" and receive the report.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
-import gc
 import os
 import sys
 
@@ -86,8 +84,9 @@ def main() -> None:
     with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
         signal.signal(signal.SIGINT, _stop_while_starting)
     try:
-        gc.disable()
-        atexit.register(gc.freeze)
+        from hipthrust_cli import collector
+
+        collector.start_up()
         _reserve_standard_fds()
         from hipthrust_cli.cli import main as run
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -29,7 +29,11 @@ from hipthrust_cli.paths import TargetError
 from hipthrust_cli.safetext import clean_line, quote
 
 if TYPE_CHECKING:  # pragma: no cover - types only; importing them would slow start-up
-    from hipthrust_cli.kb import KnowledgeBase, Variation
+    from hipthrust_cli.history import History
+    from hipthrust_cli.history import Session as Saved
+    from hipthrust_cli.kb import Answer, KnowledgeBase, Variation
+    from hipthrust_cli.session import Notice
+    from hipthrust_cli.video.analysis import VideoAnswer
 
 # --- usage errors and help screens ---------------------------------------------------------
 
@@ -482,74 +486,36 @@ def diagnose(
     The questions go to stderr and the report to stdout, so you can pipe the report or
     save it to a file.
     """
-    from hipthrust_cli import answers as answers_mod
-    from hipthrust_cli.engine import diagnose as run_diagnosis
-    from hipthrust_cli.interview import Interview
+    from hipthrust_cli import session as one_run
+    from hipthrust_cli.core.answers import parse_options
 
     target = _one_output(output)  # a bad -o fails before any question is asked
     kb = _load(kb_dirs, allow_unsafe_kb)
-    from_file = answers_mod.load_file(answers_file, kb) if answers_file else {}
-    from_options = answers_mod.parse_options(answer or [], kb)
+    from_file = one_run.read_answers_file(answers_file, kb) if answers_file else {}
+    from_options = parse_options(answer or [], kb)
     measured = _video_answers(video, kb, {**from_file, **from_options}) if video else {}
-    store = None if no_history and not again else _history()
-    last = _last_session(store) if store is not None else None
-    defaults: dict[str, Any] = {}
-    if again:
-        if last is None:
-            _say("No earlier session to start from: starting fresh.\n")
-        else:
-            defaults = answers_mod.reusable(kb, answers_mod.still_valid(kb, last.answers))
-    stdin_is_terminal = _stdin_is_terminal() and str(answers_file) != "-"
-    interactive = stdin_is_terminal and not no_input
-    # Precedence: --answer, then the answers file, then (for --again) the last answers,
-    # which the wizard lists in its review after asking the screen and pain fresh.
-    preset = answers_mod.merge(
-        {} if interactive else defaults,
-        {qid: m.choice for qid, m in measured.items()},
-        from_file,
-        from_options,
+    request = one_run.Request(
+        from_file=from_file,
+        from_options=from_options,
+        measured=measured,
+        answers_given=answers_file is not None or bool(answer),
+        stdin_is_terminal=_stdin_is_terminal() and str(answers_file) != "-",
+        no_input=no_input,
+        thorough=thorough,
+        again=again,
+        no_history=no_history,
+        verbose=verbose,
     )
-    interview = Interview.start(kb, preset, thorough=thorough)
+    run = one_run.Diagnose(kb, request, _history() if one_run.uses_history(request) else None)
+    run.start()
+    _notify(run.take_notices())
+    if run.needs_asking():
+        from hipthrust_cli import prompts
 
-    if not no_input and interview.next_question() is not None:
-        if not stdin_is_terminal:
-            if not (answers_file is not None or answer or (again and last is not None)):
-                raise UsageError(
-                    "hipthrust diagnose needs a terminal to ask its questions; give answers "
-                    "with --answers FILE (or --answer QID=VALUE), or add --no-input."
-                )
-        else:
-            import gc
-
-            from hipthrust_cli import prompts
-
-            # The wizard runs for minutes: collect garbage again, but leave what start-up
-            # built (all of it lives until exit) out of every future collection.
-            gc.freeze()
-            gc.enable()
-            carry = None
-            if again and last is not None:
-                # Given answers (a file, --answer) win over last time's.
-                kept = {k: v for k, v in defaults.items() if k not in preset}
-                carry = prompts.Again(kept, last.id, _when(last.created))
-            prompts.run(interview, again=carry)
-
-    if verbose:
-        for qid in interview.ignored():
-            _say(
-                f"Note: ignored the answer to '{qid}': that question does not apply "
-                "given your other answers.\n"
-            )
-    compared = _last_full_session(store, last) if store is not None else None
-    report = run_diagnosis(kb, interview.final_answers(), _previous(compared), interview.asked)
-    if measured:
-        from hipthrust_cli.video.mark import mark_measured
-
-        report = mark_measured(report, measured, _answer_words(kb, measured))
-    report = _dated(report)
-    # Saved before anything is shown: a closed pipe, a full disk or a vanished -o folder
-    # must never cost the interview.
-    saved = _save(store, report) if store is not None and not no_history else None
+        with prompts.terminal_restored_on_signals():
+            run.ask(prompts.Prompter())
+    report, saved = run.finish()
+    _notify(run.take_notices())
     hint = (
         f" The diagnosis is saved as session {saved}; 'hipthrust history show {saved}' "
         "shows it again (add -o FILE to write it)."
@@ -568,8 +534,13 @@ def diagnose(
                 f"Cannot write {quote(exc.path)}: {clean_line(exc.reason)}.{hint}"
             ) from None
     if saved is not None:
-        dash = "—" if _can_say("—") else "-"
-        _say(f"Saved as session #{saved} {dash} next time: hipthrust diagnose --again")
+        _notify([one_run.saved_notice(saved, "—" if _can_say("—") else "-")])
+
+
+def _notify(notices: Sequence[Notice]) -> None:
+    """Show what a run has to say, on stderr: warnings marked as such."""
+    for notice in notices:
+        (_warn if notice.warning else _say)(notice.text)
 
 
 def _can_say(text: str) -> bool:
@@ -579,17 +550,6 @@ def _can_say(text: str) -> bool:
     except (UnicodeEncodeError, LookupError):
         return False
     return True
-
-
-def _dated(report: Any, when: str | None = None) -> Any:
-    """*report* stamped with when it was made (now, or *when* for an older saved one)."""
-    import dataclasses
-    import datetime as dt
-
-    if report.date:
-        return report
-    stamp = when or dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    return dataclasses.replace(report, date=stamp)
 
 
 def _show(report: Any, fmt: Format, include_screening: bool = False) -> None:
@@ -694,36 +654,18 @@ def _analyze_video(path: Path, annotate: Path | None = None) -> Any:
     return result
 
 
-def _video_answers(path: Path, kb: KnowledgeBase, given: dict[str, Any]) -> dict[str, Any]:
+def _video_answers(
+    path: Path, kb: KnowledgeBase, given: Mapping[str, Answer]
+) -> dict[str, VideoAnswer]:
     """The answers a video measured with confidence, for questions not answered otherwise."""
+    from hipthrust_cli.session import measured_answers
+
     result = _analyze_video(path)
     for warning in result.warnings:
         _warn(warning)
-    questions = {q.id: q for q in kb.questions}
-    kept = {
-        a.question: a
-        for a in result.answers
-        if a.question in questions
-        and a.question not in given
-        and any(c.id == a.choice for c in questions[a.question].choices)
-    }
-    for a in kept.values():
-        sys.stderr.write(
-            clean_line(
-                f"Measured from video: {questions[a.question].text} — "
-                f"{questions[a.question].label_of(a.choice)} ({a.text})."
-            )
-            + "\n"
-        )
+    kept, notices = measured_answers(kb, result.answers, given)
+    _notify(notices)
     return kept
-
-
-def _answer_words(kb: KnowledgeBase, answers: dict[str, Any]) -> dict[str, str]:
-    questions = {q.id: q for q in kb.questions}
-    return {
-        qid: f"{questions[qid].text} — {questions[qid].label_of(a.choice)}"
-        for qid, a in answers.items()
-    }
 
 
 @app.command(
@@ -759,7 +701,7 @@ def analyze(
     confidence answers questions for you in: hipthrust diagnose --video VIDEO
     """
     from hipthrust_cli import render
-    from hipthrust_cli.engine import DISCLAIMER
+    from hipthrust_cli.core.report import DISCLAIMER
     from hipthrust_cli.video.analysis import report_dict
 
     kb = _load(kb_dirs)
@@ -773,7 +715,7 @@ def analyze(
 # --- history -------------------------------------------------------------------------------
 
 
-def _history() -> Any:
+def _history() -> History | None:
     from hipthrust_cli import history, paths
 
     try:
@@ -787,90 +729,10 @@ def _warn(message: str) -> None:
     _say(prefix + clean_line(message))
 
 
-def _moved_aside(store: Any) -> None:
-    if store.moved_aside is not None:
-        _warn(
-            f"your history file could not be read, so it was moved to {store.moved_aside} "
-            "(kept, not deleted) and a new history was started."
-        )
-        store.moved_aside = None
+def _moved_aside(store: History) -> None:
+    from hipthrust_cli.session import moved_aside
 
-
-def _last_session(store: Any) -> Any:
-    from hipthrust_cli.history import HistoryError
-
-    try:
-        last = store.last()
-    except HistoryError as exc:
-        _warn(f"could not read your history ({exc}); continuing without it.")
-        return None
-    _moved_aside(store)
-    return last
-
-
-def _save(store: Any, report: Any) -> int | None:
-    """Save the diagnosis; its session number, or None (with a warning) if it could not be."""
-    import json
-
-    from hipthrust_cli import render
-    from hipthrust_cli.history import HistoryError
-
-    number: int | None = None
-    try:
-        number = store.save(json.loads(render.to_json(report)))
-    except HistoryError as exc:
-        _warn(f"this diagnosis was not saved in your history: {exc}.")
-    _moved_aside(store)
-    return number
-
-
-def _when(created: str) -> str:
-    """A saved session's time as people say it, in local time: "Thu 12 Nov 2026, 14:05"."""
-    import datetime as dt
-
-    try:
-        moment = dt.datetime.fromisoformat(created).astimezone()
-    except ValueError:
-        return clean_line(created)
-    return f"{moment:%a} {moment.day} {moment:%b %Y, %H:%M}"
-
-
-def _last_full_session(store: Any, last: Any) -> Any:
-    """The newest session whose report looked for causes, to measure progress against.
-
-    A session that stopped at an emergency (or any level whose report holds no causes)
-    never looked for causes, so nothing could be called "no longer found" against it.
-    """
-    from hipthrust_cli.core.triage import POLICY
-    from hipthrust_cli.history import HistoryError
-    from hipthrust_cli.kb import Level
-
-    def full(session: Any) -> bool:
-        try:
-            return POLICY[Level(session.triage)].causes
-        except ValueError:
-            return False
-
-    if last is None or full(last):
-        return last
-    try:
-        sessions = store.sessions()
-    except HistoryError:
-        return None
-    return next((s for s in reversed(sessions) if full(s)), None)
-
-
-def _previous(last: Any) -> Any:
-    from hipthrust_cli.engine import Previous
-
-    if last is None:
-        return None
-    return Previous(
-        date=last.created,
-        findings=[(mid, title) for mid, title, _ in last.findings],
-        pain=last.pain,
-        number=last.id,
-    )
+    _notify(moved_aside(store))
 
 
 history_app = typer.Typer(
@@ -933,13 +795,13 @@ def history_list(
     render.history_table(fmt.value, table, spark, sys.stdout)
 
 
-def _sessions(store: Any) -> list[Any]:
+def _sessions(store: History | None) -> list[Saved]:
     from hipthrust_cli.history import HistoryError
 
     if store is None:
         return []
     try:
-        sessions: list[Any] = store.sessions()
+        sessions = store.sessions()
     except HistoryError as exc:
         raise UsageError(f"Cannot read your history: {exc}.") from None
     _moved_aside(store)
@@ -972,7 +834,7 @@ def history_show(
     ] = False,
 ) -> None:
     """Show a past report again, exactly as it was."""
-    from hipthrust_cli.engine import report_from_dict
+    from hipthrust_cli.session import dated
 
     target = _one_output(output)
     sessions = _sessions(_history())
@@ -985,7 +847,7 @@ def history_show(
         )
         raise UsageError(f"There is no session {number}; {known} ('hipthrust history' lists them).")
     try:
-        report = _dated(report_from_dict(session.report), session.created)
+        report = dated(session.report, session.created)
     except (KeyError, TypeError, ValueError):
         raise UsageError(
             f"Session {number} cannot be shown: its saved report is damaged."
@@ -994,7 +856,7 @@ def history_show(
         from hipthrust_cli import render
 
         # Exactly as saved: an older report keeps its scores, no fields are added.
-        _print(render.to_json(session.report))
+        _print(render.to_json(session.saved))
     else:
         _show(report, fmt, include_screening)
     if target is not None:
@@ -1011,7 +873,7 @@ def history_clear(
     """Delete every saved session (asks first)."""
     store = _history()
     count = len(_sessions(store))
-    if count == 0:
+    if store is None or count == 0:
         _say("Your history is already empty.\n")
         return
     if not yes:
@@ -1057,7 +919,7 @@ def history_export(
                 "triage": s.triage,
                 "pain": s.pain,
                 "answers": s.answers,
-                "report": s.report,
+                "report": s.saved,
             }
             for s in sessions
         ],

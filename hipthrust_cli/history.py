@@ -7,21 +7,31 @@ and a busy timeout let several hipthrust runs write at once without losing an en
 
 A file that is not a hipthrust history (corrupt, or another program's database) is moved
 aside, never deleted, and a new history is started; :class:`History` reports where the
-old file went. Nothing here prints.
+old file went. Nothing here prints, and nothing here reads the environment: the caller
+passes the folder in (:func:`hipthrust_cli.paths.data_dir`).
+
+It stores :class:`~hipthrust_cli.core.report.Diagnosis` objects and gives them back:
+each session keeps its report as saved (``saved``, its JSON form, shown and exported
+exactly as it was) and rebuilds the report from it when asked (``report``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import math
-import os
 import sqlite3
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypeGuard, TypeVar
+
+from hipthrust_cli import sqlitefile as sq
+
+if TYPE_CHECKING:  # pragma: no cover - types only; the report model is loaded when needed
+    from hipthrust_cli.core.report import JSON, Diagnosis
+
+T = TypeVar("T")
 
 FILE_NAME = "history.sqlite3"
 BUSY_SECONDS = 30.0  # how long to wait for another hipthrust run that is writing
@@ -37,78 +47,6 @@ class _NotOurs(Exception):
 
 class _MovedAside(Exception):
     """The history file was damaged and has been moved aside; open a new one."""
-
-
-# SQLite's primary result codes that matter here (https://sqlite.org/rescode.html).
-_PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = (
-    3,
-    5,
-    6,
-    8,
-    10,
-    11,
-    13,
-    14,
-    26,
-)
-_DAMAGE = {_CORRUPT, _NOTADB}
-_WORDS = {  # Python 3.10 has no sqlite_errorcode: the messages SQLite gives for each code
-    "malformed": _CORRUPT,
-    "not a database": _NOTADB,
-    "is locked": _BUSY,
-    "is full": _FULL,
-    "readonly": _READONLY,
-    "unable to open": _CANTOPEN,
-}
-
-
-def _code(exc: BaseException) -> int | None:
-    """The primary SQLite result code of an error, if it has one."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    if isinstance(code, int):
-        return code & 0xFF
-    text = str(exc).lower()
-    return next((c for words, c in _WORDS.items() if words in text), None)
-
-
-def _reason(exc: BaseException, path: Path) -> str:
-    """One sentence (without the final stop) saying what went wrong and what to do."""
-    code = _code(exc)
-    if code == _FULL or (isinstance(exc, OSError) and exc.errno == 28) or _disk_full(path):
-        return "the disk is full; free some space and run it again"
-    if code in (_BUSY, _LOCKED):
-        return (
-            f"{path} is locked by another program (perhaps another hipthrust); "
-            "try again in a moment"
-        )
-    if code in (_READONLY, _PERM) or isinstance(exc, PermissionError):
-        return f"{path} is read-only; check the permissions of the file and its folder"
-    if code == _CANTOPEN:
-        return f"{path} cannot be opened; check that its folder exists and is yours"
-    detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-    return f"{path}: {detail}"
-
-
-def _disk_full(path: Path) -> bool:
-    """Whether the disk holding *path* has (almost) no room left.
-
-    SQLite reports a full disk as SQLITE_FULL only sometimes; growing its shared-memory
-    file on a full disk is a "disk I/O error". Asking the file system tells them apart.
-    """
-    for folder in (path, *path.parents):
-        try:
-            info = os.statvfs(folder)
-        except (OSError, AttributeError):
-            continue
-        return info.f_bavail * info.f_frsize < 64 * 1024
-    return False
-
-
-def data_dir() -> Path:
-    """The user data folder (see :func:`hipthrust_cli.paths.data_dir`)."""
-    from hipthrust_cli import paths
-
-    return paths.data_dir()
 
 
 def _migration_1(db: sqlite3.Connection) -> None:
@@ -152,9 +90,17 @@ class Session:
     triage: str
     pain: int | None
     top_cause: str | None
-    answers: dict[str, Any]
-    report: dict[str, Any]
+    answers: dict[str, JSON]
+    saved: dict[str, JSON]
+    """The report's JSON form exactly as it was saved (an older version keeps its shape)."""
     findings: list[tuple[str, str, float]]  # (mistake id, title, probability or score), ranked
+
+    @cached_property
+    def report(self) -> Diagnosis:
+        """The saved report, rebuilt; ``ValueError`` when what was saved is damaged."""
+        from hipthrust_cli.core.report import from_dict
+
+        return from_dict(self.saved)
 
 
 class History:
@@ -176,13 +122,13 @@ class History:
         if create:
             try:
                 paths.make_private_dir(self.folder, narrow=paths.is_own_data_dir(self.folder))
-                _make_private_file(self.path)
+                sq.make_private_file(self.path)
             except OSError as exc:
                 raise HistoryError(
-                    f"cannot create {self.path}: {_reason(exc, self.folder)}"
+                    f"cannot create {self.path}: {sq.reason(exc, self.folder)}"
                 ) from None
         else:
-            _narrow(self.path)
+            sq.narrow(self.path)
         try:
             return self._open()
         except _MovedAside:
@@ -192,7 +138,7 @@ class History:
             self._move_aside()
             return self._open()
         except sqlite3.DatabaseError as exc:
-            if not create and _code(exc) in (_READONLY, _CANTOPEN, _PERM):
+            if not create and sq.code(exc) in (sq.READONLY, sq.CANTOPEN, sq.PERM):
                 return self._open_read_only(exc)
             raise
 
@@ -211,7 +157,7 @@ class History:
             try:
                 return self._open_once()
             except sqlite3.OperationalError as exc:
-                if _code(exc) not in (_BUSY, _LOCKED) or time.monotonic() >= deadline:
+                if sq.code(exc) not in (sq.BUSY, sq.LOCKED) or time.monotonic() >= deadline:
                     raise
                 time.sleep(0.02)
 
@@ -240,7 +186,7 @@ class History:
         :class:`_MovedAside` when it moved the file.
         """
         try:
-            damaged = _code(exc) in _DAMAGE and self._confirmed_damaged()
+            damaged = sq.code(exc) in sq.DAMAGE and sq.confirmed_damaged(self.path)
             if damaged:
                 self._move_aside()
         finally:
@@ -280,21 +226,6 @@ class History:
                 raise
         raise last
 
-    def _confirmed_damaged(self) -> bool:
-        """Whether SQLite itself finds the file damaged (``PRAGMA quick_check``).
-
-        Only then is it moved aside: busy, locked, full or read-only files are not damaged.
-        """
-        try:
-            db = sqlite3.connect(self.path.absolute().as_uri() + "?mode=ro", uri=True)
-            try:
-                rows = db.execute("PRAGMA quick_check").fetchall()
-            finally:
-                db.close()
-        except sqlite3.DatabaseError as exc:
-            return _code(exc) in _DAMAGE
-        return rows != [("ok",)]
-
     def _migrate(self, db: sqlite3.Connection) -> None:
         if db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
             return
@@ -316,22 +247,12 @@ class History:
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("COMMIT")
         except BaseException:
-            _rollback(db)
+            sq.rollback(db)
             raise
 
     def _move_aside(self) -> None:
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        target = self.path.with_name(f"{FILE_NAME}.unreadable-{stamp}")
-        n = 1
-        while target.exists():
-            n += 1
-            target = self.path.with_name(f"{FILE_NAME}.unreadable-{stamp}-{n}")
         try:
-            self.path.rename(target)
-            for suffix in ("-wal", "-shm"):
-                side = self.path.with_name(FILE_NAME + suffix)
-                if side.exists():
-                    side.rename(target.with_name(target.name + suffix))
+            target = sq.move_aside(self.path)
         except OSError as exc:
             raise HistoryError(
                 f"{self.path} is damaged and could not be moved aside "
@@ -339,7 +260,7 @@ class History:
             ) from None
         self.moved_aside = target
 
-    def _run(self, create: bool, operation: Callable[[sqlite3.Connection | None], Any]) -> Any:
+    def _run(self, create: bool, operation: Callable[[sqlite3.Connection | None], T]) -> T:
         """Run *operation* on the open database; a file found damaged is moved aside once.
 
         A damaged page may only show when it is read, long after the file opened fine;
@@ -351,7 +272,9 @@ class History:
             except HistoryError:
                 raise
             except (sqlite3.Error, OSError) as exc:
-                raise HistoryError(f"cannot open your history: {_reason(exc, self.path)}") from None
+                raise HistoryError(
+                    f"cannot open your history: {sq.reason(exc, self.path)}"
+                ) from None
             try:
                 return operation(db)
             except sqlite3.DatabaseError as exc:
@@ -362,7 +285,7 @@ class History:
                         continue
                     finally:
                         db = None
-                raise HistoryError(_reason(exc, self.path)) from None
+                raise HistoryError(sq.reason(exc, self.path)) from None
             finally:
                 if db is not None:
                     db.close()
@@ -370,19 +293,30 @@ class History:
 
     # --- writing -------------------------------------------------------------------------
 
-    def save(self, report: dict[str, Any], when: dt.datetime | None = None) -> int:
-        """Store one diagnosis (its JSON form) and return its session number."""
+    def save(self, report: Diagnosis, when: dt.datetime | None = None) -> int:
+        """Store one diagnosis and return its session number."""
+        from hipthrust_cli.core.report import to_dict
+
+        pain = report.answers.get("pain_level")
+        top = report.findings[0].title if report.findings else None
+        row = (report.kb_version, report.triage.level.value, pain if _is_pain(pain) else None, top)
+        # A version 4 report carries a probability; versions 1 and 2 carried a score.
+        ranked = [(f.id, f.title, sq.fraction(f.probability or f.score)) for f in report.findings]
+        return self._insert(to_dict(report), row, ranked, when)
+
+    def _insert(
+        self,
+        report: Mapping[str, object],
+        row: tuple[str, str, int | None, str | None],
+        findings: list[tuple[str, str, float]],
+        when: dt.datetime | None = None,
+    ) -> int:
+        """Store one report's JSON form, its summary columns and its ranked findings."""
         created = (when or dt.datetime.now().astimezone()).isoformat(timespec="seconds")
-        answers = report.get("answers", {})
-        pain = answers.get("pain_level")
-        findings = report.get("findings", [])
-        row = (
+        values = (
             created,
-            str(report.get("kb_version", "")),
-            str(report["triage"]["level"]),
-            pain if _is_pain(pain) else None,
-            str(findings[0]["title"]) if findings else None,
-            json.dumps(answers, ensure_ascii=False, allow_nan=False),
+            *row,
+            json.dumps(report.get("answers", {}), ensure_ascii=False, allow_nan=False),
             json.dumps(report, ensure_ascii=False, allow_nan=False),
         )
 
@@ -393,32 +327,21 @@ class History:
                 cursor = db.execute(
                     "INSERT INTO sessions (created, kb_version, triage, pain, top_cause, answers,"
                     " report) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    row,
+                    values,
                 )
                 session = int(cursor.lastrowid or 0)
                 db.executemany(
                     "INSERT INTO findings (session_id, rank, mistake_id, title, score)"
                     " VALUES (?, ?, ?, ?, ?)",
-                    [
-                        # Version 3 reports carry a probability; versions 1 and 2 a score.
-                        (
-                            session,
-                            rank,
-                            str(f["id"]),
-                            str(f["title"]),
-                            _score(f.get("probability", f.get("score"))),
-                        )
-                        for rank, f in enumerate(findings, 1)
-                    ],
+                    [(session, rank, *f) for rank, f in enumerate(findings, 1)],
                 )
                 db.execute("COMMIT")
             except BaseException:
-                _rollback(db)
+                sq.rollback(db)
                 raise
             return session
 
-        result: int = self._run(True, insert)
-        return result
+        return self._run(True, insert)
 
     def clear(self) -> int:
         """Delete every session; returns how many there were."""
@@ -433,12 +356,11 @@ class History:
                 db.execute("DELETE FROM sessions")
                 db.execute("COMMIT")
             except BaseException:
-                _rollback(db)
+                sq.rollback(db)
                 raise
             return count
 
-        result: int = self._run(False, delete)
-        return result
+        return self._run(False, delete)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -450,7 +372,9 @@ class History:
         """
         where = " WHERE id = (SELECT MAX(id) FROM sessions)" if last_only else ""
 
-        def read(db: sqlite3.Connection | None) -> tuple[list[Any], dict[int, Any]]:
+        def read(
+            db: sqlite3.Connection | None,
+        ) -> tuple[list[tuple[object, ...]], dict[int, list[tuple[str, str, float]]]]:
             if db is None:
                 return [], {}
             rows = db.execute(
@@ -462,29 +386,25 @@ class History:
                 "SELECT session_id, mistake_id, title, score FROM findings"
                 f"{where.replace('id =', 'session_id =')} ORDER BY session_id, rank"
             ):
-                found.setdefault(sid, []).append((_text(mid), _text(title), _score(score)))
+                found.setdefault(sid, []).append((sq.text(mid), sq.text(title), sq.fraction(score)))
             return rows, found
 
         rows, found = self._run(False, read)
         return [
             Session(
                 id=r[0],
-                created=_text(r[1]),
-                kb_version=_text(r[2]),
-                triage=_text(r[3]),
+                created=sq.text(r[1]),
+                kb_version=sq.text(r[2]),
+                triage=sq.text(r[3]),
                 pain=r[4] if _is_pain(r[4]) else None,
-                top_cause=None if r[5] is None else _text(r[5]),
-                answers=_loads(r[6]),
-                report=_loads(r[7]),
+                top_cause=None if r[5] is None else sq.text(r[5]),
+                answers=sq.loads(r[6]),
+                saved=sq.loads(r[7]),
                 findings=found.get(r[0], []),
             )
             for r in rows
             if isinstance(r[0], int)
         ]
-
-    def get(self, number: int) -> Session | None:
-        """One session by its number."""
-        return next((s for s in self.sessions() if s.id == number), None)
 
     def last(self) -> Session | None:
         """The most recent session."""
@@ -492,75 +412,21 @@ class History:
         return sessions[-1] if sessions else None
 
 
-def _not_finite(name: str) -> None:
-    raise ValueError(name)
-
-
-def _loads(text: object) -> dict[str, Any]:
-    if not isinstance(text, (str, bytes)):
-        return {}
-    try:
-        value = json.loads(text, parse_constant=_not_finite)
-    except (ValueError, RecursionError):
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else "" if value is None else str(value)
-
-
-def _is_pain(value: object) -> bool:
+def _is_pain(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10
-
-
-def _score(value: object) -> float:
-    """A finding's score as saved: a finite number from 0 to 1, else 0."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return 0.0
-    number = float(value)
-    return number if math.isfinite(number) and 0.0 <= number <= 1.0 else 0.0
-
-
-def _rollback(db: sqlite3.Connection) -> None:
-    """Roll back if a transaction is still open; SQLite ends some failed ones by itself."""
-    if db.in_transaction:
-        with suppress(sqlite3.Error):
-            db.execute("ROLLBACK")
 
 
 def _check_schema(db: sqlite3.Connection) -> None:
     """Refuse a database that claims our schema version but lacks our tables."""
-    for table, needed in _COLUMNS.items():
-        have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
-        if not needed <= have:
-            raise _NotOurs(f"no table {table} with the columns hipthrust writes")
+    table = sq.missing_table(db, _COLUMNS)
+    if table:
+        raise _NotOurs(f"no table {table} with the columns hipthrust writes")
 
 
 _COLUMNS = {
     "sessions": {"id", "created", "kb_version", "triage", "pain", "top_cause", "answers", "report"},
     "findings": {"session_id", "rank", "mistake_id", "title", "score"},
 }
-
-
-def _make_private_file(path: Path) -> None:
-    """Create the database file readable by its owner only (SQLite copies its mode to -wal)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        os.close(os.open(path, flags, 0o600))
-    except FileExistsError:
-        _narrow(path)
-
-
-def _narrow(path: Path) -> None:
-    """Make an existing history (saved by an older hipthrust as 0644) private, if it is ours."""
-    for item in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        try:
-            info = os.lstat(item)
-            if info.st_uid == os.getuid() and info.st_mode & 0o077 and not os.path.islink(item):
-                os.chmod(item, info.st_mode & 0o700)
-        except (OSError, AttributeError):
-            continue
 
 
 SPARKS = "▁▂▃▄▅▆▇█"

@@ -40,8 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover - types only; 'variations' need not import
     from rich.console import Console, RenderableType
     from rich.text import Text
 
-    from hipthrust_cli.core.triage import Reason, Triage
-    from hipthrust_cli.engine import (
+    from hipthrust_cli.core.report import (
         AlternativeOut,
         Diagnosis,
         EvidenceItem,
@@ -50,6 +49,7 @@ if TYPE_CHECKING:  # pragma: no cover - types only; 'variations' need not import
         FormStep,
         Progress,
     )
+    from hipthrust_cli.core.triage import Reason, Triage
 
 LEVEL_STYLE = {
     Level.emergency: ("bold white on red", "red", "⚠ EMERGENCY"),

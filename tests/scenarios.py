@@ -14,8 +14,9 @@ from typing import Any
 
 import yaml
 
-from hipthrust_cli.engine import Diagnosis, diagnose
-from hipthrust_cli.interview import Interview
+from hipthrust_cli.core.diagnose import diagnose
+from hipthrust_cli.core.interview import Interview
+from hipthrust_cli.core.report import Diagnosis
 from hipthrust_cli.kb import NOT_SURE, Answer, KnowledgeBase
 
 SCENARIOS = Path(__file__).parent / "data" / "scenarios.yaml"

@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hipthrust_cli import answers, yamlio
+from hipthrust_cli import yamlio
+from hipthrust_cli.core.answers import Layers, parse_options
 from hipthrust_cli.errors import AnswersError
 from hipthrust_cli.kb import NOT_SURE, KnowledgeBase
+from hipthrust_cli.session import read_answers_file
 
 
 def _file(tmp_path: Path, text: str | bytes) -> Path:
@@ -23,7 +25,7 @@ def _file(tmp_path: Path, text: str | bytes) -> Path:
 
 def _bad(kb: KnowledgeBase, path: Path) -> str:
     with pytest.raises(AnswersError) as info:
-        answers.load_file(path, kb)
+        read_answers_file(path, kb)
     return info.value.message
 
 
@@ -32,7 +34,7 @@ def test_reads_every_kind(kb: KnowledgeBase, tmp_path: Path) -> None:
         tmp_path,
         "where_felt: [lower_back, glutes]\npain_level: 4\nbench_height: high\nanatomy: not_sure\n",
     )
-    assert answers.load_file(path, kb) == {
+    assert read_answers_file(path, kb) == {
         "where_felt": ["lower_back", "glutes"],
         "pain_level": 4,
         "bench_height": "high",
@@ -41,8 +43,8 @@ def test_reads_every_kind(kb: KnowledgeBase, tmp_path: Path) -> None:
 
 
 def test_empty_file_is_no_answers(kb: KnowledgeBase, tmp_path: Path) -> None:
-    assert answers.load_file(_file(tmp_path, ""), kb) == {}
-    assert answers.load_file(_file(tmp_path, "# nothing yet\n"), kb) == {}
+    assert read_answers_file(_file(tmp_path, ""), kb) == {}
+    assert read_answers_file(_file(tmp_path, "# nothing yet\n"), kb) == {}
 
 
 def test_unknown_question_suggests(kb: KnowledgeBase, tmp_path: Path) -> None:
@@ -151,18 +153,19 @@ def test_duplicate_keys_refused(kb: KnowledgeBase, tmp_path: Path) -> None:
 
 
 def test_options_parse_and_override(kb: KnowledgeBase) -> None:
-    parsed = answers.parse_options(["pain_level=4", "where_felt=lower_back, glutes"], kb)
+    parsed = parse_options(["pain_level=4", "where_felt=lower_back, glutes"], kb)
     assert parsed == {"pain_level": 4, "where_felt": ["lower_back", "glutes"]}
-    assert answers.merge({"pain_level": 2, "tempo": "bounce"}, parsed)["pain_level"] == 4
+    given = Layers(options=parsed, file={"pain_level": 2, "tempo": "bounce"})
+    assert given.preset(interactive=True) == {**given.file, **parsed}
 
 
 @pytest.mark.parametrize("item", ["pain_level", "=4", "pain_level:4"])
 def test_option_without_equals(kb: KnowledgeBase, item: str) -> None:
     with pytest.raises(AnswersError, match="expected QID=VALUE"):
-        answers.parse_options([item], kb)
+        parse_options([item], kb)
 
 
 def test_control_characters_are_not_echoed_raw(kb: KnowledgeBase) -> None:
     with pytest.raises(AnswersError) as info:
-        answers.parse_options(["bench_height=\x1b[2Jtall"], kb)
+        parse_options(["bench_height=\x1b[2Jtall"], kb)
     assert "\x1b" not in info.value.message and "\\x1b" in info.value.message

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from hipthrust_cli import engine
+from hipthrust_cli.core import diagnose as engine
 from hipthrust_cli.kb import loading
 from hipthrust_cli.kb.files import FILES
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from hipthrust_cli.engine import diagnose
+from hipthrust_cli.core.diagnose import diagnose
 from hipthrust_cli.kb import KnowledgeBase
 
 from .scenarios import Scenario, interview, load

@@ -176,9 +176,9 @@ def test_simulated_people_in_a_real_terminal(tmp_path: Path) -> None:
         assert child.exitstatus == 0, name
         import json
 
-        from hipthrust_cli.engine import report_from_dict
+        from hipthrust_cli.core.report import from_dict
 
-        report = report_from_dict(json.loads(out.read_text()))
+        report = from_dict(json.loads(out.read_text()))
         assert scenario.check(report) == [], name
         assert report.interview.asked == [m for m in met if m != "review"]
         counts.append(len(met))

@@ -14,11 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from hipthrust_cli import answers, render
+from hipthrust_cli import render
 from hipthrust_cli.cli import app
-from hipthrust_cli.engine import diagnose
+from hipthrust_cli.core.answers import parse_options
+from hipthrust_cli.core.diagnose import diagnose
 from hipthrust_cli.errors import AnswersError, KnowledgeBaseError
 from hipthrust_cli.kb import NOT_SURE, Kind, loading
+from hipthrust_cli.session import read_answers_file
 
 from .conftest import DATA
 
@@ -78,7 +80,7 @@ def test_random_answers_give_a_report_or_a_clean_error(data: dict[Any, Any]) -> 
         path = Path(tmp) / "answers.yaml"
         path.write_text(_dump(data))
         try:
-            parsed = answers.load_file(path, KB)
+            parsed = read_answers_file(path, KB)
         except AnswersError as exc:
             assert exc.message and "\n" not in exc.message and "\x1b" not in exc.message
             return
@@ -93,7 +95,7 @@ def test_random_answers_give_a_report_or_a_clean_error(data: dict[Any, Any]) -> 
 @given(items=st.lists(st.text(max_size=40), max_size=4))
 def test_random_answer_options(items: list[str]) -> None:
     try:
-        parsed = answers.parse_options(items, KB)
+        parsed = parse_options(items, KB)
     except AnswersError:
         return
     _render_all(diagnose(KB, parsed))
@@ -167,7 +169,7 @@ def test_perturbed_knowledge_base_loads_or_fails_cleanly(
         answers_path = folder / "answers.yaml"
         answers_path.write_text(_dump(data))
         try:
-            parsed = answers.load_file(answers_path, kb)
+            parsed = read_answers_file(answers_path, kb)
         except AnswersError:
             return
     _render_all(diagnose(kb, parsed))

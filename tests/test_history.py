@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -11,10 +12,15 @@ import sys
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from hipthrust_cli import history
+from hipthrust_cli.core.diagnose import diagnose
+from hipthrust_cli.core.report import Diagnosis
+from hipthrust_cli.kb import KnowledgeBase
+from hipthrust_cli.kb.loading import load
 
 from .conftest import Run, story, write_answers
 
@@ -28,6 +34,32 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
+def save_as_written(store: history.History, report: dict[str, Any]) -> int:
+    """Store *report* as an older hipthrust wrote it: its JSON form exactly as given."""
+    findings = report.get("findings", [])
+    pain = report.get("answers", {}).get("pain_level")
+    return store._insert(
+        report=report,
+        row=(
+            report["kb_version"],
+            report["triage"]["level"],
+            pain if isinstance(pain, int) else None,
+            findings[0]["title"] if findings else None,
+        ),
+        findings=[(f["id"], f["title"], f.get("probability", f.get("score"))) for f in findings],
+    )
+
+
+def a_report(**answers: Any) -> Diagnosis:
+    """A real diagnosis of *answers* (the shipped knowledge base)."""
+    return diagnose(_shipped(), answers)
+
+
+@functools.cache
+def _shipped() -> KnowledgeBase:
+    return load()
+
+
 def _diagnose(cli: Callable[..., Run], tmp_path: Path, *extra: str, **answers: object) -> Run:
     path = write_answers(tmp_path / "a.yaml", story(**answers))
     return cli("diagnose", "--answers", str(path), "-f", "json", *extra)
@@ -36,22 +68,19 @@ def _diagnose(cli: Callable[..., Run], tmp_path: Path, *extra: str, **answers: o
 # --- the store ------------------------------------------------------------------------------
 
 
-def test_save_list_get_clear(data_dir: Path) -> None:
+def test_save_list_last_clear(data_dir: Path) -> None:
     store = history.History(data_dir)
     assert store.sessions() == [] and not store.path.exists()
-    report = {
-        "triage": {"level": "routine"},
-        "kb_version": "k",
-        "answers": {"pain_level": 3},
-        "findings": [{"id": "weak_core", "title": "Weak core", "score": 0.8}],
-    }
+    report = a_report(**story(pain_level=3, lockout_arch="clearly"))
     first = store.save(report)
-    second = store.save(dict(report, answers={}))
+    second = store.save(a_report())
     assert (first, second) == (1, 2)
     sessions = store.sessions()
     assert [s.pain for s in sessions] == [3, None]
-    assert sessions[0].findings == [("weak_core", "Weak core", 0.8)]
-    assert store.get(2) is not None and store.last() == sessions[-1]
+    top = report.findings[0]
+    assert sessions[0].findings[0] == (top.id, top.title, top.probability)
+    assert sessions[0].report == report and sessions[1].report == a_report()
+    assert store.last() == sessions[-1]
     db = sqlite3.connect(store.path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == history.SCHEMA_VERSION
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -130,7 +159,7 @@ def test_sessions_saved_with_scores_still_list_show_and_compare(
         for f in new["findings"]
     ]
     old["answers"] = dict(old["answers"], pain_level=6)
-    history.History(data_dir).save(old)
+    save_as_written(history.History(data_dir), old)
     rows = cli("history", "-f", "json").json()
     assert rows[0]["top_cause"] == "Arching the lower back"
     shown = cli("history", "show", "1")
@@ -367,15 +396,13 @@ def test_a_locked_database_is_never_moved_aside(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = history.History(data_dir)
-    store.save({"triage": {"level": "self_care"}, "kb_version": "k", "answers": {}})
+    store.save(a_report())
     monkeypatch.setattr(history, "BUSY_SECONDS", 0.1)
     holder = sqlite3.connect(store.path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
         with pytest.raises(history.HistoryError):
-            history.History(data_dir).save(
-                {"triage": {"level": "self_care"}, "kb_version": "k", "answers": {}}
-            )
+            history.History(data_dir).save(a_report())
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -386,7 +413,7 @@ def test_a_locked_database_is_never_moved_aside(
 def test_many_stores_creating_the_file_at_once(data_dir: Path) -> None:
     import threading
 
-    report = {"triage": {"level": "self_care"}, "kb_version": "k", "answers": {}}
+    report = a_report()
     failures: list[BaseException] = []
 
     def save() -> None:

@@ -11,7 +11,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from hipthrust_cli import prompts
-from hipthrust_cli.interview import Interview
+from hipthrust_cli.core.interview import BACK, Again, Interview, Review
 from hipthrust_cli.kb import NOT_SURE, Kind, KnowledgeBase
 
 ENTER, DOWN, UP, SPACE = "\r", "\x1b[B", "\x1b[A", " "
@@ -43,14 +43,14 @@ class Scripted(prompts.Prompter):
         self.pipe.send_text(self.script.pop(0))
         return super().ask(question, number, total, **kwargs)
 
-    def review(self, interview: Any, again: Any = None) -> Any:
+    def review(self, review: Review) -> Any:
         self.pipe.send_text(self.reviews.pop(0) if self.reviews else ENTER)
-        return super().review(interview, again)
+        return super().review(review)
 
-    def confirm_emergency(self, interview: Any) -> bool:
+    def confirm_emergency(self, signs: list[str]) -> bool:
         # Default Enter: "Yes, that's right"; DOWN + ENTER goes back.
         self.pipe.send_text(self.confirms.pop(0) if self.confirms else ENTER)
-        return super().confirm_emergency(interview)
+        return super().confirm_emergency(signs)
 
 
 @pytest.fixture
@@ -147,10 +147,10 @@ def test_the_answer_is_echoed_in_words(kb: KnowledgeBase, pipe: Any) -> None:
 def test_a_checklist_has_back(kb: KnowledgeBase, pipe: Any) -> None:
     prompter = Scripted(pipe, [UP + ENTER])
     question = kb.question_by_id["where_felt"]
-    assert prompter.ask(question, 2, None, back=True) == prompts.BACK
+    assert prompter.ask(question, 2, None, back=True) == BACK
     # Space on "← Back" ticks nothing; Enter on it still goes back.
     prompter = Scripted(pipe, [UP + SPACE + ENTER])
-    assert prompter.ask(question, 2, None, back=True) == prompts.BACK
+    assert prompter.ask(question, 2, None, back=True) == BACK
     # Without back=True there is no such row: Up from the top reaches "Not sure".
     prompter = Scripted(pipe, [UP + SPACE + ENTER])
     assert prompter.ask(question, 1, None) == NOT_SURE
@@ -344,14 +344,14 @@ def test_self_tests_are_introduced_as_a_quick_test(kb: KnowledgeBase, pipe: Any)
 def test_again_asks_the_screen_and_pain_fresh_then_opens_the_review(
     kb: KnowledgeBase, pipe: Any
 ) -> None:
-    from hipthrust_cli.answers import reusable
+    from hipthrust_cli.core.answers import reusable
 
     from .conftest import CLEAN
 
     last = {**CLEAN, "bench_height": "high", "pain_level": 8, "emergency_signs": ["none"]}
     carried = reusable(kb, last)
     assert "pain_level" not in carried and "emergency_signs" not in carried
-    again = prompts.Again(carried, 3, "Thu 12 Nov 2026, 14:05")
+    again = Again(carried, 3, "Thu 12 Nov 2026, 14:05")
     interview = Interview.start(kb, {})
     fresh = [
         DOWN * 7 + SPACE + ENTER,  # emergency signs: none of these

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from hipthrust_cli import render
-from hipthrust_cli.engine import diagnose
+from hipthrust_cli.core.diagnose import diagnose
 from hipthrust_cli.kb import loading
 
 from .conftest import Run, story

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from hipthrust_cli import history
-from hipthrust_cli.engine import diagnose
+from hipthrust_cli.core.diagnose import diagnose
 from hipthrust_cli.kb import KnowledgeBase
 
 from .conftest import Run, story, write_answers

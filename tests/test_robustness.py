@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from hipthrust_cli import engine
+from hipthrust_cli.core import diagnose as engine
 
 from .conftest import DATA, ROOT, Run, as_user, needs_root, story, write_answers
 
@@ -374,7 +374,7 @@ def test_narrow_dumb_terminal_keeps_words_whole(tmp_path: Path, command: str) ->
     assert max(len(line) for line in lines) <= 40
     # A word broken across lines leaves fragments that are not words of the knowledge base
     # or of the program's own text.
-    source = " ".join(p.read_text() for p in [*DATA.glob("*.yaml"), *PACKAGE.glob("*.py")])
+    source = " ".join(p.read_text() for p in [*DATA.glob("*.yaml"), *PACKAGE.rglob("*.py")])
     vocabulary = set(re.findall(r"[A-Za-z]+", source))
     fragments = set(re.findall(r"[A-Za-z]+", proc.stdout)) - vocabulary
     assert not fragments, fragments
@@ -388,6 +388,6 @@ def test_narrow_dumb_terminal_report(tmp_path: Path) -> None:
     proc = _run(f"diagnose --answers {answers}", tmp_path, TERM="dumb", NO_COLOR="1", COLUMNS="40")
     assert proc.returncode == 0 and "\x1b" not in proc.stdout
     assert max(len(line) for line in proc.stdout.splitlines()) <= 40
-    source = " ".join(p.read_text() for p in [*DATA.glob("*.yaml"), *PACKAGE.glob("*.py")])
+    source = " ".join(p.read_text() for p in [*DATA.glob("*.yaml"), *PACKAGE.rglob("*.py")])
     fragments = set(re.findall(r"[A-Za-z]+", proc.stdout)) - set(re.findall(r"[A-Za-z]+", source))
     assert not fragments, fragments

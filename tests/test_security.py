@@ -19,11 +19,13 @@ from typing import Any
 
 import pytest
 
-from hipthrust_cli import engine, history, yamlio
+from hipthrust_cli import history, yamlio
+from hipthrust_cli.core import diagnose as engine
 from hipthrust_cli.kb import loading
 from hipthrust_cli.kb.files import FILES
 
 from .conftest import NOBODY, ROOT, Run, as_user, needs_root, story, write_answers
+from .test_history import save_as_written
 
 TRACEBACK = "Traceback (most recent call last)"
 
@@ -219,7 +221,7 @@ def test_a_closed_stdout_is_a_sentence_and_never_reaches_the_history(
     assert "saved as session 1" in run.stderr
     assert _sessions(data_dir) == 1
     (session,) = history.History(data_dir).sessions()
-    assert session.report["findings"] is not None
+    assert session.report.findings is not None
 
 
 @pytest.mark.parametrize(
@@ -398,7 +400,7 @@ def test_a_damaged_page_is_moved_aside_and_history_goes_on(
     """Shipped: one damaged page made every later diagnosis 'not saved', for ever."""
     store = history.History(data_dir)
     for i in range(40):
-        store.save(_report(answers={"pain_level": i % 11, "note": "x" * 400}))
+        save_as_written(store, _report(answers={"pain_level": i % 11, "note": "x" * 400}))
     _damage_a_page(store.path)
     run = cli("diagnose", "--answers", str(_answers(tmp_path)), "-f", "json")
     assert run.code == 0 and "moved to" in run.stderr, run
@@ -412,7 +414,7 @@ def test_clear_recovers_a_damaged_history(cli: Callable[..., Run], data_dir: Pat
     """Shipped: 'history clear --yes' exited 2 on a damaged history, for ever."""
     store = history.History(data_dir)
     for _ in range(40):
-        store.save(_report(answers={"note": "y" * 400}))
+        save_as_written(store, _report(answers={"note": "y" * 400}))
     _damage_a_page(store.path)
     run = cli("history", "clear", "--yes")
     assert run.code == 0 and "moved to" in run.stderr, run
@@ -438,7 +440,7 @@ def test_wal_and_shm_move_aside_with_the_database(data_dir: Path) -> None:
     (data_dir / "history.sqlite3").write_bytes(b"garbage" * 1000)
     (data_dir / "history.sqlite3-wal").write_bytes(b"wal")
     store = history.History(data_dir)
-    store.save(_report())
+    save_as_written(store, _report())
     assert store.moved_aside is not None
     assert Path(str(store.moved_aside) + "-wal").read_bytes() == b"wal"
 
@@ -450,8 +452,8 @@ def test_a_read_only_history_can_still_be_listed_and_shown(
     """Shipped: a read-only but readable history could not even be listed."""
     folder = shared_tmp / "data"
     store = history.History(folder)
-    store.save(_report(answers={"pain_level": 3}))
-    store.save(_report(answers={"pain_level": 4}))
+    save_as_written(store, _report(answers={"pain_level": 3}))
+    save_as_written(store, _report(answers={"pain_level": 4}))
     for path in [folder, *folder.iterdir()]:
         os.chown(path, NOBODY, NOBODY)
         path.chmod(0o500 if path.is_dir() else 0o400)
@@ -460,7 +462,7 @@ def test_a_read_only_history_can_still_be_listed_and_shown(
         store = history.History(folder)
         pains = [s.pain for s in store.sessions()]
         try:
-            store.save(_report())
+            save_as_written(store, _report())
             said = "saved"
         except history.HistoryError as exc:
             said = str(exc)
@@ -477,13 +479,13 @@ def test_a_locked_history_gets_its_own_sentence_and_is_not_moved(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = history.History(data_dir)
-    store.save(_report())
+    save_as_written(store, _report())
     monkeypatch.setattr(history, "BUSY_SECONDS", 0.1)
     holder = sqlite3.connect(store.path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
         with pytest.raises(history.HistoryError, match="locked by another program"):
-            history.History(data_dir).save(_report())
+            save_as_written(history.History(data_dir), _report())
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -527,11 +529,11 @@ def _fill(folder: Path) -> None:
 def test_a_full_disk_says_so(small_disk: Path) -> None:
     """Shipped: 'cannot rollback - no transaction is active'."""
     store = history.History(small_disk / "data")
-    store.save(_report())
+    save_as_written(store, _report())
     _fill(small_disk)
     with pytest.raises(history.HistoryError) as caught:
         for _ in range(50):
-            store.save(_report(answers={"note": "z" * 20_000}))
+            save_as_written(store, _report(answers={"note": "z" * 20_000}))
     assert "disk is full" in str(caught.value)
     assert "rollback" not in str(caught.value)
     assert not list((small_disk / "data").glob("*.unreadable-*"))
@@ -550,8 +552,9 @@ def test_a_full_disk_in_the_cli_keeps_the_report(
 
 def _plant_rows(folder: Path) -> None:
     store = history.History(folder)
-    store.save(
-        _report(answers={"pain_level": 2}, findings=[{"id": "a", "title": "A", "score": 0.5}])
+    save_as_written(
+        store,
+        _report(answers={"pain_level": 2}, findings=[{"id": "a", "title": "A", "score": 0.5}]),
     )
     db = sqlite3.connect(store.path)
     db.execute(

@@ -429,6 +429,8 @@ def test_old_saved_sessions_still_list_and_show(
 ) -> None:
     from hipthrust_cli import history
 
+    from .test_history import save_as_written
+
     data_dir = tmp_path / "data"
     monkeypatch.setenv("HIPTHRUST_DATA_DIR", str(data_dir))
 
@@ -461,7 +463,7 @@ def test_old_saved_sessions_still_list_and_show(
         "answers": {"urgent_signs": ["fever_unwell"]},
         "kb_version": "2026.11.0",
     }
-    history.History(data_dir).save(old)
+    save_as_written(history.History(data_dir), old)
     listed = cli("history", "--format", "json")
     assert listed.code == 0 and listed.json()[0]["triage"] == "urgent"
     shown = cli("history", "show", "1")
@@ -481,7 +483,7 @@ def test_an_old_answers_file_is_told_where_the_fall_question_went(
 
 
 def test_the_screen_is_four_prompts_when_nothing_is_ticked(kb: Any) -> None:
-    from hipthrust_cli.interview import Interview
+    from hipthrust_cli.core.interview import Interview
 
     interview = Interview.start(kb, {})
     screen = []

@@ -24,13 +24,13 @@ from hipthrust_cli.kb import (
     NOT_SURE,
     Answer,
     EvidenceKind,
-    Kind,
     KnowledgeBase,
     Likelihood,
     Mistake,
     Question,
 )
-from hipthrust_cli.kb.odds import odds, prob
+from hipthrust_cli.kb.kinds import rules
+from hipthrust_cli.kb.odds import features, odds, prob
 
 CONTEXT = "context"
 
@@ -69,13 +69,22 @@ def rows_for(mistake: Mistake, qid: str) -> list[Likelihood]:
     return [row for row in mistake.evidence if row.question == qid]
 
 
+def best_ratio(question: Question, rows: Sequence[Likelihood]) -> float:
+    """The strongest sign for the cause one answer to *question* could give (1.0: none).
+
+    The largest ``P(answer | present) / P(answer | absent)`` over the question's answer
+    outcomes for this cause (see :func:`features`); above 1.0 an answer could raise it.
+    """
+    return max((p / a for outcomes in features(question, rows) for p, a in outcomes), default=1.0)
+
+
 def answer_ratio(
     mistake: Mistake, question: Question, rows: Sequence[Likelihood], value: Answer
 ) -> tuple[float, EvidenceKind]:
     """The likelihood ratio one given answer applies to one cause, and its kind."""
     answers = {question.id: value}
     kind = mistake.kind_of(rows[0])
-    if question.kind is Kind.multi:
+    if rules(question).many:
         ratio = 1.0
         for r in rows:
             if r.matches(answers):

@@ -74,6 +74,10 @@ class QuestionKind:
                 return choice.label
         return str(value)
 
+    def words(self, question: Question, value: Answer) -> str:
+        """An answer as a sentence would quote it (a scale's number "out of" its top)."""
+        return self.label(question, value)
+
     def coerce(self, question: Question, raw: object, where: str) -> Answer:
         """*raw* in canonical form; raises :class:`AnswersError` naming *where*."""
         valid = question.choice_ids()
@@ -181,6 +185,12 @@ class Scale(QuestionKind):
     def valid(self, question: Question) -> str:
         """The range, in words."""
         return f"{self.range_words(question)}, or {NOT_SURE}"
+
+    def words(self, question: Question, value: Answer) -> str:
+        """``4 out of 10``; "Not sure" as it is."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value} out of {question.max}"
+        return self.label(question, value)
 
     def range_words(self, question: Question) -> str | None:
         """``a whole number from MIN to MAX``."""

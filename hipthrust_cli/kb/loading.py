@@ -12,16 +12,14 @@ Nothing here prints.
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from hipthrust_cli import yamlio
+from hipthrust_cli import collector, yamlio
 from hipthrust_cli.errors import KnowledgeBaseError
 from hipthrust_cli.kb.checks import (
     PROTECTED_LEVELS,
@@ -351,28 +349,8 @@ def load(
     *allow_unsafe* lets overlays weaken the warning-sign screen (recorded in
     ``safety_waived``). Raises :class:`KnowledgeBaseError` carrying every problem found.
     """
-    with _collector_paused():
+    with collector.paused():
         return _load(overlays, base, cache_dir, allow_unsafe)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a knowledge base is built.
-
-    Loading creates hundreds of thousands of objects that all live as long as the
-    knowledge base; each automatic collection rescans all of them, which made loading a
-    1,000x knowledge base take minutes instead of seconds (benchmarks/README.md).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            # Everything just built lives until the process ends: freezing it keeps the
-            # first collection after this from rescanning it all once more.
-            gc.freeze()
-            gc.enable()
 
 
 def _load(

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hipthrust_cli.kb.content import Likelihood
-from hipthrust_cli.kb.models import Kind, Question
+from hipthrust_cli.kb.kinds import rules
+from hipthrust_cli.kb.models import Question
 
 
 def features(question: Question, rows: Sequence[Likelihood]) -> list[list[tuple[float, float]]]:
@@ -22,7 +23,7 @@ def features(question: Question, rows: Sequence[Likelihood]) -> list[list[tuple[
     """
     if not rows:
         return []
-    if question.kind is Kind.multi:
+    if rules(question).many:
         return [[(r.present, r.absent), (1 - r.present, 1 - r.absent)] for r in rows]
     outcomes = [(r.present, r.absent) for r in rows]
     rest = (1 - sum(r.present for r in rows), 1 - sum(r.absent for r in rows))

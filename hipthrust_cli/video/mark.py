@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from hipthrust_cli.engine import Diagnosis, EvidenceItem
+    from hipthrust_cli.core.report import Diagnosis, EvidenceItem
     from hipthrust_cli.video.analysis import VideoAnswer
 
 MARK = "measured from video"

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from hipthrust_cli.engine import rank, triage
+from hipthrust_cli.core.diagnose import rank
+from hipthrust_cli.core.triage import triage
 from hipthrust_cli.errors import KnowledgeBaseError
 from hipthrust_cli.kb import NOT_SURE, Answer, Kind, KnowledgeBase, Level, loading
 from hipthrust_cli.kb.lint import lint

@@ -166,7 +166,7 @@ def test_a_given_answer_beats_the_video(cli: Any, fake_video: Path, tmp_path: Pa
 
 
 def test_video_answers_mean_fewer_questions(kb: Any, fake_video: Path) -> None:
-    from hipthrust_cli.interview import Interview
+    from hipthrust_cli.core.interview import Interview
 
     without = Interview.start(kb, {}).pending()
     clip = pose.read(fake_video)

@@ -6,14 +6,19 @@ interview at once. Then every other question a warning sign reads and those
 part (:mod:`hipthrust_cli.core.adaptive`): the most informative question next, until no
 answer left is likely to change the report, or the person asks for the report now.
 ``thorough`` asks every question that applies, in file order. Given answers (a file,
-``--answer``) are used and never asked again. It does no terminal I/O: ``prompts.py``
-asks, and this module decides what to ask.
+``--answer``) are used and never asked again.
+
+:func:`run` is the whole conversation: the questions in order, "Back", "Show my report
+now", the review with its changes, and the emergency confirmation. It does no terminal
+I/O: it drives an :class:`Asker` (``prompts.Prompter`` in the terminal, a scripted one in
+tests), which asks and shows, and this module decides what to ask and when.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Final, Protocol
 
 from hipthrust_cli.core.adaptive import next_adaptive
 from hipthrust_cli.kb import Answer, KnowledgeBase, Level, Question
@@ -196,3 +201,184 @@ class Interview:
         kept = [(qid, v) for qid, v in self.answers.items() if qid not in ignored]
         kept.sort(key=lambda item: order.get(item[0], len(order)))
         return dict(kept)
+
+
+# What an Asker returns besides an answer.
+BACK: Final = "__back__"  # at a question: go back to the one before
+NOW: Final = "__now__"  # at a question: show my report now
+MORE: Final = "__more__"  # in the review: answer the questions not asked
+CHANGE: Final = "__change__"  # in the review: back to the list (change nothing yet)
+
+INTRO = (
+    "hipthrust: a quick safety check, then short questions about your hip thrust, "
+    "only as many as it takes. Choose 'Not sure' whenever you don't know. Ctrl-C "
+    "stops at any time."
+)
+SCREEN = "\nFirst, a quick safety check."
+LIFT = "\nNow, about your hip thrust."
+SELF_TEST = (
+    "\nA quick test you can do now (it would change the result; choose 'Not sure' to skip it):"
+)
+STOPPING = "\nStopping here: one of your answers needs medical attention first.\n"
+
+
+@dataclass(frozen=True)
+class Again:
+    """The last session's answers, for ``diagnose --again``: shown in the review, marked."""
+
+    answers: dict[str, Answer]
+    number: int
+    when: str  # e.g. "Thu 12 Nov 2026, 14:05"
+
+    def carried(self, qid: str, answer: Answer) -> bool:
+        """Whether *answer* to *qid* is the one carried over from the last session."""
+        return qid in self.answers and self.answers[qid] == answer
+
+
+@dataclass(frozen=True)
+class Review:
+    """What the review shows: the answers that count and the questions not asked."""
+
+    answers: list[tuple[Question, Answer]]  # every answer that counts, in interview order
+    not_asked: list[Question]
+    carried: list[tuple[Question, Answer]] = field(default_factory=list)  # from --again
+    again: Again | None = None  # names the session *carried* came from
+
+
+class Asker(Protocol):
+    """Asks the questions and shows the review; decides nothing (``prompts.Prompter``)."""
+
+    def say(self, text: str = "") -> None:
+        """Show a line of guidance (a section heading, what happens next)."""
+
+    def ask(
+        self,
+        question: Question,
+        number: int,
+        total: int | None,
+        default: Answer | None = None,
+        back: bool = False,
+        report_now: bool = False,
+        mark: str | None = None,
+    ) -> Answer | str:
+        """Ask *question*; returns its answer, :data:`BACK` or :data:`NOW`.
+
+        *number* of about *total* is the counter; *default* is pre-selected, labelled
+        with *mark*; *back* and *report_now* say whether "Back" and "Show my report now"
+        are offered.
+        """
+        ...
+
+    def confirm_emergency(self, signs: list[str]) -> bool:
+        """Show the emergency signs reported; True to stop, False to go back and change."""
+        ...
+
+    def review(self, review: Review) -> str | None:
+        """Show the answers; returns what to do next.
+
+        None shows the report, :data:`MORE` asks the questions not asked, :data:`CHANGE`
+        shows the list again, and a question id asks that question again.
+        """
+        ...
+
+
+def run(
+    interview: Interview,
+    asker: Asker,
+    defaults: Mapping[str, Answer] | None = None,
+    review: bool = True,
+    again: Again | None = None,
+) -> None:
+    """Ask every question the interview still needs, then let the person review the answers.
+
+    *defaults* are pre-selected. With *again* (``diagnose --again``), the questions it
+    does not carry over (the warning-sign screen, the pain and everything a warning sign
+    reads) are asked fresh, then its answers fill in the rest and the review opens at
+    once, listing them under the last session's date. An emergency answer ends the
+    interview, also when it is given in the review, once the person has seen what they
+    reported and confirmed it (or gone back to change it).
+    """
+    if interview.next_question() is None and again is None:
+        return
+    chosen = dict(defaults or {})
+    asker.say(INTRO)
+    section: bool | None = None
+    last_shown: Question | None = None
+    carried = False
+    while True:
+        question = interview.next_question()
+        fresh_done = question is None or not interview.is_safety(question)
+        if again is not None and not carried and not interview.emergency and fresh_done:
+            # The fresh part is done: the last session's answers fill in the rest, and
+            # the review opens at once instead of asking them one by one.
+            carried = True
+            for qid, value in again.answers.items():
+                interview.answers.setdefault(qid, value)
+            interview.stop()
+            continue
+        if question is None:
+            if interview.emergency or not review or not (interview.asked or carried):
+                break
+            if interview.stopped and not carried:
+                break
+            choice = asker.review(_review(interview, again))
+            if choice is None:
+                break
+            if choice == MORE:
+                interview.ask_more()
+            elif choice != CHANGE:
+                _reopen(interview, choice, chosen)
+            continue
+        if question.red_flag is not section:
+            section = question.red_flag
+            asker.say(SCREEN if section else LIFT)
+        if question.group == "self_test" and (
+            last_shown is None or last_shown.group != "self_test"
+        ):
+            asker.say(SELF_TEST)
+        last_shown = question
+        number, total = interview.progress(question)
+        default = chosen.get(question.id)
+        mark = None
+        if default is not None:
+            last_time = again is not None and again.answers.get(question.id) == default
+            mark = "last time" if last_time else "your answer"
+        value = asker.ask(
+            question,
+            number,
+            total,
+            default=default,
+            back=interview.can_go_back(question),
+            report_now=not interview.is_safety(question),
+            mark=mark,
+        )
+        if value == BACK:
+            chosen.update(interview.back(question))
+            continue
+        if value == NOW:
+            interview.stop()
+            continue
+        interview.record(question, value)
+        if interview.emergency and not asker.confirm_emergency(interview.emergency_signs()):
+            # A mis-tick must not end the session: ask the same question again.
+            _reopen(interview, question.id, chosen)
+    if interview.emergency:
+        asker.say(STOPPING)
+
+
+def _reopen(interview: Interview, qid: str, chosen: dict[str, Answer]) -> None:
+    """Ask *qid* again, its current answer pre-selected."""
+    previous = interview.reopen(qid)
+    if previous is not None:
+        chosen[qid] = previous
+
+
+def _review(interview: Interview, again: Again | None) -> Review:
+    items = interview.review()
+    carried = [] if again is None else [(q, a) for q, a in items if again.carried(q.id, a)]
+    return Review(
+        answers=items,
+        not_asked=interview.not_asked(),
+        carried=carried,
+        again=again,
+    )

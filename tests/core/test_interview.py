@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import itertools
 
-from hipthrust_cli.interview import Interview
-from hipthrust_cli.kb import NOT_SURE, KnowledgeBase
-
-from .conftest import CLEAN
+from hipthrust_cli.core.interview import (
+    BACK,
+    CHANGE,
+    INTRO,
+    LIFT,
+    MORE,
+    NOW,
+    SCREEN,
+    STOPPING,
+    Again,
+    Asker,
+    Interview,
+    Review,
+    run,
+)
+from hipthrust_cli.kb import NOT_SURE, Answer, KnowledgeBase, Question
+from tests.conftest import CLEAN
 
 
 def _walk(interview: Interview, answer_for: dict[str, object]) -> list[str]:
@@ -29,7 +42,7 @@ def test_screening_first_then_the_rest(kb: KnowledgeBase) -> None:
 
 
 def test_adaptive_interview_asks_the_telling_questions_and_stops(kb: KnowledgeBase) -> None:
-    from .scenarios import person
+    from tests.scenarios import person
 
     answers = person(CLEAN, {"bench_height": "high"})
     interview = Interview.start(kb, {})
@@ -46,7 +59,7 @@ def test_adaptive_interview_asks_the_telling_questions_and_stops(kb: KnowledgeBa
 
 
 def test_self_tests_come_together_and_only_when_they_matter(kb: KnowledgeBase) -> None:
-    from .scenarios import person
+    from tests.scenarios import person
 
     clean = _walk(Interview.start(kb, {}), person(CLEAN, {}))
     tests = {q.id for q in kb.questions if q.group == "self_test"}
@@ -70,7 +83,7 @@ def test_report_now_never_skips_a_question_a_warning_sign_reads(kb: KnowledgeBas
 
 
 def test_ask_more_from_the_review_asks_the_rest_in_order(kb: KnowledgeBase) -> None:
-    from .scenarios import person
+    from tests.scenarios import person
 
     interview = Interview.start(kb, {})
     _walk(interview, person(CLEAN, {}))
@@ -143,7 +156,7 @@ def test_preset_answers_are_not_asked_and_ignored_ones_are_reported(kb: Knowledg
 
 
 def test_a_changed_answer_and_its_follow_ups_are_asked_next(kb: KnowledgeBase) -> None:
-    from .scenarios import person
+    from tests.scenarios import person
 
     answers = person(CLEAN, {})
     interview = Interview.start(kb, {})
@@ -180,3 +193,164 @@ def test_the_counter_never_jumps_up_as_follow_ups_open(kb: KnowledgeBase) -> Non
     assert all(b <= a for a, b in itertools.pairwise(totals)), totals
     assert totals[-1] == len(seen), "the last question is 'N of about N'"
     assert {"footwear", "when_felt", "check_saddle"} <= set(interview.asked)
+
+
+# --- the whole conversation, against a scripted Asker --------------------------------------
+
+
+class FakeAsker(Asker):
+    """An Asker that answers from a script and records what it was shown.
+
+    *answers* maps a question id to the answers given each time it is asked, in turn
+    (BACK and NOW included); *reviews* are the review's choices in turn (None: show the
+    report); *confirms* the emergency confirmations in turn.
+    """
+
+    def __init__(
+        self,
+        answers: dict[str, list[Answer | str]],
+        reviews: list[str | None] | None = None,
+        confirms: list[bool] | None = None,
+    ) -> None:
+        self.answers = {qid: list(given) for qid, given in answers.items()}
+        self.reviews = list(reviews or [])
+        self.confirms = list(confirms or [])
+        self.said: list[str] = []
+        self.asked: list[tuple[str, int, Answer | None, bool, bool, str | None]] = []
+        self.shown: list[Review] = []
+        self.signs: list[list[str]] = []
+
+    def say(self, text: str = "") -> None:
+        self.said.append(text)
+
+    def ask(
+        self,
+        question: Question,
+        number: int,
+        total: int | None,
+        default: Answer | None = None,
+        back: bool = False,
+        report_now: bool = False,
+        mark: str | None = None,
+    ) -> Answer | str:
+        self.asked.append((question.id, number, default, back, report_now, mark))
+        return self.answers[question.id].pop(0)
+
+    def confirm_emergency(self, signs: list[str]) -> bool:
+        self.signs.append(signs)
+        return self.confirms.pop(0) if self.confirms else True
+
+    def review(self, review: Review) -> str | None:
+        self.shown.append(review)
+        return self.reviews.pop(0) if self.reviews else None
+
+
+def _screened(kb: KnowledgeBase) -> dict[str, Answer]:
+    """Everything answered but the safety questions after the screen and where_felt."""
+    fresh = {"pain_character", "pain_duration", "back_history", "where_felt"}
+    return {q: v for q, v in CLEAN.items() if q not in fresh}
+
+
+def _ids(asker: FakeAsker) -> list[str]:
+    return [qid for qid, *_ in asker.asked]
+
+
+def test_back_asks_the_question_before_with_its_answer_pre_selected(kb: KnowledgeBase) -> None:
+    interview = Interview.start(kb, _screened(kb))
+    asker = FakeAsker(
+        {
+            "pain_character": ["ache", "sharp"],
+            "pain_duration": [BACK, "during_only"],
+            "back_history": ["none"],
+            "where_felt": [["glutes"]],
+        }
+    )
+    run(interview, asker)
+    assert _ids(asker)[:4] == ["pain_character", "pain_duration", "pain_character", "pain_duration"]
+    first, second, again, _ = asker.asked[:4]
+    assert first[3] is False and second[3] is True, "Back is offered after the first question"
+    assert again[1] == 1 and again[2] == "ache" and again[5] == "your answer"
+    assert second[4] is False, "no 'Show my report now' on a question a warning sign reads"
+    assert interview.answers["pain_character"] == "sharp"
+    assert asker.said[0] == INTRO and LIFT in asker.said
+    assert len(asker.shown) == 1, "the review comes once, at the end"
+
+
+def test_show_my_report_now_stops_after_the_safety_questions(kb: KnowledgeBase) -> None:
+    interview = Interview.start(kb, {})
+    asker = FakeAsker({**{q: [v] for q, v in CLEAN.items()}, "where_felt": [NOW]})
+    run(interview, asker)
+    asked = _ids(asker)
+    assert asked[-1] == "where_felt" and "pain_level" in asked
+    assert asker.asked[-1][4] is True, "'Show my report now' is offered after the safety part"
+    assert "where_felt" not in interview.answers and interview.stopped
+    assert asker.shown == [], "asking for the report now skips the review"
+
+
+def test_the_review_asks_more_then_changes_an_answer(kb: KnowledgeBase) -> None:
+    preset = _screened(kb)
+    preset.pop("when_felt")
+    interview = Interview.start(kb, preset)
+    asker = FakeAsker(
+        {
+            "pain_character": ["muscle_effort"],
+            "pain_duration": ["during_only"],
+            "back_history": ["none"],
+            "where_felt": [["glutes"], ["lower_back", "glutes"]],
+            "when_felt": ["top"],
+        },
+        reviews=[MORE, CHANGE, "where_felt", None],
+    )
+    run(interview, asker)
+    first = asker.shown[0]
+    assert [q.id for q in first.not_asked] == ["where_felt"], "the adaptive part left it"
+    listed = [q.id for q, _ in first.answers]
+    assert listed == sorted(listed, key=[q.id for q in kb.ordered_questions].index)
+    assert "pain_character" in listed and "where_felt" not in listed
+    assert not first.carried and first.again is None
+    assert _ids(asker)[3:] == ["where_felt", "where_felt", "when_felt"]
+    changed = asker.asked[4]
+    assert changed[2] == ["glutes"] and changed[5] == "your answer", "it starts from the old one"
+    assert changed[1] == asker.asked[3][1], "a question asked again keeps its number"
+    assert interview.final_answers()["when_felt"] == "top", "its new follow-up was asked"
+    assert len(asker.shown) == 4 and asker.shown[-1].not_asked == []
+
+
+def test_an_emergency_is_confirmed_and_a_mis_tick_is_asked_again(kb: KnowledgeBase) -> None:
+    interview = Interview.start(kb, {})
+    asker = FakeAsker(
+        {"emergency_signs": [["saddle_numbness"], ["saddle_numbness"]]},
+        confirms=[False, True],
+    )
+    run(interview, asker)
+    assert _ids(asker) == ["emergency_signs", "emergency_signs"]
+    assert asker.asked[1][2] == ["saddle_numbness"], "the mis-tick is pre-selected to undo"
+    assert len(asker.signs) == 2 and asker.signs[0] == interview.emergency_signs()
+    assert interview.emergency and asker.said[-1] == STOPPING
+    assert asker.said[1] == SCREEN and asker.shown == []
+
+
+def test_again_asks_the_fresh_part_then_reviews_the_rest(kb: KnowledgeBase) -> None:
+    from hipthrust_cli.core.answers import reusable
+
+    last = {**CLEAN, "bench_height": "high"}
+    again = Again(reusable(kb, last), 3, "Thu 12 Nov 2026, 14:05")
+    interview = Interview.start(kb, {})
+    asker = FakeAsker({q: [v] for q, v in CLEAN.items()})
+    run(interview, asker, again=again)
+    asked = set(_ids(asker))
+    assert {"emergency_signs", "pain_level"} <= asked, "the screen and pain are asked fresh"
+    assert "bench_height" not in asked and interview.answers["bench_height"] == "high"
+    (review,) = asker.shown
+    assert review.again is again
+    assert ("bench_height", "high") in [(q.id, a) for q, a in review.carried]
+    assert not {q.id for q, _ in review.carried} & asked
+
+
+def test_nothing_to_ask_says_nothing(kb: KnowledgeBase) -> None:
+    interview = Interview.start(kb, {**CLEAN, "bench_height": "standard"}, thorough=False)
+    while (question := interview.next_question()) is not None:
+        interview.record(question, NOT_SURE)
+    asker = FakeAsker({})
+    run(interview, asker)
+    assert asker.said == [] and asker.asked == [] and asker.shown == []

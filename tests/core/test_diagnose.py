@@ -6,10 +6,9 @@ from typing import Any
 
 import pytest
 
-from hipthrust_cli.engine import diagnose
+from hipthrust_cli.core.diagnose import diagnose
 from hipthrust_cli.kb import NOT_SURE, KnowledgeBase, Level
-
-from .conftest import CLEAN, story
+from tests.conftest import CLEAN, story
 
 
 def _ids(kb: KnowledgeBase, answers: dict[str, Any]) -> list[str]:
@@ -294,7 +293,7 @@ def test_unscreened_self_care_does_not_claim_no_warning_signs(kb: KnowledgeBase)
 
 
 def test_progress_compares_causes_and_pain(kb: KnowledgeBase) -> None:
-    from hipthrust_cli.engine import Previous
+    from hipthrust_cli.core.report import Previous
 
     before = Previous(
         date="2026-11-01",

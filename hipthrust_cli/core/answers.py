@@ -1,62 +1,85 @@
-"""Answers given ahead of the interview: an answers file and ``--answer QID=VALUE``.
+"""Answers as named layers: ``--answer`` over the answers file over ``--video`` over ``--again``.
 
-An answers file is a YAML mapping of question id to answer: a choice id for a ``single``
-question, a list of choice ids for a ``multi`` question, a whole number for a ``scale``,
-or ``not_sure`` for any question. Every value is checked against the knowledge base, and
-a problem becomes an :class:`~hipthrust_cli.errors.AnswersError` that names the file,
-line, question and value, and lists what would be valid.
+Answers can come from several places at once. Each place is a layer, and a question
+takes its answer from the first layer that has one (a ``collections.ChainMap``, as
+copier's ``AnswersMap`` layers its answers): ``--answer QID=VALUE`` wins over the answers
+file, which wins over what a video measured, which wins over last session's answers
+(``--again``). Preset answers are never asked again; the interview asks the rest.
+
+``--again`` answers are preset only when nobody is there to ask: in the wizard they are
+offered as pre-selected defaults and listed in the review instead, so they can be changed.
+
+Parsing is pure: the text of an answers file is read at the edge
+(:func:`hipthrust_cli.session.read_answers_file`) and checked here.
 """
 
 from __future__ import annotations
 
-import sys
+from collections import ChainMap
 from collections.abc import Iterable, Mapping
-from pathlib import Path
-from typing import BinaryIO
+from dataclasses import dataclass, field
 
 from hipthrust_cli import yamlio
 from hipthrust_cli.errors import AnswersError
-from hipthrust_cli.kb import NOT_SURE, Answer, Kind, KnowledgeBase
-from hipthrust_cli.kb.kinds import coerce, unknown_question
+from hipthrust_cli.kb import NOT_SURE, Answer, KnowledgeBase
+from hipthrust_cli.kb.kinds import coerce, rules, unknown_question
 from hipthrust_cli.safetext import quote
 
-MAX_ANSWERS_BYTES = 1_048_576
-MAX_ANSWER_NODES = 10_000
+MAX_ANSWERS_BYTES = 1_048_576  # an answers file larger than this is refused
+MAX_ANSWER_NODES = 10_000  # and so is one with more YAML nodes than this
 
 
-def load_file(path: Path, kb: KnowledgeBase, stdin: BinaryIO | None = None) -> dict[str, Answer]:
-    """Read and check an answers file; ``-`` reads standard input; empty means no answers.
+@dataclass(frozen=True)
+class Layers:
+    """The answers given ahead of the interview, by where they came from."""
+
+    options: Mapping[str, Answer] = field(default_factory=dict)  # --answer QID=VALUE
+    file: Mapping[str, Answer] = field(default_factory=dict)  # --answers FILE
+    video: Mapping[str, Answer] = field(default_factory=dict)  # --video, measured
+    again: Mapping[str, Answer] = field(default_factory=dict)  # --again, last session
+
+    def given(self) -> ChainMap[str, Answer]:
+        """Every answer given on the command line, in a file or by a video (not ``--again``)."""
+        return ChainMap(dict(self.options), dict(self.file), dict(self.video))
+
+    def preset(self, interactive: bool) -> dict[str, Answer]:
+        """The answers the interview starts from and never asks again.
+
+        With someone to ask (*interactive*), last session's answers are not preset: the
+        wizard offers them as defaults (:meth:`carried`).
+        """
+        maps = self.given().maps + ([] if interactive else [dict(self.again)])
+        return dict(ChainMap(*maps))
+
+    def carried(self) -> dict[str, Answer]:
+        """Last session's answers the wizard offers, where nothing given overrides them."""
+        given = self.given()
+        return {qid: value for qid, value in self.again.items() if qid not in given}
+
+
+def parse_file(text: str, name: str, kb: KnowledgeBase) -> dict[str, Answer]:
+    """Check the text of an answers file (read from *name*); empty means no answers.
 
     A question given with no value (``pain_level:``) counts as unanswered, so a template
     with blanks can be used as it is.
     """
     try:
-        if str(path) == "-":
-            if stdin is None and sys.stdin is None:
-                raise yamlio.YamlProblem(
-                    "cannot be read: standard input is closed; give a file, or pipe the answers in"
-                )
-            source = stdin if stdin is not None else sys.stdin.buffer
-            text = yamlio.decode(source.read(MAX_ANSWERS_BYTES + 1), MAX_ANSWERS_BYTES)
-        else:
-            text = yamlio.read_text(path, MAX_ANSWERS_BYTES)
         data = yamlio.parse(text, MAX_ANSWER_NODES)
     except yamlio.YamlProblem as problem:
-        name = "standard input" if str(path) == "-" else str(path)
         place = f"{name}:{problem.line}" if problem.line else name
         raise AnswersError(f"Answers file {place}: the file {problem.sentence()}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise AnswersError(
-            f"Answers file {path}: expected a mapping of question id to answer "
+            f"Answers file {name}: expected a mapping of question id to answer "
             f"(like 'pain_level: 4'), not a {type(data).__name__}."
         )
     answers: dict[str, Answer] = {}
     tree = yamlio.compose(text)
     for qid, raw in data.items():
         line = yamlio.locate_in(tree, [qid]) if isinstance(qid, str) else None
-        where = f"Answers file {path}:{line}" if line else f"Answers file {path}"
+        where = f"Answers file {name}:{line}" if line else f"Answers file {name}"
         question = kb.question_by_id.get(qid) if isinstance(qid, str) else None
         if question is None:
             raise unknown_question(qid, kb.question_by_id, where)
@@ -81,7 +104,7 @@ def parse_options(items: Iterable[str], kb: KnowledgeBase) -> dict[str, Answer]:
         if question is None:
             raise unknown_question(qid, kb.question_by_id, where)
         raw: object = value
-        if question.kind is Kind.multi and value != NOT_SURE:
+        if rules(question).many and value != NOT_SURE:
             raw = [v.strip() for v in value.split(",") if v.strip()]
         answers[qid] = coerce(question, raw, where)
     return answers
@@ -119,11 +142,3 @@ def reusable(kb: KnowledgeBase, saved: Mapping[str, Answer]) -> dict[str, Answer
         for qid, value in saved.items()
         if qid in kb.question_by_id and not kb.question_by_id[qid].red_flag and qid not in fresh
     }
-
-
-def merge(*layers: Mapping[str, Answer]) -> dict[str, Answer]:
-    """Merge answer layers; later layers win (file, then ``--answer``)."""
-    merged: dict[str, Answer] = {}
-    for layer in layers:
-        merged.update(layer)
-    return merged
