@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -27,6 +27,7 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 from hipthrust_cli.errors import HipthrustError, UsageError
 from hipthrust_cli.paths import TargetError
 from hipthrust_cli.safetext import clean_line, quote
+from hipthrust_cli.views import formats
 
 if TYPE_CHECKING:  # pragma: no cover - types only; importing them would slow start-up
     from hipthrust_cli.history import History
@@ -34,6 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover - types only; importing them would slow st
     from hipthrust_cli.kb import Answer, KnowledgeBase, Variation
     from hipthrust_cli.session import Notice
     from hipthrust_cli.video.analysis import VideoAnswer
+    from hipthrust_cli.views.formats import View
 
 # --- usage errors and help screens ---------------------------------------------------------
 
@@ -145,12 +147,11 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
-    """Output formats of a report."""
-
-    rich = "rich"
-    markdown = "markdown"
-    json = "json"
+def _format_name(value: str) -> str:
+    """A --format value: one of the registered formats' names (any case)."""
+    if value.casefold() in formats.NAMES:
+        return value.casefold()
+    raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, formats.NAMES))}.")
 
 
 KbOption = Annotated[
@@ -163,13 +164,13 @@ KbOption = Annotated[
     ),
 ]
 FormatOption = Annotated[
-    Format,
+    str,
     typer.Option(
         "--format",
         "-f",
         metavar="FORMAT",
-        case_sensitive=False,
-        help="How to print: rich (default), markdown or json.",
+        parser=_format_name,
+        help=formats.help_text(),
     ),
 ]
 
@@ -425,7 +426,7 @@ def diagnose(
             help="Ask every question that applies, not only those that could change the report.",
         ),
     ] = False,
-    fmt: FormatOption = Format.rich,
+    fmt: FormatOption = "rich",
     kb_dirs: KbOption = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Also say which given answers were ignored.")
@@ -552,16 +553,20 @@ def _can_say(text: str) -> bool:
     return True
 
 
-def _show(report: Any, fmt: Format, include_screening: bool = False) -> None:
-    from hipthrust_cli import render
+def _show(report: Any, fmt: str, include_screening: bool = False, saved: Any = None) -> None:
+    _emit(lambda out: _view(fmt).report(report, out, include_screening, saved))
 
-    if fmt is Format.json:
-        _print(render.to_json(report))
-    elif fmt is Format.markdown:
-        _print(render.diagnosis_markdown(report, include_screening))
-    else:
-        with _stdout():
-            render.print_diagnosis(report, sys.stdout)
+
+def _view(fmt: str) -> View:
+    """The view of the --format *fmt*."""
+    return formats.get(fmt).view()
+
+
+def _emit(draw: Callable[[TextIO], None]) -> None:
+    """Run *draw* on stdout: a closed or full stdout is a sentence (see :class:`_stdout`)."""
+    with _stdout():
+        draw(sys.stdout)
+        sys.stdout.flush()
 
 
 def _one_output(output: Sequence[Path] | None) -> Path | None:
@@ -583,32 +588,26 @@ def _one_output(output: Sequence[Path] | None) -> Path | None:
     return output[0]
 
 
-def _output_format(path: Path) -> str:
+def _output_format(path: Path) -> formats.OutputFormat:
     """The format to write *path* in; checked before any question is asked."""
     from hipthrust_cli import paths
 
     paths.check_target(path)
-    suffix = path.suffix.lower()
-    if suffix in (".md", ".markdown"):
-        return "markdown"
-    if suffix in (".html", ".htm"):
-        return "html"
-    raise UsageError(
-        f"Cannot tell the format of {quote(path)} from its name; end it in .md (Markdown) "
-        "or .html (a web page)."
-    )
+    found = formats.for_suffix(path.suffix)
+    if found is None:
+        raise UsageError(
+            f"Cannot tell the format of {quote(path)} from its name; end it in "
+            f"{formats.file_endings()}."
+        )
+    return found
 
 
 def _write_report(report: Any, path: Path, include_screening: bool = False) -> None:
-    from hipthrust_cli import render
+    import io
 
-    kind = _output_format(path)
-    text = (
-        render.diagnosis_html(report, include_screening)
-        if kind == "html"
-        else render.diagnosis_markdown(report, include_screening)
-    )
-    _write_atomically(path, text)
+    text = io.StringIO()
+    _output_format(path).view().report(report, text, include_screening)
+    _write_atomically(path, text.getvalue())
     _say(f"Report written to {clean_line(str(path))}")
 
 
@@ -624,8 +623,8 @@ class VideoFormat(str, Enum):
 
 def _analyze_video(path: Path, annotate: Path | None = None) -> Any:
     """Read *path* with the pose model (progress on stderr) and analyse it."""
-    from hipthrust_cli import render
     from hipthrust_cli.video import analysis, pose, rules
+    from hipthrust_cli.views.terminal.video import frame_progress
 
     hint = pose.missing()
     if hint:
@@ -640,7 +639,7 @@ def _analyze_video(path: Path, annotate: Path | None = None) -> Any:
             )
     settings = rules.load()
     with pose.quiet_native_logs() as terminal:
-        bar = render.frame_progress(terminal, f"Reading {path.name}")
+        bar = frame_progress(terminal, f"Reading {path.name}")
         try:
             clip = pose.read(path, bar)
         finally:
@@ -700,16 +699,19 @@ def analyze(
     Needs the video extra: pip install 'hipthrust[video]'. What it measures with
     confidence answers questions for you in: hipthrust diagnose --video VIDEO
     """
-    from hipthrust_cli import render
     from hipthrust_cli.core.report import DISCLAIMER
     from hipthrust_cli.video.analysis import report_dict
 
     kb = _load(kb_dirs)
     result = _analyze_video(video, annotate)
     if fmt is VideoFormat.json:
-        _print(render.to_json(report_dict(result, str(video))))
+        from hipthrust_cli.views.json import to_json
+
+        _print(to_json(report_dict(result, str(video))))
     else:
-        render.print_analysis(result, kb, str(video), sys.stdout, DISCLAIMER)
+        from hipthrust_cli.views.terminal.video import print_analysis
+
+        print_analysis(result, kb, str(video), sys.stdout, DISCLAIMER)
 
 
 # --- history -------------------------------------------------------------------------------
@@ -750,7 +752,7 @@ app.add_typer(history_app)
 @_guard
 def history_list(
     ctx: typer.Context,
-    fmt: FormatOption = Format.rich,
+    fmt: FormatOption = "rich",
 ) -> None:
     """List past sessions (date, triage, top cause, pain) with a pain sparkline.
 
@@ -759,8 +761,6 @@ def history_list(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from hipthrust_cli import history, render
-
     store = _history()
     sessions = _sessions(store)
     rows = [
@@ -775,24 +775,10 @@ def history_list(
         }
         for s in sessions
     ]
-    spark = history.sparkline([s.pain for s in sessions])
-    if fmt is Format.json:
-        _print(render.to_json(rows))
-        return
-    if not sessions:
+    if not sessions and not formats.get(fmt).machine:
         _say("No sessions yet: run 'hipthrust diagnose' to start your history.\n")
         return
-    table = [
-        [
-            str(r["number"]),
-            str(r["date"])[:16].replace("T", " "),
-            str(r["triage"]).replace("_", "-"),
-            str(r["top_cause"] or "—"),
-            "—" if r["pain"] is None else f"{r['pain']}/10",
-        ]
-        for r in rows
-    ]
-    render.history_table(fmt.value, table, spark, sys.stdout)
+    _emit(lambda out: _view(fmt).history(rows, out))
 
 
 def _sessions(store: History | None) -> list[Saved]:
@@ -815,7 +801,7 @@ def _sessions(store: History | None) -> list[Saved]:
 @_guard
 def history_show(
     number: Annotated[int, typer.Argument(help="The session number, from 'hipthrust history'.")],
-    fmt: FormatOption = Format.rich,
+    fmt: FormatOption = "rich",
     output: Annotated[
         list[Path] | None,
         typer.Option(
@@ -852,13 +838,8 @@ def history_show(
         raise UsageError(
             f"Session {number} cannot be shown: its saved report is damaged."
         ) from None
-    if fmt is Format.json:
-        from hipthrust_cli import render
-
-        # Exactly as saved: an older report keeps its scores, no fields are added.
-        _print(render.to_json(session.saved))
-    else:
-        _show(report, fmt, include_screening)
+    # JSON shows it exactly as saved: an older report keeps its scores, no fields are added.
+    _show(report, fmt, include_screening, saved=session.saved)
     if target is not None:
         _write_report(report, target, include_screening)
 
@@ -971,12 +952,10 @@ def variations(
     level: Annotated[
         str | None, typer.Option(help="Filter by level: beginner, intermediate, advanced.")
     ] = None,
-    fmt: FormatOption = Format.rich,
+    fmt: FormatOption = "rich",
     kb_dirs: KbOption = None,
 ) -> None:
     """List hip-thrust variations, filter them by goal, or show one in detail."""
-    from hipthrust_cli import render
-
     kb = _load(kb_dirs)
     if name is not None:
         found, note = _find_variation(kb, name)
@@ -1009,16 +988,7 @@ def variations(
                 f"{', '.join(sorted({e for v in kb.variations for e in v.equipment}))}."
             )
         )
-    if fmt is Format.json:
-        _print(render.to_json(items))
-    elif fmt is Format.markdown:
-        if items:
-            _print(render.variations_markdown(items))
-    elif items:
-        if name is not None:
-            render.print_variation(items[0], sys.stdout)
-        else:
-            render.print_variations(items, sys.stdout, "Hip thrust variations")
+    _emit(lambda out: _view(fmt).variations(items, out, detail=name is not None))
 
 
 @app.command(
@@ -1031,50 +1001,29 @@ def alternatives(
     back_friendly: Annotated[
         bool, typer.Option("--back-friendly", help="Only exercises that spare the lower back.")
     ] = False,
-    fmt: FormatOption = Format.rich,
+    fmt: FormatOption = "rich",
     kb_dirs: KbOption = None,
 ) -> None:
     """Glute exercises to use while you fix your hip thrust."""
-    from hipthrust_cli import render
-
     kb = _load(kb_dirs)
     items = [a for a in kb.alternatives if a.back_friendly or not back_friendly]
-    if fmt is Format.json:
-        _print(render.to_json(items))
-    elif fmt is Format.markdown:
-        _print(render.alternatives_markdown(items))
-    else:
-        render.print_alternatives(items, sys.stdout)
+    _emit(lambda out: _view(fmt).alternatives(items, out))
 
 
 @app.command(epilog=_examples("hipthrust form", "hipthrust form --format markdown > form.md"))
 @_guard
-def form(fmt: FormatOption = Format.rich, kb_dirs: KbOption = None) -> None:
+def form(fmt: FormatOption = "rich", kb_dirs: KbOption = None) -> None:
     """The correct-form checklist, with a side view of the top position."""
-    from hipthrust_cli import render
-
     kb = _load(kb_dirs)
-    if fmt is Format.json:
-        _print(render.to_json(kb.technique))
-    elif fmt is Format.markdown:
-        _print(render.form_markdown(kb.technique))
-    else:
-        render.print_form(kb.technique, sys.stdout)
+    _emit(lambda out: _view(fmt).form(kb.technique, out))
 
 
 @app.command(epilog=_examples("hipthrust questions", "hipthrust questions --format json"))
 @_guard
-def questions(fmt: FormatOption = Format.rich, kb_dirs: KbOption = None) -> None:
+def questions(fmt: FormatOption = "rich", kb_dirs: KbOption = None) -> None:
     """Every question the interview can ask, with ids and choices (for answers files)."""
-    from hipthrust_cli import render
-
     kb = _load(kb_dirs)
-    if fmt is Format.json:
-        _print(render.to_json(render.questions_json(kb)))
-    elif fmt is Format.markdown:
-        _print(render.questions_markdown(kb))
-    else:
-        render.print_questions(kb, sys.stdout)
+    _emit(lambda out: _view(fmt).questions(kb, out))
 
 
 # --- kb: for knowledge-base authors -------------------------------------------------------
@@ -1128,16 +1077,16 @@ def kb_validate(
         ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
-    fmt: FormatOption = Format.rich,
+    fmt: FormatOption = "rich",
 ) -> None:
     """Check a knowledge base and list every problem: FILE:LINE: key.path: what — what to do.
 
     Exit code 0 when there are no errors (and, with --strict, no warnings), 3 otherwise.
     """
-    from hipthrust_cli import render
     from hipthrust_cli.kb import loading
     from hipthrust_cli.kb import schema as kbschema
     from hipthrust_cli.kb.lint import lint
+    from hipthrust_cli.views.json import problem_json, to_json
 
     if folder is None:
         layered, what = False, "the shipped knowledge base"
@@ -1156,14 +1105,14 @@ def kb_validate(
     faults = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     failed = bool(faults) or (strict and bool(warnings))
-    if fmt is Format.json:
+    if fmt == "json":
         _print(
-            render.to_json(
+            to_json(
                 {
                     "ok": not failed,
                     "checked": what,
-                    "errors": [render.problem_json(p) for p in faults],
-                    "warnings": [render.problem_json(p) for p in warnings],
+                    "errors": [problem_json(p) for p in faults],
+                    "warnings": [problem_json(p) for p in warnings],
                 }
             )
         )
@@ -1271,19 +1220,20 @@ def kb_show(
     entry_id: Annotated[
         str | None, typer.Argument(metavar="[ID]", help="One entry's id or name (any case).")
     ] = None,
-    fmt: FormatOption = Format.rich,
+    fmt: FormatOption = "rich",
     kb_dirs: KbOption = None,
 ) -> None:
     """Browse what the knowledge base holds: a summary, one kind, or one entry."""
-    from hipthrust_cli import render
     from hipthrust_cli.kb import schema as kbschema
+    from hipthrust_cli.views.tables import label_of
 
     kb = _load(kb_dirs)
+    view = _view(fmt)
     if kind is None:
         data: Any = {k: n for k, n in kbschema.summary(kb)}
         title = "Knowledge base " + kb.settings.kb_version
         rows = [[k, str(n)] for k, n in kbschema.summary(kb)]
-        render.show(fmt.value, data, title, rows=rows, headings=["Kind", "Entries"])
+        _emit(lambda out: view.data(data, title, out, rows=rows, headings=["Kind", "Entries"]))
         return
     found = kbschema.kind_of(kind)
     if found is None:
@@ -1292,23 +1242,19 @@ def kb_show(
         )
     if found in ("technique", "settings"):
         model = kb.technique if found == "technique" else kb.settings
-        render.show(fmt.value, model.model_dump(mode="json", exclude_none=True), found)
+        dump = model.model_dump(mode="json", exclude_none=True)
+        _emit(lambda out: view.data(dump, found, out))
         return
     items = kbschema.entries(kb, found)
     if entry_id is None:
-        rows = [[e.id, render.label_of(e)] for e in items]
+        rows = [[e.id, label_of(e)] for e in items]
         headings = ["Id", "Title"]
         if found == "red_flags":
             # Every warning sign with the level it leads to and the guidance behind it.
-            rows = [[e.id, str(e.level.value), render.label_of(e), str(e.source)] for e in items]
+            rows = [[e.id, str(e.level.value), label_of(e), str(e.source)] for e in items]
             headings = ["Id", "Level", "Title", "Source"]
-        return render.show(
-            fmt.value,
-            [e.model_dump(mode="json", exclude_none=True) for e in items],
-            found,
-            rows=rows,
-            headings=headings,
-        )
+        dumps = [e.model_dump(mode="json", exclude_none=True) for e in items]
+        return _emit(lambda out: view.data(dumps, found, out, rows=rows, headings=headings))
     match = next((e for e in items if e.id == entry_id), None)
     if match is None:
         # By name too, in any case: 'kb show drills "Dead bug"' is how people say it.
@@ -1318,7 +1264,7 @@ def kb_show(
                 e
                 for e in items
                 if e.id.casefold() == wanted.replace(" ", "_")
-                or " ".join(render.label_of(e).split()).casefold() == wanted
+                or " ".join(label_of(e).split()).casefold() == wanted
             ),
             None,
         )
@@ -1332,7 +1278,8 @@ def kb_show(
             else f"'hipthrust kb show {found}' lists them."
         )
         raise UsageError(f"There is no {found.rstrip('s')} {quote(entry_id)}; {hint}")
-    render.show(fmt.value, match.model_dump(mode="json", exclude_none=True), f"{found} {match.id}")
+    dump = match.model_dump(mode="json", exclude_none=True)
+    _emit(lambda out: view.data(dump, f"{found} {match.id}", out))
 
 
 @app.command(

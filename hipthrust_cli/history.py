@@ -427,17 +427,3 @@ _COLUMNS = {
     "sessions": {"id", "created", "kb_version", "triage", "pain", "top_cause", "answers", "report"},
     "findings": {"session_id", "rank", "mistake_id", "title", "score"},
 }
-
-
-SPARKS = "▁▂▃▄▅▆▇█"
-
-
-def sparkline(values: list[int | None], top: int = 10) -> str:
-    """Pain over time as ``▁▃▅``; a gap (no pain answer) is a space."""
-    out = []
-    for value in values:
-        if value is None:
-            out.append(" ")
-        else:
-            out.append(SPARKS[min(len(SPARKS) - 1, max(0, value * (len(SPARKS) - 1) // top))])
-    return "".join(out)

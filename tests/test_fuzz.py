@@ -14,13 +14,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from hipthrust_cli import render
 from hipthrust_cli.cli import app
 from hipthrust_cli.core.answers import parse_options
 from hipthrust_cli.core.diagnose import diagnose
 from hipthrust_cli.errors import AnswersError, KnowledgeBaseError
 from hipthrust_cli.kb import NOT_SURE, Kind, loading
 from hipthrust_cli.session import read_answers_file
+from hipthrust_cli.views import markdown, terminal
+from hipthrust_cli.views.json import to_json
 
 from .conftest import DATA
 
@@ -68,9 +69,9 @@ answer_maps = st.dictionaries(
 
 
 def _render_all(report: Any) -> None:
-    render.to_json(report)
-    render.diagnosis_markdown(report)
-    render.print_diagnosis(report, io.StringIO())
+    to_json(report)
+    markdown.report_text(report)
+    terminal.report(report, io.StringIO())
 
 
 @FUZZ
@@ -173,6 +174,6 @@ def test_perturbed_knowledge_base_loads_or_fails_cleanly(
         except AnswersError:
             return
     _render_all(diagnose(kb, parsed))
-    render.print_form(kb.technique, io.StringIO())
-    render.print_variations(kb.variations, io.StringIO(), "v")
-    render.print_questions(kb, io.StringIO())
+    terminal.form(kb.technique, io.StringIO())
+    terminal.variations(kb.variations, io.StringIO())
+    terminal.questions(kb, io.StringIO())

@@ -10,7 +10,6 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -96,10 +95,6 @@ def test_newer_schema_is_refused_not_touched(data_dir: Path) -> None:
     with pytest.raises(history.HistoryError, match="newer hipthrust"):
         history.History(data_dir).sessions()
     assert (data_dir / history.FILE_NAME).exists()
-
-
-def test_sparkline() -> None:
-    assert history.sparkline([0, 5, 10, None, 3]) == "▁▄█ ▃"
 
 
 # --- the CLI: saving, listing, showing, progress -----------------------------------------------
@@ -192,74 +187,6 @@ def test_again_uses_the_last_answers(
     assert "pain_level" in fresh and "emergency_signs" in fresh
     assert not fresh & set(data["answers"]), fresh & set(data["answers"])
     assert data["triage"]["unscreened"], "the report lists the signs not checked"
-
-
-@pytest.mark.parametrize("name", ["report.md", "report.html"])
-def test_output_files(cli: Callable[..., Run], tmp_path: Path, data_dir: Path, name: str) -> None:
-    target = tmp_path / name
-    run = _diagnose(cli, tmp_path, "-o", str(target), bench_height="high")
-    assert run.code == 0 and json.loads(run.stdout)["findings"], "the report still prints"
-    text = target.read_text()
-    assert "Bench too high" in text and "does not replace" in text
-    if name.endswith(".html"):
-        _check_html(text)
-    again = tmp_path / f"again-{name}"
-    assert cli("history", "show", "1", "-o", str(again), "-f", "json").code == 0
-    assert again.read_text() == text
-
-
-def _check_html(text: str) -> None:
-    class Check(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__()
-            self.sources: list[str] = []
-            self.tags: list[str] = []
-
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            self.tags.append(tag)
-            self.sources += [v or "" for k, v in attrs if k in ("src", "href")]
-
-    checker = Check()
-    checker.feed(text)
-    assert text.startswith("<!doctype html>")
-    assert checker.sources == [], "no external assets"
-    assert "script" not in checker.tags
-    assert 'name="viewport"' in text and "@media print" in text
-
-
-def test_html_escapes_knowledge_base_text(cli: Callable[..., Run], tmp_path: Path) -> None:
-    overlay = tmp_path / "kb"
-    overlay.mkdir()
-    (overlay / "drills.yaml").write_text(
-        'drills:\n  - {id: chin_tuck, name: "<script>alert(1)</script>", how: H}\n'
-    )
-    target = tmp_path / "r.html"
-    run = cli(
-        "diagnose",
-        "--kb",
-        str(overlay),
-        "--no-input",
-        "--no-history",
-        "--answer",
-        "head_position=looking_up",
-        "--answer",
-        "what_you_see=head_back",
-        "-o",
-        str(target),
-    )
-    assert run.code == 0
-    text = target.read_text()
-    assert "<script>" not in text and "&lt;script&gt;" in text
-
-
-@pytest.mark.parametrize("target", ["missing/dir/r.md", "r.txt"])
-def test_output_path_errors(
-    cli: Callable[..., Run], tmp_path: Path, data_dir: Path, target: str
-) -> None:
-    run = _diagnose(cli, tmp_path, "-o", str(tmp_path / target))
-    assert run.code == 2 and run.stdout == "" and TRACEBACK not in run.stderr
-    assert ".md" in run.stderr or "does not exist" in run.stderr
-    assert not (tmp_path / "missing").exists()
 
 
 def test_export_and_clear(cli: Callable[..., Run], tmp_path: Path, data_dir: Path) -> None:

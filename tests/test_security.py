@@ -598,9 +598,9 @@ def test_damaged_history_rows_are_shown_not_crashed_on(
 
 
 def test_json_output_never_contains_nan() -> None:
-    from hipthrust_cli import render
+    from hipthrust_cli.views.json import to_json
 
-    text = render.to_json({"a": float("nan"), "b": [float("inf"), 1.5]})
+    text = to_json({"a": float("nan"), "b": [float("inf"), 1.5]})
     assert _strict_json(text) == {"a": None, "b": [None, 1.5]}
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from hipthrust_cli.core.triage import POLICY, policy_table_markdown
 from hipthrust_cli.kb import NOT_SURE, Level
-from hipthrust_cli.render import LEVEL_STYLE, NOT_CHECKED_STYLE
+from hipthrust_cli.views.blocks import BADGE, NOT_CHECKED_BADGE
 
 from .conftest import ROOT, Run, story, write_answers
 
@@ -215,7 +215,7 @@ def test_warning_sign_scenario(
     assert run.code == 0, run
     report = run.stdout
     assert first_line(report) == title
-    badge = NOT_CHECKED_STYLE[2] if title == NOT_CHECKED else LEVEL_STYLE[level][2]
+    badge = NOT_CHECKED_BADGE if title == NOT_CHECKED else BADGE[level]
     assert badge in report.splitlines()[0]
     _agrees_with_its_level(report, level, data)
 

@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from hipthrust_cli import render
 from hipthrust_cli.core.diagnose import diagnose
 from hipthrust_cli.kb import loading
-
-from .conftest import Run, story
+from hipthrust_cli.views import terminal
+from hipthrust_cli.views.json import to_json
+from hipthrust_cli.views.markdown import md
+from tests.conftest import Run, story
 
 HOSTILE = "[bold red]boom[/] [link=https://evil.example]x[/link] \x1b[2J\x9b31m *md* `c` <b>"
 
@@ -81,7 +82,7 @@ def test_kb_text_is_escaped_in_tables(cli: Any, hostile_kb: Path) -> None:
 
 def test_json_escapes_c1_and_round_trips(hostile_kb: Path) -> None:
     kb = loading.load(overlays=[hostile_kb])
-    text = render.to_json(diagnose(kb, {"bench_height": "high", "what_you_see": ["bench_high"]}))
+    text = to_json(diagnose(kb, {"bench_height": "high", "what_you_see": ["bench_high"]}))
     assert "\x9b" not in text and "\x1b" not in text
     assert json.loads(text)["findings"][0]["title"] == HOSTILE
 
@@ -132,7 +133,7 @@ def test_report_fits_the_terminal_and_keeps_words_whole(
     )
     monkeypatch.setenv("COLUMNS", str(width))
     buf = io.StringIO()
-    render.print_diagnosis(d, buf)
+    terminal.report(d, buf)
     out = buf.getvalue()
     assert max(len(line) for line in out.splitlines()) <= width
     words = set(out.split())
@@ -141,4 +142,4 @@ def test_report_fits_the_terminal_and_keeps_words_whole(
 
 
 def test_markdown_escape() -> None:
-    assert render.md("a*b_c [x](y) <i> #1 |") == "a\\*b\\_c \\[x\\](y) \\<i\\> \\#1 \\|"
+    assert md("a*b_c [x](y) <i> #1 |") == "a\\*b\\_c \\[x\\](y) \\<i\\> \\#1 \\|"

@@ -19,8 +19,7 @@ import pytest
 from hipthrust_cli import history
 from hipthrust_cli.core.diagnose import diagnose
 from hipthrust_cli.kb import KnowledgeBase
-
-from .conftest import Run, story, write_answers
+from tests.conftest import Run, story, write_answers
 
 # The README's example person: the back arches at the top. Two causes.
 ARCHING: dict[str, Any] = {
