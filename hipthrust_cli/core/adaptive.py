@@ -26,8 +26,9 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from hipthrust_cli.core.model import beliefs, features, odds, prob
+from hipthrust_cli.core.model import beliefs
 from hipthrust_cli.kb import NOT_SURE, Answer, KnowledgeBase, Likelihood, Question
+from hipthrust_cli.kb.odds import features, odds, prob
 
 SELF_TEST_WEIGHT = 0.5  # a self-test's information counts half: it costs getting up
 # Below a tenth of a bit, summed over every cause, an answer only nudges a cause that
