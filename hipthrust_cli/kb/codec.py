@@ -15,6 +15,7 @@ import enum
 import hashlib
 import json
 import math
+import threading
 import types
 import typing
 from collections.abc import Callable
@@ -23,14 +24,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
-FORMAT = 5
+FORMAT = 6
 
 
 # The file is two lines of JSON: a signature of that layout (every class, field,
-# annotation and default), then the value; a layout that changed since the file was
-# written is a miss. Fields by position keep
-# the file small, and building each model costs one call, which is what makes a hit
-# fast (benchmarks/README.md).
+# annotation and default), then [tables, value]; a layout that changed since the file
+# was written is a miss. Fields by position keep the file small, and building each model
+# costs one call, which is what makes a hit fast (benchmarks/README.md). A model whose
+# fields are all scalars is written once per distinct row, in its table, and referred to
+# by its index there (see _Codecs._table).
 
 
 class Unsupported(Exception):
@@ -67,6 +69,10 @@ class _Codecs:
     def __init__(self, root: Any) -> None:
         self.classes: dict[type, tuple[Encode, Decode]] = {}
         self.layout: list[str] = []
+        # Per table: the models decoded from it (filled while a value is decoded), the
+        # row decoder, and while encoding, each distinct row's index and the rows.
+        self.tables: list[tuple[list[Any], Decode, dict[Any, int], list[Any]]] = []
+        self.lock = threading.Lock()  # the tables are filled and emptied per call
         encode, decode = self._for(root)
         self.encode: Encode = encode or _same
         self.decode: Decode = decode or _same
@@ -167,11 +173,38 @@ class _Codecs:
             if all(_is_scalar_type(t) for t in fields.values()):
                 # Numbers can alias (1 == 1.0 == True): then the key holds each type too.
                 typed = any(_is_scalar_type(t, (int, float)) for t in fields.values())
-                decode = _shared(decode, typed)
+                self.layout.append("  (a table)")
+                encode, decode = self._table(encode, decode, typed)
         else:
             decode = _dataclass_decoder(cls, names, decoders, tail)
         slot.append((encode, decode))
         return encode, decode
+
+
+    def _table(self, encode_row: Encode, decode_row: Decode, typed: bool) -> tuple[Encode, Decode]:
+        """Equal rows written once, for a model whose fields are all scalars; a value is an index.
+
+        Such a model is frozen and holds nothing mutable, so equal ones are interchangeable,
+        and each distinct one is built once. The same choices ("yes", "no", "not sure") and
+        priors recur throughout: at 1,000x, 148,144 choices are 188 distinct ones, and not
+        writing the others took 8 MB off the file (benchmarks/README.md).
+        """
+        models: list[Any] = []
+        index: dict[Any, int] = {}
+        rows: list[Any] = []
+        self.tables.append((models, decode_row, index, rows))
+
+        def encode(value: Any) -> int:
+            row = encode_row(value)
+            row_key = tuple((type(v), v) for v in row) if typed else tuple(row)
+            found = index.get(row_key)
+            if found is None:
+                found = index[row_key] = len(rows)
+                rows.append(row)
+            return found
+
+        # A reference is one C call, with no Python frame: a bad index raises, a miss.
+        return encode, models.__getitem__
 
 
 def _same(value: Any) -> Any:
@@ -314,25 +347,6 @@ def _is_scalar_type(tp: Any, among: tuple[type, ...] = (*_PLAIN, float)) -> bool
     return tp in among
 
 
-def _shared(decode: Decode, typed: bool) -> Decode:
-    """One model for every equal row, for models whose fields are all scalars.
-
-    Such a model is frozen and holds nothing mutable, so equal ones are interchangeable;
-    the same choices ("yes", "no", "not sure") recur in question after question, and
-    building each once saved most of the decode time at 1,000x (benchmarks/README.md).
-    """
-    seen: dict[tuple[Any, ...], Any] = {}
-
-    def decode_shared(row: Any) -> Any:
-        row_key = tuple((type(v), v) for v in row) if typed else tuple(row)
-        model = seen.get(row_key)
-        if model is None:
-            model = seen[row_key] = decode(row)
-        return model
-
-    return decode_shared
-
-
 def _model_decoder(
     cls: type, names: list[str], decoders: list[Decode | None], tail: list[Any]
 ) -> Decode:
@@ -403,7 +417,15 @@ def _codecs(root: Any) -> _Codecs:
 def encode(value: Any, root: Any) -> bytes:
     """*value* (of type *root*) as two lines of plain JSON: the layout, then the data."""
     codecs = _codecs(root)
-    data = json.dumps(codecs.encode(value), separators=(",", ":"), allow_nan=False)
+    with codecs.lock:
+        try:
+            body = codecs.encode(value)
+            tables = [rows for _, _, _, rows in codecs.tables]
+            data = json.dumps([tables, body], separators=(",", ":"), allow_nan=False)
+        finally:
+            for _, _, index, rows in codecs.tables:
+                index.clear()
+                rows.clear()
     return f"{json.dumps(codecs.signature)}\n{data}\n".encode()
 
 
@@ -417,4 +439,14 @@ def decode(data: bytes, root: Any) -> Any:
     head, _, body = data.partition(b"\n")
     if json.loads(head) != codecs.signature:
         raise Unsupported("written for another layout of the models")
-    return codecs.decode(json.loads(body, parse_constant=_no_constants))
+    tables, value = json.loads(body, parse_constant=_no_constants)
+    if len(tables) != len(codecs.tables):
+        raise Unsupported("a different number of tables")
+    with codecs.lock:
+        try:
+            for (models, decode_row, _, _), rows in zip(codecs.tables, tables, strict=True):
+                models[:] = map(decode_row, rows)
+            return codecs.decode(value)
+        finally:
+            for models, _, _, _ in codecs.tables:
+                models.clear()

@@ -238,13 +238,14 @@ class _Rows(Model):
 def test_trailing_defaults_are_left_out_and_come_back_as_they_were() -> None:
     value = _Rows(rows=[_Row(name="a"), _Row(name="b", flag=True), _Row(name="c", count=0)])
     data = cache.encode(value, _Rows)
-    assert json.loads(data.split(b"\n")[1]) == [[["a"], ["b", 1, True], ["c", 0]]]
+    # [tables, value]: _Row holds a list, so it has no table and is written in place.
+    assert json.loads(data.split(b"\n")[1]) == [[], [[["a"], ["b", 1, True], ["c", 0]]]]
     again = cache.decode(data, _Rows)
     assert again == value and type(again.rows[2].count) is int
     # A default list is each model's own, as pydantic's default_factory makes it.
     assert again.rows[0].tags is not again.rows[1].tags
     with pytest.raises(cache.Unsupported):  # shorter than the fields without defaults
-        cache.decode(data.split(b"\n")[0] + b"\n[[[]]]", _Rows)
+        cache.decode(data.split(b"\n")[0] + b"\n[[], [[[]]]]", _Rows)
 
 
 class _Flat(Model):
@@ -253,12 +254,21 @@ class _Flat(Model):
     weight: int | bool = 0
 
 
-def test_equal_rows_of_scalars_decode_to_one_model_and_numbers_do_not_alias() -> None:
+def test_equal_rows_of_scalars_are_written_once_and_numbers_do_not_alias() -> None:
     value = [_Flat(id="x", weight=1), _Flat(id="x", weight=1), _Flat(id="x", weight=True)]
-    again = cache.decode(cache.encode(value, list[_Flat]), list[_Flat])
+    data = cache.encode(value, list[_Flat])
+    # Each distinct row once, in _Flat's table; the value refers to rows by index.
+    assert json.loads(data.split(b"\n")[1]) == [[[["x", False, 1], ["x", False, True]]], [0, 0, 1]]
+    again = cache.decode(data, list[_Flat])
     assert again == value
     assert again[0] is again[1]  # frozen and holding nothing mutable: shared
     assert again[2].weight is True and again[0].weight is not True  # 1 == True, yet kept apart
+    # A reference to a row that is not there is a miss, never a guess.
+    with pytest.raises(IndexError):
+        cache.decode(data.split(b"\n")[0] + b'\n[[[["x"]]], [0, 1]]', list[_Flat])
+    # The tables are emptied after each decode: nothing is kept alive, or served twice.
+    with pytest.raises(IndexError):
+        cache.decode(data.split(b"\n")[0] + b"\n[[[]], [0]]", list[_Flat])
 
 
 def test_not_finite_numbers_are_never_cached() -> None:
@@ -275,7 +285,7 @@ def test_not_finite_numbers_are_never_cached() -> None:
         )
     head = cache.encode(Settings(kb_version="k"), Settings).split(b"\n")[0]
     with pytest.raises(cache.Unsupported):
-        cache.decode(head + b'\n["k", [0.75, 0.5, 0.25], NaN, [], []]', Settings)
+        cache.decode(head + b'\n[[[0.75, 0.5, 0.25]], ["k", 0, NaN, [], []]]', Settings)
 
 
 @pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
