@@ -53,7 +53,9 @@ def key(parts: Iterable[tuple[str, bytes]], salt: str) -> str:
     for name, data in parts:
         encoded = name.encode("utf-8", "surrogateescape")
         digest.update(len(encoded).to_bytes(8, "little") + encoded)
-        digest.update(len(data).to_bytes(8, "little") + data)
+        # Not `length + data`: that would copy the 30 MB of a large knowledge base once more.
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
     return digest.hexdigest()
 
 
