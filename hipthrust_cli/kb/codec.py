@@ -18,12 +18,14 @@ import math
 import threading
 import types
 import typing
+from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
 from pydantic import BaseModel
 
 from hipthrust_cli.kb.rows import (
+    DEFERRED,
     PLAIN,
     Decode,
     Encode,
@@ -86,7 +88,11 @@ class _Codecs:
         # Per table: the models decoded from it (filled while a value is decoded), the
         # row decoder, and while encoding, each distinct row's index and the rows.
         self.tables: list[tuple[list[Any], Decode, dict[Any, int], list[Any]]] = []
-        self.lock = threading.Lock()  # the tables are filled and emptied per call
+        # While encoding: the JSON of each deferred value, one line each after the value.
+        # While decoding: those lines and the tables, for a deferred value decoded later.
+        self.lines: list[str] = []
+        self.source: tuple[bytes, list[list[Any]]] = (b"", [])
+        self.lock = threading.RLock()  # the tables are filled and emptied per call
         encode, decode = self._for(root)
         self.encode: Encode = encode or same
         self.decode: Decode = decode or same
@@ -164,6 +170,15 @@ class _Codecs:
         self.layout += [f"  {n}: {t!r} = {defaults.get(n)!r}" for n, t in fields.items()]
         names = list(fields)
         codecs = [self._for(t) for t in fields.values()]
+        deferred = frozenset(n for n, t in fields.items() if DEFERRED in _metadata(t))
+        if deferred:
+            plain = not hasattr(cls, "__post_init__") and "__slots__" not in vars(cls)
+            if not (plain and "__getattr__" in vars(cls)):
+                raise Unsupported(f"{cls.__name__} cannot defer a field")
+            codecs = [
+                self._deferred(c) if n in deferred else c
+                for n, c in zip(names, codecs, strict=True)
+            ]
         encoders = list(zip(names, [c[0] for c in codecs], strict=True))
         decoders = [c[1] for c in codecs]
         # The shortest row that may be written: fields after it all have plain defaults.
@@ -192,8 +207,38 @@ class _Codecs:
             else:
                 encode = encode_row
         else:
-            encode, decode = encode_row, dataclass_decoder(cls, names, decoders, tail)
+            decode = dataclass_decoder(cls, names, decoders, tail, deferred)
+            encode = encode_row
         slot.append((encode, decode))
+        return encode, decode
+
+    def _deferred(self, codec: tuple[Encode | None, Decode | None]) -> tuple[Encode, Decode]:
+        """A value written on a line of its own; read back, a function that decodes it."""
+        enc, dec = codec
+
+        def encode(value: Any) -> int:
+            data = value if enc is None else enc(value)
+            self.lines.append(json.dumps(data, separators=(",", ":"), allow_nan=False))
+            return len(self.lines) - 1
+
+        def decode(line: int) -> Callable[[], Any]:
+            rest, tables = self.source
+            if type(line) is not int or not 0 <= line < rest.count(b"\n"):
+                raise Unsupported("a deferred value that is not there")
+
+            def load() -> Any:
+                with self.lock:  # the tables as they were when the value was read
+                    for (models, _, _, _), saved in zip(self.tables, tables, strict=True):
+                        models[:] = saved
+                    try:
+                        data = json.loads(rest.split(b"\n")[line], parse_constant=_no_constants)
+                        return data if dec is None else dec(data)
+                    finally:
+                        for models, _, _, _ in self.tables:
+                            models.clear()
+
+            return load
+
         return encode, decode
 
     def _table(self, encode_row: Encode, decode_row: Decode, typed: bool) -> tuple[Encode, Decode]:
@@ -225,6 +270,10 @@ class _Codecs:
 _CODECS: dict[Any, _Codecs] = {}
 
 
+def _metadata(tp: Any) -> tuple[Any, ...]:
+    return tp.__metadata__ if typing.get_origin(tp) is typing.Annotated else ()
+
+
 def _codecs(root: Any) -> _Codecs:
     found = _CODECS.get(root)
     if found is None:
@@ -233,18 +282,23 @@ def _codecs(root: Any) -> _Codecs:
 
 
 def encode(value: Any, root: Any) -> bytes:
-    """*value* (of type *root*) as two lines of plain JSON: the layout, then the data."""
+    """*value* (of type *root*) as lines of plain JSON: the layout, the data, deferred values."""
     codecs = _codecs(root)
     with codecs.lock:
         try:
             body = codecs.encode(value)
             tables = [rows for _, _, _, rows in codecs.tables]
-            data = json.dumps([tables, body], separators=(",", ":"), allow_nan=False)
+            rest = "".join(f"{line}\n" for line in codecs.lines).encode()
+            # The deferred lines are decoded later, when a miss is no longer possible:
+            # their digest, checked on every read, makes a damaged one a miss now.
+            digest = hashlib.sha256(rest).hexdigest()
+            data = json.dumps([tables, body, digest], separators=(",", ":"), allow_nan=False)
         finally:
             for _, _, index, rows in codecs.tables:
                 index.clear()
                 rows.clear()
-    return f"{json.dumps(codecs.signature)}\n{data}\n".encode()
+            codecs.lines.clear()
+    return f"{json.dumps(codecs.signature)}\n{data}\n".encode() + rest
 
 
 def _no_constants(name: str) -> float:
@@ -254,17 +308,21 @@ def _no_constants(name: str) -> float:
 def decode(data: bytes, root: Any) -> Any:
     """The value :func:`encode` wrote; raises ValueError, TypeError or :class:`Unsupported`."""
     codecs = _codecs(root)
-    head, _, body = data.partition(b"\n")
+    head, body, rest = data.split(b"\n", 2)
     if json.loads(head) != codecs.signature:
         raise Unsupported("written for another layout of the models")
-    tables, value = json.loads(body, parse_constant=_no_constants)
+    tables, value, digest = json.loads(body, parse_constant=_no_constants)
     if len(tables) != len(codecs.tables):
         raise Unsupported("a different number of tables")
+    if digest != hashlib.sha256(rest).hexdigest():
+        raise Unsupported("the deferred values were changed")
     with codecs.lock:
         try:
             for (models, decode_row, _, _), rows in zip(codecs.tables, tables, strict=True):
                 models[:] = map(decode_row, rows)
+            codecs.source = (rest, [list(models) for models, _, _, _ in codecs.tables])
             return codecs.decode(value)
         finally:
             for models, _, _, _ in codecs.tables:
                 models.clear()
+            codecs.source = (b"", [])

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, create_model, model_validator
 
@@ -42,6 +42,7 @@ from hipthrust_cli.kb.models import (
     Text,
     reject_report_threshold,
 )
+from hipthrust_cli.kb.rows import DEFERRED, deferred_attribute
 
 
 @dataclass(frozen=True)
@@ -155,9 +156,18 @@ class KnowledgeBase:
     alternatives: list[Alternative]
     notes: list[Note]
     technique: Technique
-    origins: dict[tuple[str, str], Origin] = field(default_factory=dict, repr=False)
+    origins: Annotated[dict[tuple[str, str], Origin], DEFERRED] = field(
+        default_factory=dict, repr=False
+    )
+    """Only ``kb lint`` and the checks read these: from the cache, decoded on first read."""
     safety_waived: list[str] = field(default_factory=list)
     """What overlays lowered while the safety guard was switched off (normally empty)."""
+
+    if not TYPE_CHECKING:  # to the type checker, a typo stays a typo
+
+        def __getattr__(self, name: str) -> Any:
+            """A field the cache left to decode when it is first read (``origins``)."""
+            return deferred_attribute(self, name)
 
     @cached_property
     def question_by_id(self) -> dict[str, Question]:

@@ -226,17 +226,62 @@ def model_decoder(
 
 
 def dataclass_decoder(
-    cls: type, names: list[str], decoders: list[Decode | None], tail: list[Any]
+    cls: type,
+    names: list[str],
+    decoders: list[Decode | None],
+    tail: list[Any],
+    deferred: frozenset[str] = frozenset(),
 ) -> Decode:
-    """A decoder of a row into a *cls* dataclass, through its __init__."""
+    """A decoder of a row into a *cls* dataclass, through its __init__.
+
+    The *deferred* fields decode to functions that make their value; those are kept
+    aside, for the class's ``__getattr__`` to call on first read (:class:`Deferred`).
+    """
     pairs = list(zip(names, decoders, strict=True))
     shortest = len(pairs) - len(tail)
+    new, setattr_ = object.__new__, object.__setattr__
 
     def decode(row: Any) -> Any:
         if not shortest <= len(row) <= len(pairs):
             raise Unsupported(f"{cls.__name__} with {len(row)} fields")
         if len(row) < len(pairs):
             row = row + fresh(tail[len(row) - shortest :])
-        return cls(**{n: v if d is None else d(v) for (n, d), v in zip(pairs, row, strict=True)})
+        data = {n: v if d is None else d(v) for (n, d), v in zip(pairs, row, strict=True)}
+        if not deferred:
+            return cls(**data)
+        # Without __init__, which would fill a deferred field with its default.
+        value: Any = new(cls)
+        data[PENDING] = {n: data.pop(n) for n in deferred}
+        setattr_(value, "__dict__", data)
+        return value
 
     return decode
+
+
+class Deferred:
+    """Marks a dataclass field the cache decodes only when it is first read.
+
+    Written ``Annotated[T, DEFERRED]``; the class must be a plain dataclass (no
+    ``__post_init__``, no slots) whose ``__getattr__`` calls :func:`deferred_attribute`.
+    The knowledge base's ``origins`` (where each entry came from, for error messages)
+    is 19% of the cache and read only by ``kb lint``.
+    """
+
+    def __repr__(self) -> str:
+        return "DEFERRED"  # part of the cache's layout signature: never an address
+
+
+DEFERRED = Deferred()
+PENDING = "_deferred_fields"
+"""The instance attribute holding, by field name, what makes each deferred value."""
+
+
+def deferred_attribute(obj: Any, name: str) -> Any:
+    """For a class's ``__getattr__``: a deferred field, decoded now and kept."""
+    pending = obj.__dict__.get(PENDING)
+    if not pending or name not in pending:
+        raise AttributeError(f"{type(obj).__name__!r} object has no attribute {name!r}")
+    # Not popped: a copy of the object shares this dict and decodes its own value.
+    value: Any = pending[name]()
+    obj.__dict__[name] = value
+    return value

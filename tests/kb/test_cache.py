@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pytest
 from pydantic import Field
@@ -25,6 +27,7 @@ from hipthrust_cli.kb import (
     loading,
 )
 from hipthrust_cli.kb.models import Model
+from hipthrust_cli.kb.rows import DEFERRED
 from tests.conftest import DATA, NOBODY, as_user, needs_root
 
 
@@ -161,9 +164,10 @@ def test_the_cache_is_plain_json_that_names_no_code(tmp_path: Path) -> None:
     store = tmp_path / "cache"
     loading.load(cache_dir=store)
     entry = _entry(store)
-    head, body = entry.read_bytes().splitlines()
-    json.loads(head), json.loads(body)  # plain JSON, nothing else
-    assert b"hipthrust_cli" not in body and b"os:" not in body
+    head, body, *deferred = entry.read_bytes().splitlines()
+    for line in (head, body, *deferred):
+        json.loads(line)  # plain JSON, nothing else
+        assert b"hipthrust_cli" not in line and b"os:" not in line
     # Whatever is planted, reading builds only the types the code declares, or misses.
     for planted in (
         b'{"~c": "os:system", "command": "touch PWNED"}',
@@ -180,8 +184,8 @@ def test_a_changed_layout_is_a_miss(tmp_path: Path) -> None:
     store = tmp_path / "cache"
     loading.load(cache_dir=store)
     entry = _entry(store)
-    _, body = entry.read_bytes().splitlines()
-    entry.write_bytes(b'"another layout"\n' + body)
+    _, rest = entry.read_bytes().split(b"\n", 1)
+    entry.write_bytes(b'"another layout"\n' + rest)
     _poison(entry)
     assert not _served_poison(store)
 
@@ -224,6 +228,14 @@ def test_the_whole_knowledge_base_round_trips(kb: KnowledgeBase) -> None:
     assert again == kb
 
 
+_NOTHING_DEFERRED = hashlib.sha256(b"").hexdigest()
+
+
+def _written(head: bytes, tables: str, value: str) -> bytes:
+    """A cache file by hand: layout, then [tables, value, digest of the deferred lines]."""
+    return head + f'\n[{tables}, {value}, "{_NOTHING_DEFERRED}"]\n'.encode()
+
+
 class _Row(Model):
     name: str
     count: int = 1
@@ -239,13 +251,13 @@ def test_trailing_defaults_are_left_out_and_come_back_as_they_were() -> None:
     value = _Rows(rows=[_Row(name="a"), _Row(name="b", flag=True), _Row(name="c", count=0)])
     data = cache.encode(value, _Rows)
     # [tables, value]: _Row holds a list, so it has no table and is written in place.
-    assert json.loads(data.split(b"\n")[1]) == [[], [[["a"], ["b", 1, True], ["c", 0]]]]
+    assert json.loads(data.split(b"\n")[1])[:2] == [[], [[["a"], ["b", 1, True], ["c", 0]]]]
     again = cache.decode(data, _Rows)
     assert again == value and type(again.rows[2].count) is int
     # A default list is each model's own, as pydantic's default_factory makes it.
     assert again.rows[0].tags is not again.rows[1].tags
     with pytest.raises(cache.Unsupported):  # shorter than the fields without defaults
-        cache.decode(data.split(b"\n")[0] + b"\n[[], [[[]]]]", _Rows)
+        cache.decode(_written(data.split(b"\n")[0], "[]", "[[[]]]"), _Rows)
 
 
 class _Flat(Model):
@@ -258,17 +270,18 @@ def test_equal_rows_of_scalars_are_written_once_and_numbers_do_not_alias() -> No
     value = [_Flat(id="x", weight=1), _Flat(id="x", weight=1), _Flat(id="x", weight=True)]
     data = cache.encode(value, list[_Flat])
     # Each distinct row once, in _Flat's table; the value refers to rows by index.
-    assert json.loads(data.split(b"\n")[1]) == [[[["x", False, 1], ["x", False, True]]], [0, 0, 1]]
+    tables, refs, _ = json.loads(data.split(b"\n")[1])
+    assert tables == [[["x", False, 1], ["x", False, True]]] and refs == [0, 0, 1]
     again = cache.decode(data, list[_Flat])
     assert again == value
     assert again[0] is again[1]  # frozen and holding nothing mutable: shared
     assert again[2].weight is True and again[0].weight is not True  # 1 == True, yet kept apart
     # A reference to a row that is not there is a miss, never a guess.
     with pytest.raises(IndexError):
-        cache.decode(data.split(b"\n")[0] + b'\n[[[["x"]]], [0, 1]]', list[_Flat])
+        cache.decode(_written(data.split(b"\n")[0], '[[["x"]]]', "[0, 1]"), list[_Flat])
     # The tables are emptied after each decode: nothing is kept alive, or served twice.
     with pytest.raises(IndexError):
-        cache.decode(data.split(b"\n")[0] + b"\n[[[]], [0]]", list[_Flat])
+        cache.decode(_written(data.split(b"\n")[0], "[[]]", "[0]"), list[_Flat])
 
 
 def test_not_finite_numbers_are_never_cached() -> None:
@@ -285,7 +298,7 @@ def test_not_finite_numbers_are_never_cached() -> None:
         )
     head = cache.encode(Settings(kb_version="k"), Settings).split(b"\n")[0]
     with pytest.raises(cache.Unsupported):
-        cache.decode(head + b'\n[[[0.75, 0.5, 0.25]], ["k", 0, NaN, [], []]]', Settings)
+        cache.decode(_written(head, "[[[0.75, 0.5, 0.25]]]", '["k", 0, NaN, [], []]'), Settings)
 
 
 @pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
@@ -392,3 +405,36 @@ def test_what_is_parsed_is_what_was_keyed(tmp_path: Path) -> None:
     kb, problems = loading.collect([overlay], snapshot=snapshot)
     assert not problems and kb is not None and kb.exercise_names["plank"] == "One"
     assert (f"{overlay}/drills.yaml", snapshot[drills]) in parts
+
+
+def test_origins_are_decoded_only_when_first_read(tmp_path: Path) -> None:
+    store = tmp_path / "cache"
+    first = loading.load(cache_dir=store)
+    second = loading.load(cache_dir=store)
+    assert "origins" not in vars(second)  # a hit: left as JSON until someone asks
+    assert second.origins == first.origins and "origins" in vars(second)
+    origin = second.origins[("mistakes", first.mistakes[0].id)]
+    assert origin.file.name == "mistakes.yaml" and isinstance(origin.path, tuple)
+    with pytest.raises(AttributeError):
+        second.no_such_field  # noqa: B018 - only deferred fields are looked up
+
+
+def test_a_damaged_deferred_line_is_a_miss_before_anything_is_served(tmp_path: Path) -> None:
+    store = tmp_path / "cache"
+    loading.load(cache_dir=store)
+    entry = _entry(store)
+    head, body, rest = entry.read_bytes().split(b"\n", 2)
+    assert rest.startswith(b"[[")  # the origins, on their own line
+    entry.write_bytes(b"\n".join([head, body, rest.replace(b"mistakes", b"mistakez", 1)]))
+    _poison(entry)
+    assert not _served_poison(store)
+
+
+@dataclass
+class _NoLookup:
+    values: Annotated[list[int], DEFERRED]
+
+
+def test_only_a_class_that_can_look_a_field_up_may_defer_it() -> None:
+    with pytest.raises(cache.Unsupported):
+        cache.encode(_NoLookup([1]), _NoLookup)
