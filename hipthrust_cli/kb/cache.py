@@ -11,7 +11,9 @@ it can build nothing but the models, enums and dataclasses reachable from the ro
 (the KnowledgeBase), and a planted file can at worst be a wrong-but-harmless knowledge
 base, never code that runs. Serialisation is generic: it follows each model's declared
 fields, so a model that gains a field needs no change here (a type it cannot hold, such
-as ``Any``, makes it cache nothing rather than guess).
+as ``Any``, makes it cache nothing rather than guess). A field the code marks deferred
+(the knowledge base's ``origins``) stays JSON until it is first read; a digest of those
+lines is checked on every read, so a damaged one is still a silent miss.
 
 Even so the cache is read only when no one else could have written it: the file is
 opened without following links, checked with ``fstat`` on the very descriptor that is
