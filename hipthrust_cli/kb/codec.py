@@ -6,8 +6,8 @@ order (trailing fields that hold a plain default left out), an enum its value, a
 list, a dict a list of [key, value] pairs, a path its text; equal all-scalar models are
 written once, and a field marked deferred waits, as JSON, until it is first read. So the
 data names no type at all, and reading it can build nothing but the types the code
-itself declares. Pure:
-no files, no environment (:mod:`hipthrust_cli.kb.cache` stores and reads the bytes).
+itself declares. Pure: no files, no environment (:mod:`hipthrust_cli.kb.cache` stores
+and reads the bytes).
 """
 
 from __future__ import annotations
@@ -61,6 +61,25 @@ FORMAT = 6
 # call, which is what makes a hit fast (benchmarks/README.md). A model whose fields are
 # all scalars is written once per distinct row, in its table, and referred to by its
 # index there (see _Codecs._table).
+
+
+def _is_plain(value: Any) -> bool:
+    """Whether *value* is JSON as it stands (finite numbers, string keys)."""
+    if isinstance(value, PLAIN) and not isinstance(value, enum.Enum):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list):
+        return all(_is_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_plain(v) for k, v in value.items())
+    return False
+
+
+def _check_plain(value: Any) -> Any:
+    if not _is_plain(value):
+        raise Unsupported(f"{type(value).__name__} where plain data was declared")
+    return value
 
 
 class _Codecs:
