@@ -438,3 +438,17 @@ class _NoLookup:
 def test_only_a_class_that_can_look_a_field_up_may_defer_it() -> None:
     with pytest.raises(cache.Unsupported):
         cache.encode(_NoLookup([1]), _NoLookup)
+
+
+def test_only_the_last_loaded_knowledge_base_outlives_its_users(tmp_path: Path) -> None:
+    """The last one is kept so exit need not free it; a long-lived process keeps no more."""
+    import gc
+    import weakref
+
+    store = tmp_path / "cache"
+    first = weakref.ref(loading.load(cache_dir=store))
+    gc.collect()
+    assert first() is not None  # nobody holds it, yet it is not freed object by object
+    second = weakref.ref(loading.load(cache_dir=store))  # a hit
+    gc.collect()
+    assert first() is None and second() is not None
