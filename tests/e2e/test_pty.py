@@ -115,7 +115,7 @@ def _drive(child: pexpect.spawn, kb: KnowledgeBase, answers: dict[str, Answer]) 
 
 
 def test_form_problem_by_arrow_keys(tmp_path: Path) -> None:
-    from .conftest import story
+    from tests.conftest import story
 
     kb = loading.load()
     person = story(
@@ -161,7 +161,7 @@ PTY_PEOPLE = [
 def test_simulated_people_in_a_real_terminal(tmp_path: Path) -> None:
     import statistics
 
-    from .scenarios import load
+    from tests.scenarios import load
 
     kb = loading.load()
     people = {s.name: s for s in load()}
@@ -253,7 +253,7 @@ def test_back_and_review_in_a_real_terminal(tmp_path: Path) -> None:
 
     import yaml
 
-    from .conftest import story
+    from tests.conftest import story
 
     answers = story(bench_height=None, shins_at_top=None)
     (tmp_path / "a.yaml").write_text(yaml.safe_dump(answers))
@@ -355,7 +355,7 @@ def test_a_sign_ticked_by_mistake_can_be_taken_back(tmp_path: Path) -> None:
 
     import yaml
 
-    from .conftest import story
+    from tests.conftest import story
 
     answers = story(emergency_signs=None)
     (tmp_path / "a.yaml").write_text(yaml.safe_dump(answers))
@@ -436,7 +436,7 @@ def _words_whole(rows: list[str], start: str, expected: str) -> None:
 def test_answers_are_echoed_whole_words_at_any_width(tmp_path: Path, columns: int) -> None:
     import yaml
 
-    from .conftest import story
+    from tests.conftest import story
 
     answers = story(where_felt=None, lockout_arch=None)
     (tmp_path / "a.yaml").write_text(yaml.safe_dump(answers))
@@ -464,7 +464,7 @@ def test_answers_are_echoed_whole_words_at_any_width(tmp_path: Path, columns: in
 def test_the_review_list_shows_the_answers_at_80_by_24(tmp_path: Path) -> None:
     import yaml
 
-    from .conftest import story
+    from tests.conftest import story
 
     answers = story(lockout_arch=None)
     (tmp_path / "a.yaml").write_text(yaml.safe_dump(answers))
@@ -512,7 +512,7 @@ def test_again_in_a_real_terminal(tmp_path: Path) -> None:
 
     import yaml
 
-    from .conftest import story
+    from tests.conftest import story
 
     data = tmp_path / "data"
     env = {**os.environ, "HIPTHRUST_DATA_DIR": str(data)}

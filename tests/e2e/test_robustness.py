@@ -18,8 +18,7 @@ from typing import Any
 import pytest
 
 from hipthrust_cli.core import diagnose as engine
-
-from .conftest import DATA, ROOT, Run, as_user, needs_root, story, write_answers
+from tests.conftest import DATA, ROOT, Run, as_user, needs_root, story, write_answers
 
 PACKAGE = ROOT / "hipthrust_cli"
 

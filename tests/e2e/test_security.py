@@ -23,9 +23,8 @@ from hipthrust_cli import history, yamlio
 from hipthrust_cli.core import diagnose as engine
 from hipthrust_cli.kb import loading
 from hipthrust_cli.kb.files import FILES
-
-from .conftest import NOBODY, ROOT, Run, as_user, needs_root, story, write_answers
-from .test_history import save_as_written
+from tests.conftest import NOBODY, ROOT, Run, as_user, needs_root, story, write_answers
+from tests.test_history import save_as_written
 
 TRACEBACK = "Traceback (most recent call last)"
 
@@ -761,7 +760,7 @@ def hostile_overlay(tmp_path: Path) -> Path:
     """Every text, name and list of words in the shipped knowledge base, with escapes."""
     import yaml
 
-    from .conftest import DATA
+    from tests.conftest import DATA
 
     overlay = tmp_path / ("hostile\x1b[2J\u202e")
     overlay.mkdir()

@@ -14,7 +14,7 @@ import pexpect
 import pytest
 import yaml
 
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, story, write_answers
+from tests.conftest import ROOT, story, write_answers
 
 pytestmark = pytest.mark.slow
 
