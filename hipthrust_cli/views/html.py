@@ -176,7 +176,10 @@ def _next_steps(s: b.NextSteps) -> list[str]:
 
 
 def _form(s: b.Form) -> list[str]:
-    out = [f'<h2>{e(s.heading)}</h2><ul class="check">']
+    # After a referral the form is information, not a to-do list: plain bullets, as the
+    # terminal and Markdown views draw it.
+    listed = '<ul class="check">' if s.checkboxes else "<ul>"
+    out = [f"<h2>{e(s.heading)}</h2>{listed}"]
     out += [f"<li><strong>{e(step)}:</strong> {e(cue)}</li>" for step, cue in s.steps]
     out.append("</ul>")
     return out + _ul(s.warm_up, "<h3>Warm-up</h3>") + _ul(s.progression, "<h3>Progression</h3>")

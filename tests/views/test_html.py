@@ -92,3 +92,19 @@ def test_output_path_errors(
     assert run.code == 2 and run.stdout == "" and TRACEBACK not in run.stderr
     assert ".md" in run.stderr or "does not exist" in run.stderr
     assert not (tmp_path / "missing").exists()
+
+
+def test_after_a_referral_the_form_is_information_not_a_to_do_list(
+    cli: Callable[..., Run], tmp_path: Path, data_dir: Path
+) -> None:
+    """Every view agrees: after a referral nothing in the form is a box to tick now."""
+    page, notes = tmp_path / "r.html", tmp_path / "r.md"
+    assert _diagnose(cli, tmp_path, "-o", str(page), urgent_signs=["cancer_history"]).code == 0
+    assert _diagnose(cli, tmp_path, "-o", str(notes), urgent_signs=["cancer_history"]).code == 0
+    html, markdown = page.read_text(), notes.read_text()
+    assert "After you have been checked" in html
+    assert '<ul class="check">' not in html and "- [ ] " not in markdown
+    # A person with no warning sign gets the form as a checklist, in every view.
+    plain = tmp_path / "plain.html"
+    assert _diagnose(cli, tmp_path, "-o", str(plain), bench_height="high").code == 0
+    assert '<ul class="check">' in plain.read_text()
