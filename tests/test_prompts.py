@@ -124,7 +124,7 @@ def test_enter_at_once_gives_the_usual_answer_or_not_sure(kb: KnowledgeBase, pip
 def test_choices_start_from_the_usual_answer(kb: KnowledgeBase) -> None:
     # Never the worst answer first: where a question has a usual answer and its choices
     # have no inherent order that puts it elsewhere, it comes first.
-    ordered_elsewhere = {"pain_character", "age_band"}  # mild to severe; youngest first
+    ordered_elsewhere = {"age_band"}  # youngest first
     for question in kb.questions:
         if question.kind is not Kind.single or question.id in ordered_elsewhere:
             continue
@@ -199,49 +199,52 @@ SCREENED = {
     "health_history": ["none"],
     "age_band": "age_16_to_50",
 }
-ASKED = ("pain_character", "pain_duration", "back_history")
+ASKED = ("about_pain",)
 
 
 def _screened(kb: KnowledgeBase) -> dict[str, Any]:
-    """Everything answered except pain_character, pain_duration and back_history."""
+    """Everything answered except the 'about your pain' checklist."""
     preset = {q.id: NOT_SURE for q in kb.questions if not q.red_flag and q.id not in ASKED}
     preset.update(SCREENED)
     return preset
 
 
 def test_back_goes_to_the_previous_question_with_its_answer(kb: KnowledgeBase, pipe: Any) -> None:
-    preset = _screened(kb)
+    preset = {q: v for q, v in _screened(kb).items() if q not in ("age_band", "pain_level")}
     interview = Interview.start(kb, preset)
-    # pain_character: "ache" (the usual answer, where the pointer starts); pain_duration:
-    # Back (the last item: a safety question has no "Show my report now"); pain_character
-    # again (default "ache" is pre-selected, so Down picks "sharp"); pain_duration; history.
-    script = [ENTER, UP + ENTER, DOWN + ENTER, ENTER, ENTER]
+    # age_band: 16 to 50 (two up from "Not sure"); about_pain: Back (Up from the first
+    # tick is the last item: a safety question has no "Show my report now"); age_band
+    # again (16 to 50 is pre-selected, so Down picks "over 50"); about_pain: the first
+    # tick; pain_level.
+    script = [UP * 2 + ENTER, UP + ENTER, DOWN + ENTER, SPACE + ENTER, "3" + ENTER]
     prompter = Scripted(pipe, script)
     prompts.run(interview, prompter)
     asked = [(qid, n) for qid, n, _, _ in prompter.asked]
     assert asked == [
-        ("pain_character", 1),
-        ("pain_duration", 2),
-        ("pain_character", 1),
-        ("pain_duration", 2),
-        ("back_history", 3),
+        ("age_band", 1),
+        ("about_pain", 2),
+        ("age_band", 1),
+        ("about_pain", 2),
+        ("pain_level", 3),
     ]
     assert prompter.asked[0][3] is False, "no Back on the first question"
     assert prompter.asked[1][3] is True
-    assert prompter.asked[2][2] == "ache", "the earlier answer is the default"
-    assert interview.answers["pain_character"] == "sharp"
+    assert prompter.asked[2][2] == "age_16_to_50", "the earlier answer is the default"
+    assert interview.answers["age_band"] == "over_50"
+    assert interview.answers["about_pain"] == ["muscle_effort"]
 
 
 def test_review_changes_an_answer_and_asks_new_follow_ups(kb: KnowledgeBase, pipe: Any) -> None:
     preset = _screened(kb)
-    preset.update({"pain_character": "ache", "pain_duration": "hours", "back_history": "none"})
+    preset.update({"about_pain": ["none"]})
     del preset["where_felt"]
     preset.pop("when_felt")
-    interview = Interview.start(kb, preset)
-    # where_felt: glutes only. Review: "Change an answer" -> the where_felt line (8th
+    # thorough: so many "Not sure" answers would otherwise stop the adaptive part at once
+    interview = Interview.start(kb, preset, thorough=True)
+    # where_felt: glutes only. Review: "Change an answer" -> the where_felt line (6th
     # answer in order) -> tick lower back too -> when_felt now applies -> "At the top".
     script = [DOWN + SPACE + ENTER, SPACE + ENTER, DOWN * 2 + ENTER]
-    reviews = [DOWN + ENTER + DOWN * 7 + ENTER, ENTER]
+    reviews = [DOWN + ENTER + DOWN * 5 + ENTER, ENTER]
     prompter = Scripted(pipe, script, reviews)
     prompts.run(interview, prompter)
     assert interview.answers["where_felt"] == ["lower_back", "glutes"]
@@ -254,9 +257,8 @@ def test_review_changes_an_answer_and_asks_new_follow_ups(kb: KnowledgeBase, pip
 
 def test_an_emergency_given_in_the_review_ends_at_once(kb: KnowledgeBase, pipe: Any) -> None:
     preset = _screened(kb)
-    preset.update({"pain_character": "ache", "pain_duration": "hours"})
     del preset["emergency_signs"]
-    interview = Interview.start(kb, {**preset, "back_history": "none"})
+    interview = Interview.start(kb, {**preset, "about_pain": ["none"]})
     # emergency_signs: "none"; review: change it (first line) -> untick none, tick saddle;
     # then confirm what was ticked.
     script = [DOWN * 7 + SPACE + ENTER, SPACE + DOWN * 7 + SPACE + ENTER]
@@ -269,19 +271,14 @@ def test_an_emergency_given_in_the_review_ends_at_once(kb: KnowledgeBase, pipe: 
 
 def test_run_skips_follow_ups_and_shows_progress(kb: KnowledgeBase, pipe: Any) -> None:
     preset = {q: v for q, v in _screened(kb).items() if q not in ("where_felt", "age_band")}
-    interview = Interview.start(kb, preset)
+    # thorough: so many "Not sure" answers would otherwise stop the adaptive part at once
+    interview = Interview.start(kb, preset, thorough=True)
     # age_band: 16 to 50 (two up from "Not sure", where a warning-sign question starts);
-    # pain_character, pain_duration, back_history: the usual answer; where_felt: glutes
-    script = [UP * 2 + ENTER, ENTER, ENTER, ENTER, DOWN + SPACE + ENTER]
+    # about_pain: "None of these" (the eighth tick); where_felt: glutes
+    script = [UP * 2 + ENTER, DOWN * 7 + SPACE + ENTER, DOWN + SPACE + ENTER]
     prompter = Scripted(pipe, script)
     prompts.run(interview, prompter)
-    assert interview.asked == [
-        "age_band",
-        "pain_character",
-        "pain_duration",
-        "back_history",
-        "where_felt",
-    ]
+    assert interview.asked == ["age_band", "about_pain", "where_felt"]
     assert interview.answers["where_felt"] == ["glutes"]
     assert "when_felt" not in interview.final_answers()
     err = prompter.err.getvalue()  # type: ignore[attr-defined]
@@ -358,9 +355,7 @@ def test_again_asks_the_screen_and_pain_fresh_then_opens_the_review(
         DOWN * 10 + SPACE + ENTER,  # urgent signs: none of these
         DOWN * 6 + SPACE + ENTER,  # health: none of these
         UP * 2 + ENTER,  # aged 16 to 50
-        ENTER,  # a dull ache
-        ENTER,  # only during the set
-        ENTER,  # no back injury
+        DOWN * 7 + SPACE + ENTER,  # about your pain: none of these
         "3" + ENTER,  # pain 3 (last time 8: never offered)
         DOWN + ENTER,  # bench height, changed from the review: Down from "high" is "Not sure"
     ]
@@ -369,19 +364,17 @@ def test_again_asks_the_screen_and_pain_fresh_then_opens_the_review(
     prompter = Scripted(pipe, fresh, reviews=[change, ENTER])
     prompts.run(interview, prompter, again=again)
     asked = [qid for qid, _, _, _ in prompter.asked]
-    assert asked[:8] == [
+    assert asked[:6] == [
         "emergency_signs",
         "urgent_signs",
         "health_history",
         "age_band",
-        "pain_character",
-        "pain_duration",
-        "back_history",
+        "about_pain",
         "pain_level",
     ]
-    assert all(default is None for _, _, default, _ in prompter.asked[:8]), "asked fresh"
-    assert asked[8:] == ["bench_height"], "then straight to the review, not 20 Enters"
-    assert prompter.asked[8][2] == "high", "last time's answer is pre-selected"
+    assert all(default is None for _, _, default, _ in prompter.asked[:6]), "asked fresh"
+    assert asked[6:] == ["bench_height"], "then straight to the review, not 20 Enters"
+    assert prompter.asked[6][2] == "high", "last time's answer is pre-selected"
     err = prompter.err.getvalue()  # type: ignore[attr-defined]
     assert "Your answers from Thu 12 Nov 2026, 14:05 (session #3):" in err
     assert "Your answers today:" in err

@@ -482,7 +482,7 @@ def test_an_old_answers_file_is_told_where_the_fall_question_went(
     assert "fall_details" in run.stderr and run.stderr.count("\n") == 1
 
 
-def test_the_screen_is_four_prompts_when_nothing_is_ticked(kb: Any) -> None:
+def test_the_screen_is_five_prompts_when_nothing_is_ticked(kb: Any) -> None:
     from hipthrust_cli.core.interview import Interview
 
     interview = Interview.start(kb, {})
@@ -490,7 +490,7 @@ def test_the_screen_is_four_prompts_when_nothing_is_ticked(kb: Any) -> None:
     while (q := interview.next_question()) is not None and q.red_flag:
         screen.append(q.id)
         interview.record(q, ["none"] if q.kind.value == "multi" else "age_16_to_50")
-    assert screen == ["emergency_signs", "urgent_signs", "health_history", "age_band"]
+    assert screen == ["emergency_signs", "urgent_signs", "health_history", "age_band", "about_pain"]
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "html"])

@@ -33,9 +33,7 @@ emergency_signs: [none]
 urgent_signs: [none]
 health_history: [none]
 age_band: age_16_to_50
-pain_character: muscle_effort
-pain_duration: hours
-back_history: none
+about_pain: [muscle_effort]
 where_felt: [lower_back]
 when_felt: top
 pain_level: 3

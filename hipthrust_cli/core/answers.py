@@ -16,12 +16,13 @@ Parsing is pure: the text of an answers file is read at the edge
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from hipthrust_cli import yamlio
 from hipthrust_cli.errors import AnswersError
-from hipthrust_cli.kb import NOT_SURE, Answer, KnowledgeBase
+from hipthrust_cli.kb import NOT_SURE, Answer, KnowledgeBase, folded
 from hipthrust_cli.kb.kinds import coerce, rules, unknown_question
 from hipthrust_cli.safetext import quote
 
@@ -77,6 +78,12 @@ def parse_file(text: str, name: str, kb: KnowledgeBase) -> dict[str, Answer]:
         )
     answers: dict[str, Answer] = {}
     tree = yamlio.compose(text)
+
+    def at(qid: str) -> str:
+        line = yamlio.locate_in(tree, [qid])
+        return f"Answers file {name}:{line}" if line else f"Answers file {name}"
+
+    data = _fold(kb, data, at)
     for qid, raw in data.items():
         line = yamlio.locate_in(tree, [qid]) if isinstance(qid, str) else None
         where = f"Answers file {name}:{line}" if line else f"Answers file {name}"
@@ -91,6 +98,7 @@ def parse_file(text: str, name: str, kb: KnowledgeBase) -> dict[str, Answer]:
 def parse_options(items: Iterable[str], kb: KnowledgeBase) -> dict[str, Answer]:
     """Parse repeated ``--answer QID=VALUE``; a multi answer is comma-separated."""
     answers: dict[str, Answer] = {}
+    old: dict[str, str] = {}  # answers to the questions folded into 'about_pain'
     for item in items:
         where = f"--answer {quote(item)}"
         qid, sep, value = item.partition("=")
@@ -100,6 +108,9 @@ def parse_options(items: Iterable[str], kb: KnowledgeBase) -> dict[str, Answer]:
                 f"{where}: expected QID=VALUE, e.g. --answer pain_level=4 "
                 "or --answer where_felt=lower_back,hamstrings."
             )
+        if qid in folded.FOLDED and qid not in kb.question_by_id:
+            old[qid] = value
+            continue
         question = kb.question_by_id.get(qid)
         if question is None:
             raise unknown_question(qid, kb.question_by_id, where)
@@ -107,7 +118,21 @@ def parse_options(items: Iterable[str], kb: KnowledgeBase) -> dict[str, Answer]:
         if rules(question).many and value != NOT_SURE:
             raw = [v.strip() for v in value.split(",") if v.strip()]
         answers[qid] = coerce(question, raw, where)
+    if old:
+        given = {**old, **({folded.INTO: answers[folded.INTO]} if folded.INTO in answers else {})}
+        new = _fold(kb, given, lambda qid: f"--answer {qid}=...")[folded.INTO]
+        answers[folded.INTO] = coerce(kb.question_by_id[folded.INTO], new, "--answer")
     return answers
+
+
+def _fold(kb: KnowledgeBase, raw: Mapping[Any, Any], where: Callable[[str], str]) -> dict[Any, Any]:
+    """*raw* with old answers to the questions folded into 'about_pain' translated."""
+    if folded.INTO not in kb.question_by_id or any(q in kb.question_by_id for q in folded.FOLDED):
+        return dict(raw)  # an overlay that brings the old questions back keeps them
+    try:
+        return folded.fold(raw)
+    except folded.FoldedAnswer as moved:
+        raise AnswersError(f"{where(moved.question)}: {moved}.") from None
 
 
 def still_valid(kb: KnowledgeBase, saved: Mapping[str, object]) -> dict[str, Answer]:
@@ -131,10 +156,10 @@ def still_valid(kb: KnowledgeBase, saved: Mapping[str, object]) -> dict[str, Ans
 def reusable(kb: KnowledgeBase, saved: Mapping[str, Answer]) -> dict[str, Answer]:
     """The saved answers ``--again`` may carry over: never the warning signs or the pain.
 
-    A warning sign, the pain level and every answer a warning sign reads (what the pain
-    feels like, how long it lasts, back history) describe how someone is now, so a
-    weeks-old answer to them is never reused: they are asked fresh, or, without a
-    terminal, left unanswered (the report then says the screen was not done).
+    A warning sign (the "about your pain" checklist among them) and every answer a warning
+    sign reads (the pain level) describe how someone is now, so a weeks-old answer to
+    them is never reused: they are asked fresh, or, without a terminal, left unanswered
+    (the report then says the screen was not done).
     """
     fresh = kb.red_flag_questions | set(kb.settings.always_ask)
     return {

@@ -127,7 +127,8 @@ def _finding(
     titles = {m.id: m.title for m in kb.mistakes}
 
     def listed(qid: str) -> list[str]:
-        return [a for r in mistake.evidence if r.question == qid for a in r.answers or []]
+        rows = [*mistake.evidence, *mistake.context]  # context quotes only its own ticks too
+        return [a for r in rows if r.question == qid for a in r.answers or []]
 
     return Finding(
         id=mistake.id,

@@ -30,6 +30,7 @@ from hipthrust_cli.kb import (
     Question,
 )
 from hipthrust_cli.kb.kinds import rules
+from hipthrust_cli.kb.odds import features, odds, prob
 
 CONTEXT = "context"
 
@@ -68,24 +69,6 @@ def rows_for(mistake: Mistake, qid: str) -> list[Likelihood]:
     return [row for row in mistake.evidence if row.question == qid]
 
 
-def features(question: Question, rows: Sequence[Likelihood]) -> list[list[tuple[float, float]]]:
-    """The answer outcomes a question has for one cause: ``(P | present, P | absent)``.
-
-    One list per independent feature: a single or scale question is one feature whose
-    outcomes are the listed answers plus "anything else"; each row of a multi question is
-    its own ticked / not ticked feature.
-    """
-    if not rows:
-        return []
-    if rules(question).many:
-        return [[(r.present, r.absent), (1 - r.present, 1 - r.absent)] for r in rows]
-    outcomes = [(r.present, r.absent) for r in rows]
-    rest = (1 - sum(r.present for r in rows), 1 - sum(r.absent for r in rows))
-    if rest[0] > 1e-9 and rest[1] > 1e-9:
-        outcomes.append(rest)
-    return [outcomes]
-
-
 def best_ratio(question: Question, rows: Sequence[Likelihood]) -> float:
     """The strongest sign for the cause one answer to *question* could give (1.0: none).
 
@@ -118,16 +101,6 @@ def answer_ratio(
     if rest_present <= 1e-9 or rest_absent <= 1e-9:
         return 1.0, kind
     return rest_present / rest_absent, kind
-
-
-def odds(p: float) -> float:
-    """Probability → odds."""
-    return p / (1 - p)
-
-
-def prob(o: float) -> float:
-    """Odds → probability."""
-    return o / (1 + o)
 
 
 def prior_of(mistake: Mistake, answers: Mapping[str, Answer]) -> tuple[float, list[Move]]:

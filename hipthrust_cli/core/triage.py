@@ -214,5 +214,6 @@ def _follow_ups(kb: KnowledgeBase, question: Question, answers: Mapping[str, Ans
 
 def _signs(question: Question) -> list[str]:
     if question.kind is Kind.multi:
-        return [c.label for c in question.choices if not c.exclusive]
+        # A neutral tick ("None of these", "muscles working") is not a sign to check.
+        return [c.label for c in question.choices if not (c.exclusive or c.neutral)]
     return [question.screens or question.text]

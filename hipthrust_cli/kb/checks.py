@@ -14,6 +14,7 @@ from typing import Any
 
 from hipthrust_cli.kb.content import Likelihood, Mistake
 from hipthrust_cli.kb.files import KnowledgeBase, Origin
+from hipthrust_cli.kb.folded import moved_question  # questions folded in 2026.12.3
 from hipthrust_cli.kb.kinds import MOVED_CHOICES, rules
 from hipthrust_cli.kb.models import NOT_SURE, Condition, Level, Question, RedFlag
 from hipthrust_cli.kb.problems import Problem, SourceTexts, suggest
@@ -159,7 +160,8 @@ def check_references(kb: KnowledgeBase, texts: SourceTexts | None = None) -> lis
                 kind,
                 entry_id,
                 [*loc, "question"],
-                f"there is no question '{c.question}' — check the id"
+                moved_question(c.question)
+                or f"there is no question '{c.question}' — check the id"
                 f"{suggest(c.question, questions)}",
             )
             return

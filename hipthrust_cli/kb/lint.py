@@ -16,6 +16,7 @@ from hipthrust_cli.kb.checks import all_conditions
 from hipthrust_cli.kb.files import KnowledgeBase
 from hipthrust_cli.kb.kinds import rules
 from hipthrust_cli.kb.models import Condition, Question
+from hipthrust_cli.kb.odds import features, odds, prob
 from hipthrust_cli.kb.problems import Problem, SourceTexts
 
 
@@ -50,8 +51,6 @@ class _Reach:
 
 def max_probability(kb: KnowledgeBase, index: int, reach: _Reach | None = None) -> float:
     """The highest posterior cause *index* can reach from answers to askable questions."""
-    from hipthrust_cli.core.model import features, odds, prob
-
     reach = reach or _Reach(kb)
     mistake = kb.mistakes[index]
     o = odds(mistake.prior.p)

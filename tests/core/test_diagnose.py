@@ -116,7 +116,7 @@ def test_seen_fault_ranks_before_a_proxy(kb: KnowledgeBase) -> None:
 
 
 def test_context_is_never_a_cause(kb: KnowledgeBase) -> None:
-    d = diagnose(kb, story(back_history="surgery", anatomy="diagnosed"))
+    d = diagnose(kb, story(about_pain=["surgery"], anatomy="diagnosed"))
     assert d.findings == []
     assert {"previous_back_injury", "structural_difference"} <= {n.id for n in d.notes}
 
@@ -144,7 +144,7 @@ def test_weak_evidence_is_not_reported(kb: KnowledgeBase) -> None:
 
 
 def test_highest_level_wins_and_lists_all_reasons(kb: KnowledgeBase) -> None:
-    d = diagnose(kb, story(urgent_signs=["leg_pain", "cancer_history"], back_history="surgery"))
+    d = diagnose(kb, story(urgent_signs=["leg_pain", "cancer_history"], about_pain=["surgery"]))
     # NICE NG234: a history of cancer with pain down a leg is assessed immediately.
     assert d.triage.level is Level.emergency
     assert [r.id for r in d.triage.reasons] == [
@@ -167,15 +167,19 @@ def test_emergency_short_circuits_everything(kb: KnowledgeBase) -> None:
 def test_unscreened_warning_signs_are_named(kb: KnowledgeBase) -> None:
     d = diagnose(kb, {"lockout_arch": "clearly"})
     assert d.triage.level is Level.self_care and d.triage.complete is False
-    # Every sign of every checklist, one by one, never a question's stem.
+    # Every sign of every checklist, one by one, never a question's stem, and never a
+    # neutral tick ("None of these", "muscles working").
     signs = [
-        c.label
+        c.label if q.kind.value == "multi" else q.screens
         for q in kb.questions
-        if q.red_flag and q.kind.value == "multi"
-        for c in q.choices
-        if not c.exclusive
+        if q.red_flag and not q.when
+        for c in (q.choices if q.kind.value == "multi" else q.choices[:1])
+        if not (c.exclusive or c.neutral)
     ]
-    assert d.triage.unscreened == [*signs, "Your age (under 16, or over 50)"]
+    assert "Your age (under 16, or over 50)" in signs
+    assert "It is sharp, stabbing or pinching pain" in signs
+    assert not any("muscles working" in s for s in signs)
+    assert d.triage.unscreened == signs
     assert not any(u.endswith("?") or "Tick every" in u for u in d.triage.unscreened)
 
 
@@ -270,9 +274,9 @@ RED_STORIES = [
     (story(urgent_signs=["fever_unwell"]), Level.same_day),
     (story(urgent_signs=["night_pain", "weight_loss"]), Level.same_day),
     (story(urgent_signs=["cancer_history"]), Level.urgent),
-    (story(pain_character="sharp"), Level.routine),
-    (story(pain_duration="weeks"), Level.routine),
-    (story(back_history="surgery"), Level.routine),
+    (story(about_pain=["sharp"]), Level.routine),
+    (story(about_pain=["weeks"]), Level.routine),
+    (story(about_pain=["surgery"]), Level.routine),
     (story(pain_level=8), Level.routine),
 ]
 

@@ -34,10 +34,11 @@ def _walk(interview: Interview, answer_for: dict[str, object]) -> list[str]:
 
 def test_screening_first_then_the_rest(kb: KnowledgeBase) -> None:
     asked = _walk(Interview.start(kb, {}, thorough=True), {"emergency_signs": ["none"]})
-    # Four screening prompts for someone with nothing to tick (the issue-12 budget).
-    assert asked[:4] == ["emergency_signs", "urgent_signs", "health_history", "age_band"]
-    # Then every question a warning sign reads, and the pain level, whatever the model says.
-    assert asked[4:8] == ["pain_character", "pain_duration", "back_history", "pain_level"]
+    # Five screening prompts for someone with nothing to tick (the issue-12 budget).
+    screen = ["emergency_signs", "urgent_signs", "health_history", "age_band", "about_pain"]
+    assert asked[:5] == screen
+    # Then every question a warning sign reads (the pain level), whatever the model says.
+    assert asked[5] == "pain_level"
     assert len(asked) == sum(1 for q in kb.questions if not q.when)  # not_sure skips follow-ups
 
 
@@ -48,9 +49,9 @@ def test_adaptive_interview_asks_the_telling_questions_and_stops(kb: KnowledgeBa
     interview = Interview.start(kb, {})
     asked = _walk(interview, answers)
     after = [q for q in asked if not kb.question_by_id[q].red_flag]
-    safety = ["pain_character", "pain_duration", "back_history", "pain_level"]
-    assert after[:4] == safety, "every question a warning sign reads, in file order"
-    assert after[4] == "what_you_see", "then the checklist, which covers most causes"
+    safety = ["pain_level"]
+    assert after[:1] == safety, "every question a warning sign reads, in file order"
+    assert after[1] == "what_you_see", "then the checklist, which covers most causes"
     assert "bench_height" in after, "a ticked 'bench is high' is confirmed"
     assert len(after) - len(safety) <= 5
     skipped = interview.not_asked()
@@ -76,7 +77,7 @@ def test_report_now_never_skips_a_question_a_warning_sign_reads(kb: KnowledgeBas
     interview.stop()
     asked = _walk(interview, {**CLEAN})
     screen = [q for q in asked if kb.question_by_id[q].red_flag]
-    safety = ["pain_character", "pain_duration", "back_history", "pain_level"]
+    safety = ["pain_level"]
     assert asked == [*screen, *safety], "the screen, then what the warning signs read"
     assert all(interview.is_safety(kb.question_by_id[q]) for q in asked)
     assert not interview.is_safety(kb.question_by_id["what_you_see"])
@@ -195,6 +196,20 @@ def test_the_counter_never_jumps_up_as_follow_ups_open(kb: KnowledgeBase) -> Non
     assert {"footwear", "when_felt", "check_saddle"} <= set(interview.asked)
 
 
+def test_someone_unsure_of_everything_is_not_asked_everything(kb: KnowledgeBase) -> None:
+    # "Not sure" changes nothing, so each one makes the next answer less likely to matter;
+    # the screen is still asked in full (seven cauda-equina follow-ups included).
+    from hipthrust_cli.core.adaptive import unsure_rate
+
+    interview = Interview.start(kb, {})
+    asked = _walk(interview, {})
+    screen = [q for q in asked if kb.question_by_id[q].red_flag]
+    assert len(screen) == 12 and asked[len(screen)] == "pain_level"
+    assert 1 <= len(asked) - len(screen) - 1 <= 3, asked
+    assert unsure_rate(kb, {"what_you_see": NOT_SURE}) == 1 / 3
+    assert unsure_rate(kb, {"what_you_see": ["none"], "pain_level": NOT_SURE}) == 0
+
+
 # --- the whole conversation, against a scripted Asker --------------------------------------
 
 
@@ -246,8 +261,8 @@ class FakeAsker(Asker):
 
 
 def _screened(kb: KnowledgeBase) -> dict[str, Answer]:
-    """Everything answered but the safety questions after the screen and where_felt."""
-    fresh = {"pain_character", "pain_duration", "back_history", "where_felt"}
+    """Everything answered but the last two screen questions, the pain and where_felt."""
+    fresh = {"age_band", "about_pain", "pain_level", "where_felt"}
     return {q: v for q, v in CLEAN.items() if q not in fresh}
 
 
@@ -259,19 +274,19 @@ def test_back_asks_the_question_before_with_its_answer_pre_selected(kb: Knowledg
     interview = Interview.start(kb, _screened(kb))
     asker = FakeAsker(
         {
-            "pain_character": ["ache", "sharp"],
-            "pain_duration": [BACK, "during_only"],
-            "back_history": ["none"],
+            "age_band": ["age_16_to_50", "over_50"],
+            "about_pain": [BACK, ["muscle_effort"]],
+            "pain_level": [3],
             "where_felt": [["glutes"]],
         }
     )
     run(interview, asker)
-    assert _ids(asker)[:4] == ["pain_character", "pain_duration", "pain_character", "pain_duration"]
+    assert _ids(asker)[:4] == ["age_band", "about_pain", "age_band", "about_pain"]
     first, second, again, _ = asker.asked[:4]
     assert first[3] is False and second[3] is True, "Back is offered after the first question"
-    assert again[1] == 1 and again[2] == "ache" and again[5] == "your answer"
-    assert second[4] is False, "no 'Show my report now' on a question a warning sign reads"
-    assert interview.answers["pain_character"] == "sharp"
+    assert again[1] == 1 and again[2] == "age_16_to_50" and again[5] == "your answer"
+    assert second[4] is False, "no 'Show my report now' on a warning-sign question"
+    assert interview.answers["age_band"] == "over_50"
     assert asker.said[0] == INTRO and LIFT in asker.said
     assert len(asker.shown) == 1, "the review comes once, at the end"
 
@@ -293,9 +308,9 @@ def test_the_review_asks_more_then_changes_an_answer(kb: KnowledgeBase) -> None:
     interview = Interview.start(kb, preset)
     asker = FakeAsker(
         {
-            "pain_character": ["muscle_effort"],
-            "pain_duration": ["during_only"],
-            "back_history": ["none"],
+            "age_band": ["age_16_to_50"],
+            "about_pain": [["muscle_effort"]],
+            "pain_level": [2],
             "where_felt": [["glutes"], ["lower_back", "glutes"]],
             "when_felt": ["top"],
         },
@@ -306,7 +321,7 @@ def test_the_review_asks_more_then_changes_an_answer(kb: KnowledgeBase) -> None:
     assert [q.id for q in first.not_asked] == ["where_felt"], "the adaptive part left it"
     listed = [q.id for q, _ in first.answers]
     assert listed == sorted(listed, key=[q.id for q in kb.ordered_questions].index)
-    assert "pain_character" in listed and "where_felt" not in listed
+    assert "about_pain" in listed and "where_felt" not in listed
     assert not first.carried and first.again is None
     assert _ids(asker)[3:] == ["where_felt", "where_felt", "when_felt"]
     changed = asker.asked[4]

@@ -23,9 +23,7 @@ SCREEN_CLEAR = {
     "urgent_signs": "none",
     "health_history": "none",
     "age_band": "age_16_to_50",
-    "pain_character": "ache",
-    "pain_duration": "hours",
-    "back_history": "none",
+    "about_pain": "none",
 }
 
 
@@ -130,7 +128,7 @@ def test_form_problem_by_arrow_keys(tmp_path: Path) -> None:
 
     kb = loading.load()
     person = story(
-        pain_character="ache",
+        about_pain=["none"],
         where_felt=["lower_back"],
         when_felt="top",
         pain_level=4,
@@ -241,8 +239,9 @@ def test_ctrl_c_in_the_middle_of_the_interview(tmp_path: Path) -> None:
     child, out = _spawn(tmp_path)
     answered = 0
     last = 0
-    # The four screening prompts ("None of these", 16 to 50), then the usual answers.
+    # The five screening prompts ("None of these", 16 to 50), then the usual answers.
     keys = {1: DOWN * 7 + SPACE, 2: DOWN * 10 + SPACE, 3: DOWN * 6 + SPACE, 4: UP * 2}
+    keys[5] = DOWN * 7 + SPACE
     while answered < 6:
         child.expect(PROMPT)
         number = int(child.match.group(1))

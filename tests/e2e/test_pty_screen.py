@@ -242,9 +242,7 @@ def test_again_in_a_real_terminal(tmp_path: Path) -> None:
         ("Do any of these apply to your back pain", DOWN * 10 + SPACE + ENTER),
         ("Do any of these apply to your health", DOWN * 6 + SPACE + ENTER),
         ("How old are you", UP * 2 + ENTER),
-        ("What does the lower-back feeling", ENTER),
-        ("How long does the lower-back feeling", ENTER),
-        ("Have you had a back injury", ENTER),
+        ("About the lower-back feeling", DOWN * 7 + SPACE + ENTER),
         ("How strong is the lower-back feeling", "3" + ENTER),
     ]
     for text, keys in screen:

@@ -224,6 +224,43 @@ def test_the_whole_knowledge_base_round_trips(kb: KnowledgeBase) -> None:
     assert again == kb
 
 
+class _Row(Model):
+    name: str
+    count: int = 1
+    flag: bool = False
+    tags: list[str] = Field(default_factory=list)
+
+
+class _Rows(Model):
+    rows: list[_Row]
+
+
+def test_trailing_defaults_are_left_out_and_come_back_as_they_were() -> None:
+    value = _Rows(rows=[_Row(name="a"), _Row(name="b", flag=True), _Row(name="c", count=0)])
+    data = cache.encode(value, _Rows)
+    assert json.loads(data.split(b"\n")[1]) == [[["a"], ["b", 1, True], ["c", 0]]]
+    again = cache.decode(data, _Rows)
+    assert again == value and type(again.rows[2].count) is int
+    # A default list is each model's own, as pydantic's default_factory makes it.
+    assert again.rows[0].tags is not again.rows[1].tags
+    with pytest.raises(cache.Unsupported):  # shorter than the fields without defaults
+        cache.decode(data.split(b"\n")[0] + b"\n[[[]]]", _Rows)
+
+
+class _Flat(Model):
+    id: str
+    flag: bool = False
+    weight: int | bool = 0
+
+
+def test_equal_rows_of_scalars_decode_to_one_model_and_numbers_do_not_alias() -> None:
+    value = [_Flat(id="x", weight=1), _Flat(id="x", weight=1), _Flat(id="x", weight=True)]
+    again = cache.decode(cache.encode(value, list[_Flat]), list[_Flat])
+    assert again == value
+    assert again[0] is again[1]  # frozen and holding nothing mutable: shared
+    assert again[2].weight is True and again[0].weight is not True  # 1 == True, yet kept apart
+
+
 def test_not_finite_numbers_are_never_cached() -> None:
     with pytest.raises(cache.Unsupported):
         cache.encode(
