@@ -129,7 +129,8 @@ def _begin(func: Callable[..., Any]) -> None:
     """The first step of every command *func*: start-up is over (see ``_entry``).
 
     From here on Ctrl-C stops the command with a KeyboardInterrupt, which the funnel
-    turns into one line and exit 130.
+    turns into one line and exit 130. (The meta-tests replace this step to fail inside
+    each command in turn, which proves the funnel is around every one.)
     """
     _entry.ctrl_c_raises()
 
