@@ -200,6 +200,18 @@ def unscreened_signs(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> list[s
         if value == NOT_SURE and _follow_ups(kb, q, answers):
             continue
         out += _signs(q)
+    # A sign read from an ordinary question (the pain level) is as unchecked as one from
+    # the screen when that question was left "Not sure" or unanswered.
+    for flag in kb.red_flags:
+        if flag.fires(answers):
+            continue
+        for c in [*flag.any, *flag.all]:
+            q = kb.question_by_id.get(c.question)
+            if q is None or q.red_flag or not all(w.matches(answers) for w in q.when):
+                continue
+            if answers.get(q.id, NOT_SURE) == NOT_SURE:
+                out.append(flag.title)
+                break
     return list(dict.fromkeys(out))
 
 

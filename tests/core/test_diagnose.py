@@ -179,7 +179,8 @@ def test_unscreened_warning_signs_are_named(kb: KnowledgeBase) -> None:
     assert "Your age (under 16, or over 50)" in signs
     assert "It is sharp, stabbing or pinching pain" in signs
     assert not any("muscles working" in s for s in signs)
-    assert d.triage.unscreened == signs
+    # Then each sign read from an ordinary question left unanswered: the pain level.
+    assert d.triage.unscreened == [*signs, "Strong pain during the set (7 or more out of 10)"]
     assert not any(u.endswith("?") or "Tick every" in u for u in d.triage.unscreened)
 
 
@@ -313,3 +314,16 @@ def test_progress_compares_causes_and_pain(kb: KnowledgeBase) -> None:
     assert d.progress.summary.startswith("Since 1 Nov 2026: pain down from 6 to 3")
     emergency = diagnose(kb, story(emergency_signs=["both_legs"]), before)
     assert emergency.progress is None, "causes were not looked for, so none is 'resolved'"
+
+
+def test_a_pain_level_left_not_sure_leaves_the_strong_pain_sign_unchecked(
+    kb: KnowledgeBase,
+) -> None:
+    """Enter at once on the pain scale records "Not sure": the 7/10 sign is then unknown."""
+    sign = "Strong pain during the set (7 or more out of 10)"
+    unsure = diagnose(kb, story(pain_level=NOT_SURE)).triage
+    assert sign in unsure.unscreened and not unsure.complete
+    assert unsure.level is Level.self_care and unsure.title != kb.levels[Level.self_care].title
+    assert sign not in diagnose(kb, story(pain_level=2)).triage.unscreened
+    strong = diagnose(kb, story(pain_level=8)).triage
+    assert sign not in strong.unscreened and "severe_pain" in [r.id for r in strong.reasons]

@@ -201,6 +201,7 @@ def test_not_sure_on_the_nerve_checklist_means_checked_today(kb: KnowledgeBase) 
     assert triage(kb, one_yes).level is Level.emergency
     rest = {"urgent_signs": ["none"], "health_history": ["none"], "age_band": "age_16_to_50"}
     rest["about_pain"] = ["none"]
+    rest["pain_level"] = 3
     one_unsure = {**all_no, **rest, "check_walking": NOT_SURE}
     result = triage(kb, one_unsure)
     assert result.level is Level.same_day
