@@ -117,30 +117,12 @@ class _Group(TyperGroup):
         sys.exit(code if isinstance(code, int) else errors.EXIT_OK)
 
 
-app = Typer(
-    name="hipthrust",
-    help=(
-        "Feel hip thrusts in your lower back? hipthrust asks a few questions, screens for "
-        "warning signs, explains the likely causes and gives you a checklist of fixes."
-    ),
-    epilog=examples("hipthrust diagnose", "hipthrust help diagnose", "hipthrust variations"),
-    cls=_Group,
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    # Plain help screens: no boxes (they break under TERM=dumb), no Rich import for help.
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-)
-
-
 def _version_callback(value: bool) -> None:
     if value:
         echo(f"hipthrust {version()}")
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: Annotated[
         bool,
@@ -157,6 +139,26 @@ def _root(
 
     Start with: hipthrust diagnose
     """
+
+
+app = Typer(
+    name="hipthrust",
+    help=(
+        "Feel hip thrusts in your lower back? hipthrust asks a few questions, screens for "
+        "warning signs, explains the likely causes and gives you a checklist of fixes."
+    ),
+    epilog=examples("hipthrust diagnose", "hipthrust help diagnose", "hipthrust variations"),
+    cls=_Group,
+    # Outside the funnel: the root has no body, and until a command starts, Ctrl-C
+    # keeps ending start-up with its one line (see _entry).
+    callback=_root,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    # Plain help screens: no boxes (they break under TERM=dumb), no Rich import for help.
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 
 
 def _prune_groups(argv: Sequence[str]) -> None:

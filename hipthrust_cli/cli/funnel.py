@@ -182,7 +182,8 @@ class Typer(typer.Typer):
     """A Typer app whose commands and callbacks all run inside :func:`funnel`.
 
     The decorators return the function as written (so it can be called and tested as
-    it is) and register it wrapped: a new command is guarded without a line for it.
+    it is) and register it wrapped: a new command is guarded without a line for it. A
+    callback given to the constructor is registered as it is (the root's, on purpose).
     """
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
