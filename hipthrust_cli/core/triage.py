@@ -206,10 +206,10 @@ def unscreened_signs(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> list[s
         if flag.fires(answers):
             continue
         for c in [*flag.any, *flag.all]:
-            q = kb.question_by_id.get(c.question)
-            if q is None or q.red_flag or not all(w.matches(answers) for w in q.when):
+            read = kb.question_by_id.get(c.question)
+            if read is None or read.red_flag or not all(w.matches(answers) for w in read.when):
                 continue
-            if answers.get(q.id, NOT_SURE) == NOT_SURE:
+            if answers.get(read.id, NOT_SURE) == NOT_SURE:
                 out.append(flag.title)
                 break
     return list(dict.fromkeys(out))
