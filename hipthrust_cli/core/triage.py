@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from hipthrust_cli.kb import NOT_SURE, Answer, Kind, KnowledgeBase, Level, Question
+from hipthrust_cli.kb import NOT_SURE, Answer, KnowledgeBase, Level, Question
+from hipthrust_cli.kb.kinds import rules
 
 UNSCREENED_TITLE = "Warning signs not fully checked: read the list below first"
 UNSCREENED_ADVICE = (
@@ -225,7 +226,7 @@ def _follow_ups(kb: KnowledgeBase, question: Question, answers: Mapping[str, Ans
 
 
 def _signs(question: Question) -> list[str]:
-    if question.kind is Kind.multi:
+    if rules(question).many:
         # A neutral tick ("None of these", "muscles working") is not a sign to check.
         return [c.label for c in question.choices if not (c.exclusive or c.neutral)]
     return [question.screens or question.text]
