@@ -139,6 +139,7 @@ def test_form_problem_by_arrow_keys(tmp_path: Path) -> None:
     )
     child, out = _spawn(tmp_path)
     met = _drive(child, kb, person)
+    child.wait()  # it closed its end: let it exit before close() would signal it
     child.close()
     assert child.exitstatus == 0
     assert met[:4] == ["emergency_signs", "urgent_signs", "health_history", "age_band"]
@@ -181,6 +182,7 @@ def test_simulated_people_in_a_real_terminal(tmp_path: Path) -> None:
         folder.mkdir()
         child, out = _spawn(folder, "--no-history", "-f", "json")
         met = _drive(child, kb, scenario.answers)
+        child.wait()  # it closed its end: let it exit before close() would signal it
         child.close()
         assert child.exitstatus == 0, name
         import json
@@ -206,6 +208,7 @@ def test_emergency_red_flag_stops_at_once(tmp_path: Path) -> None:
     child.send(ENTER)  # yes
     child.expect("needs medical attention")
     child.expect(pexpect.EOF)
+    child.wait()  # it closed its end: let it exit before close() would signal it
     child.close()
     assert child.exitstatus == 0
     report = out.read_text()
@@ -219,6 +222,7 @@ def test_ctrl_c_exits_130_and_writes_nothing(tmp_path: Path) -> None:
     child.sendcontrol("c")
     child.expect("Stopped")
     child.expect(pexpect.EOF)
+    child.wait()  # it closed its end: let it exit before close() would signal it
     child.close()
     assert child.exitstatus == 130
     assert out.read_text() == ""
@@ -231,6 +235,7 @@ def test_ctrl_d_exits_cleanly(tmp_path: Path) -> None:
     child.sendcontrol("d")
     child.expect("Ctrl-D")
     child.expect(pexpect.EOF)
+    child.wait()  # it closed its end: let it exit before close() would signal it
     child.close()
     assert child.exitstatus == 130 and out.read_text() == ""
 
@@ -254,6 +259,7 @@ def test_ctrl_c_in_the_middle_of_the_interview(tmp_path: Path) -> None:
     child.sendcontrol("c")  # in the middle of the interview
     child.expect("Stopped")
     child.expect(pexpect.EOF)
+    child.wait()  # it closed its end: let it exit before close() would signal it
     child.close()
     assert child.exitstatus == 130 and out.read_text() == ""
 
@@ -288,6 +294,7 @@ def test_back_and_review_in_a_real_terminal(tmp_path: Path) -> None:
     child.expect("Ready\\?")
     child.send(ENTER)  # Show my report
     child.expect(pexpect.EOF)
+    child.wait()  # it closed its end: let it exit before close() would signal it
     child.close()
     assert child.exitstatus == 0
     report = json.loads(out.read_text())
@@ -312,6 +319,7 @@ def test_show_my_report_now_skips_the_rest(tmp_path: Path) -> None:
     child.expect(r"\[2\] ")
     child.send("\x1b[A" + ENTER)  # the last choice of a select: "Show my report now"
     child.expect(pexpect.EOF)
+    child.wait()  # it closed its end: let it exit before close() would signal it
     child.close()
     assert child.exitstatus == 0
     report = json.loads(out.read_text())

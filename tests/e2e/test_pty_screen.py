@@ -46,6 +46,7 @@ def test_a_phone_sized_terminal_shows_every_warning_sign_whole(tmp_path: Path) -
         child.expect(gap.join(re.escape(line) for line in lines))
     child.sendcontrol("c")
     child.expect(pexpect.EOF)
+    child.wait()  # it closed its end: let it exit before close() would signal it
     child.close()
     assert child.exitstatus == 130
 
@@ -72,6 +73,7 @@ def test_a_sign_ticked_by_mistake_can_be_taken_back(tmp_path: Path) -> None:
     child.expect("Ready\\?")
     child.send(ENTER)  # Show my report
     child.expect(pexpect.EOF)
+    child.wait()  # it closed its end: let it exit before close() would signal it
     child.close()
     assert child.exitstatus == 0
     report = json.loads(out.read_text())
@@ -201,6 +203,7 @@ def test_a_dumb_terminal_gets_plain_ascii_lists(tmp_path: Path) -> None:
     child.expect(r"\[ \] Not sure")
     child.sendcontrol("c")
     child.expect(pexpect.EOF)
+    child.wait()  # it closed its end: let it exit before close() would signal it
     child.close()
     assert child.exitstatus == 130
     assert "○" not in (child.before or "")
@@ -254,6 +257,7 @@ def test_again_in_a_real_terminal(tmp_path: Path) -> None:
     child.expect("Ready\\?")
     child.send(ENTER)
     child.expect(pexpect.EOF)
+    child.wait()  # it closed its end: let it exit before close() would signal it
     child.close()
     assert child.exitstatus == 0
     report = json.loads(out.read_text())
