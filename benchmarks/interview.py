@@ -31,7 +31,7 @@ def _pty_run(kb: KnowledgeBase, scenario: Scenario, folder: Path) -> tuple[int, 
     import json
 
     from hipthrust_cli.core.report import from_dict
-    from tests.test_e2e_pty import _drive, _spawn
+    from tests.e2e.test_pty import _drive, _spawn
 
     child, out = _spawn(folder, "--no-history", "-f", "json")
     met = _drive(child, kb, scenario.answers)

@@ -1,7 +1,8 @@
 """The errors hipthrust can raise on purpose, each carrying the exit code the CLI uses.
 
-The core raises these; only ``cli.py`` turns them into a message on stderr and an exit
-code. Messages are complete sentences that name what is wrong and what to do.
+The core raises these; only the CLI's funnel (``cli/funnel.py``) turns them into a
+message on stderr and an exit code. Messages are complete sentences that name what is
+wrong and what to do.
 """
 
 from __future__ import annotations

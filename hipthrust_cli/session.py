@@ -266,7 +266,6 @@ class Diagnose:
         against it.
         """
         from hipthrust_cli.core.triage import POLICY
-        from hipthrust_cli.history import HistoryError
         from hipthrust_cli.kb import Level
 
         def full(session: Saved) -> bool:
@@ -278,6 +277,8 @@ class Diagnose:
         last = self.last
         if self.store is None or last is None or full(last):
             return last
+        from hipthrust_cli.history import HistoryError  # only with a history: --no-history skips it
+
         try:
             sessions = self.store.sessions()
         except HistoryError:

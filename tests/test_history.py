@@ -216,9 +216,9 @@ def test_clear_asks_first(
     _diagnose(cli, tmp_path)
     import typer
 
-    from hipthrust_cli import cli as cli_module
+    from hipthrust_cli.cli import common
 
-    monkeypatch.setattr(cli_module, "_stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(common, "stdin_is_terminal", lambda: True)
     monkeypatch.setattr(typer, "confirm", lambda *a, **k: False)
     run = cli("history", "clear")
     assert "Nothing was deleted" in run.stderr

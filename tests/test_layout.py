@@ -41,6 +41,9 @@ CASES = [
     ("hipthrust_cli/prompts/x.py", "def f() -> None:\n    import questionary", False),
     ("hipthrust_cli/prompts/x.py", "def f() -> None:\n    import rich", True),
     ("hipthrust_cli/prompts/x.py", "from hipthrust_cli.views import formats", True),
+    ("hipthrust_cli/cli/x.py", "import typer", False),
+    ("hipthrust_cli/cli/x.py", "def f() -> None:\n    import rich", True),
+    ("hipthrust_cli/x.py", "import typer", True),
     ("hipthrust_cli/x.py", "def f() -> None:\n    import rich", True),
     ("hipthrust_cli/x.py", "def f() -> None:\n    import prompt_toolkit", True),
 ]
@@ -68,3 +71,12 @@ def test_each_folder_imports_only_what_it_may(where: str, code: str, refused: bo
     assert run.returncode == (1 if refused else 0), run.stdout + run.stderr
     if refused:
         assert "TID251" in run.stdout or "T201" in run.stdout
+
+
+def test_no_module_is_over_450_lines() -> None:
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in PACKAGE.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert not long, f"split these modules (at most {MAX_LINES} lines each): {long}"

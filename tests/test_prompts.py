@@ -381,3 +381,21 @@ def test_again_asks_the_screen_and_pain_fresh_then_opens_the_review(
     assert interview.answers["pain_level"] == 3
     assert interview.answers["bench_height"] != "high"
     assert interview.answers["tempo"] == "controlled", "the rest carried over"
+
+
+@pytest.mark.parametrize("columns", [30, 40, 60, 100])
+def test_a_checklist_warning_fits_on_one_line(
+    monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    """prompt_toolkit draws a checklist's warning on one line and cuts it at the edge.
+
+    (Seen by hand in tmux at 40 columns: "Tick at least one with Space (or 'None o". A
+    pexpect terminal does not draw that toolbar, so the choice of words is tested here.)
+    """
+    import hipthrust_cli.prompts as prompts
+
+    monkeypatch.setattr(prompts, "terminal_width", lambda: columns)
+    long = "Tick at least one with Space (or 'None of these' or 'Not sure'), then Enter."
+    said = prompts._fits(long, "Tick one with Space, then Enter.", "Space ticks, Enter confirms.")
+    assert len(said) < columns
+    assert said == long if len(long) < columns else "Space" in said

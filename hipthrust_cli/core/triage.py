@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from hipthrust_cli.kb import NOT_SURE, Answer, Kind, KnowledgeBase, Level, Question
+from hipthrust_cli.kb import NOT_SURE, Answer, KnowledgeBase, Level, Question
+from hipthrust_cli.kb.kinds import rules
 
 UNSCREENED_TITLE = "Warning signs not fully checked: read the list below first"
 UNSCREENED_ADVICE = (
@@ -206,10 +207,10 @@ def unscreened_signs(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> list[s
         if flag.fires(answers):
             continue
         for c in [*flag.any, *flag.all]:
-            q = kb.question_by_id.get(c.question)
-            if q is None or q.red_flag or not all(w.matches(answers) for w in q.when):
+            read = kb.question_by_id.get(c.question)
+            if read is None or read.red_flag or not all(w.matches(answers) for w in read.when):
                 continue
-            if answers.get(q.id, NOT_SURE) == NOT_SURE:
+            if answers.get(read.id, NOT_SURE) == NOT_SURE:
                 out.append(flag.title)
                 break
     return list(dict.fromkeys(out))
@@ -225,7 +226,7 @@ def _follow_ups(kb: KnowledgeBase, question: Question, answers: Mapping[str, Ans
 
 
 def _signs(question: Question) -> list[str]:
-    if question.kind is Kind.multi:
+    if rules(question).many:
         # A neutral tick ("None of these", "muscles working") is not a sign to check.
         return [c.label for c in question.choices if not (c.exclusive or c.neutral)]
     return [question.screens or question.text]

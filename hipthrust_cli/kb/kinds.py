@@ -62,11 +62,11 @@ class QuestionKind:
         return None
 
     def label(self, question: Question, value: Answer) -> str:
-        """The human words for an answer, e.g. ``['a', 'b']`` → ``"A, B"``."""
+        """The human words for an answer, e.g. ``["a", "b"]`` → ``"A; B"`` (labels hold commas)."""
         if value == NOT_SURE:
             return "Not sure"
         if isinstance(value, list):
-            return ", ".join(self.label(question, v) for v in value)
+            return "; ".join(self.label(question, v) for v in value)
         if isinstance(value, int):
             return str(value)
         for choice in question.choices:

@@ -163,7 +163,7 @@ class Question(Model):
         return [c.id for c in self.choices]
 
     def label_of(self, value: Answer) -> str:
-        """The human words for an answer, e.g. ``['a', 'b']`` → ``"A, B"``."""
+        """The human words for an answer, e.g. ``['a', 'b']`` → ``"A; B"``."""
         from hipthrust_cli.kb.kinds import rules
 
         return rules(self).label(self, value)

@@ -102,19 +102,29 @@ def pydantic_problems(file: Path, texts: SourceTexts, exc: ValidationError) -> l
 
 
 def did_you_mean(
-    word: str, known: Iterable[str], *, n: int = 3, cutoff: float = 0.6, quoted: bool = True
+    word: str,
+    known: Iterable[str],
+    *,
+    n: int = 3,
+    cutoff: float | None = 0.6,
+    quoted: bool = True,
+    joiner: str = ", ",
 ) -> str | None:
     """``did you mean 'a', 'b'?`` for the *known* words closest to *word*, or None.
 
     The one "did you mean" of hipthrust: misspelt ids, keys, questions and names all get
-    their suggestions here.
+    their suggestions here. With ``cutoff=None`` *known* are matches a search of its own
+    found (the variation search does), best first, and are only phrased.
     """
     import difflib
 
-    close = difflib.get_close_matches(word, list(known), n=n, cutoff=cutoff)
+    if cutoff is None:
+        close = list(known)[:n]
+    else:
+        close = difflib.get_close_matches(word, list(known), n=n, cutoff=cutoff)
     if not close:
         return None
-    return f"did you mean {', '.join(repr(c) if quoted else c for c in close)}?"
+    return f"did you mean {joiner.join(repr(c) if quoted else c for c in close)}?"
 
 
 def suggest(word: str, known: Iterable[str]) -> str:

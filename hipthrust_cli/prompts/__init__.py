@@ -189,11 +189,19 @@ class Prompter:
             if not selected:
                 none = next((c.label for c in question.choices if c.exclusive), None)
                 either = f"'{clean_line(none)}' or 'Not sure'" if none else "'Not sure'"
-                return f"Tick at least one with Space (or {either}), then Enter."
+                return _fits(
+                    f"Tick at least one with Space (or {either}), then Enter.",
+                    "Tick one with Space, then Enter.",
+                    "Space ticks, Enter confirms.",
+                )
             lonely = [s for s in selected if s in alone]
             if lonely and len(selected) > 1:
                 alone_label = " ".join(labels[lonely[0]].split())
-                return f"'{alone_label}' cannot be combined with other choices."
+                return _fits(
+                    f"'{alone_label}' cannot be combined with other choices.",
+                    f"'{alone_label}' goes alone.",
+                    "Untick the others, or that one.",
+                )
             return True
 
         choices = [
@@ -321,6 +329,12 @@ def _answer_first(question: Question, answer: Answer, short: bool = False) -> st
     if short:
         text = textwrap.shorten(text, 50, placeholder="…")
     return f"{words} — {text}"
+
+
+def _fits(*messages: str) -> str:
+    """The first message that fits on one line: a checklist's warning is never wrapped."""
+    room = terminal_width() - 1
+    return next((m for m in messages if len(m) <= room), messages[-1])
 
 
 def _words(question: Question, answer: Answer) -> str:

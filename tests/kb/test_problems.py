@@ -26,3 +26,12 @@ def test_did_you_mean_offers_only_close_words() -> None:
     assert did_you_mean("xyz", known) is None
     assert suggest("back_histry", known) == "; did you mean 'back_history'?"
     assert suggest("xyz", known) == ""
+
+
+def test_did_you_mean_phrases_the_matches_of_another_search() -> None:
+    found = ["Weighted Glute Bridge", "Resistance Band Bridge"]
+    assert (
+        did_you_mean("bridge", found, n=5, cutoff=None, joiner=" or ")
+        == "did you mean 'Weighted Glute Bridge' or 'Resistance Band Bridge'?"
+    )
+    assert did_you_mean("bridge", [], cutoff=None) is None

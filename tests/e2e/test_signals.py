@@ -14,7 +14,7 @@ import pexpect
 import pytest
 import yaml
 
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -56,6 +56,7 @@ def test_a_signal_at_a_prompt_restores_the_terminal(tmp_path: Path, sig: int) ->
     assert termios.tcgetattr(child.child_fd)[3] & termios.ECHO
     assert said.rfind("\x1b[?25h") > said.rfind("\x1b[?25l"), "the cursor is shown again"
     assert f"Stopped ({signal.Signals(sig).name})" in said and TRACEBACK not in said
+    child.wait()  # it closed its end: let it exit before close() would signal it
     child.close()
     assert child.exitstatus == 128 + sig
 
@@ -98,9 +99,15 @@ def test_ctrl_c_while_starting_is_one_line_and_130(tmp_path: Path, delay: float)
     time.sleep(delay)
     child.kill(signal.SIGINT)
     child.expect(pexpect.EOF)
+    child.wait()  # it closed its end: let it exit before close() would signal it
     child.close()
     said = child.before
-    assert TRACEBACK not in said, said
+    # Before hipthrust's first line runs, the interpreter itself is starting (site,
+    # encodings); on a loaded machine that can take longer than the shortest delay, and
+    # no Python program can catch an interrupt there.
+    assert TRACEBACK not in said or "hipthrust_cli" not in said, said
+    if TRACEBACK in said:
+        return
     if child.exitstatus == 130:
         assert said.strip().splitlines()[-1] == "Stopped (Ctrl-C). Nothing was saved.", said
     else:  # too late to interrupt: the listing finished first (maybe killed while exiting)
@@ -136,6 +143,7 @@ def test_the_wizard_escapes_a_hostile_overlay(tmp_path: Path) -> None:
     index = child.expect([r"Other", pexpect.EOF])
     child.kill(signal.SIGTERM)
     child.expect(pexpect.EOF)
+    child.wait()  # it closed its end: let it exit before close() would signal it
     child.close()
     screen = seen.getvalue()
     assert index == 0, screen

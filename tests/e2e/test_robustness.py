@@ -18,8 +18,7 @@ from typing import Any
 import pytest
 
 from hipthrust_cli.core import diagnose as engine
-
-from .conftest import DATA, ROOT, Run, as_user, needs_root, story, write_answers
+from tests.conftest import DATA, ROOT, Run, as_user, needs_root, story, write_answers
 
 PACKAGE = ROOT / "hipthrust_cli"
 
@@ -132,6 +131,34 @@ def test_ignored_answers_said_with_verbose(cli: Callable[..., Run], tmp_path: Pa
     assert run.code == 0 and "ignored the answer to 'footwear'" in run.stderr
     quiet = cli("diagnose", "--answers", str(path), "-f", "json")
     assert quiet.stderr.startswith("Saved as session #") and quiet.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "value", ["²", "--5", "9" * 5000, "nan", "inf", "-inf", "1e400", "٣", "4.0", " "]
+)
+def test_bad_scale_answers_on_the_command_line(cli: Callable[..., Run], value: str) -> None:
+    run = cli("diagnose", "--answer", f"pain_level={value}", "--no-input", "-f", "json")
+    assert run.code == 2 and "pain_level" in run.stderr and TRACEBACK not in run.stderr
+    assert "this is a bug" not in run.stderr and len(run.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("pain_level: " + "9" * 5000, "more than 18 digits"),
+        ("pain_level: .nan", "not a usable number"),
+        ("pain_level: -.inf", "not a usable number"),
+        ("pain_level: 1.0e+400", "not a usable number"),
+        ("pain_level: 3\n? " + "9" * 5000 + "\n: x", "more than 18 digits"),
+    ],
+)
+def test_bad_numbers_in_an_answers_file(
+    cli: Callable[..., Run], tmp_path: Path, text: str, words: str
+) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text(text)
+    run = cli("diagnose", "--answers", str(path), "-f", "json")
+    assert run.code == 2 and words in run.stderr and str(path) in run.stderr, run
 
 
 # --- knowledge base ---------------------------------------------------------------------------

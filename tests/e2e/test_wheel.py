@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, story, write_answers
+from tests.conftest import ROOT, story, write_answers
 
 pytestmark = pytest.mark.slow
 
@@ -55,21 +55,26 @@ def test_installed_variations(installed: Path, tmp_path: Path) -> None:
 
 def test_installed_diagnose_json(installed: Path, tmp_path: Path) -> None:
     answers = write_answers(tmp_path / "a.yaml", story(bench_height="high"))
+    home = tmp_path / "home"  # the platform's own folders, but never the real user's
+    home.mkdir()
     proc = subprocess.run(
         [str(installed), "diagnose", "--answers", str(answers), "--format", "json"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=60,
-        env={"PATH": "/usr/bin:/bin"},
+        env={"PATH": "/usr/bin:/bin", "HOME": str(home)},
     )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["findings"][0]["id"] == "bench_too_high"
     # Nothing on stderr but where the session was saved; stdout is only the JSON.
     assert re.fullmatch(
-        r"Saved as session #\d+ \S next time: hipthrust diagnose --again\n", proc.stderr
+        r"Saved as session #1 \S next time: hipthrust diagnose --again\n", proc.stderr
     )
+    if sys.platform.startswith("linux"):  # platformdirs: ~/.local/share without XDG_*
+        saved = home / ".local" / "share" / "hipthrust" / "history.sqlite3"
+        assert saved.is_file() and saved.stat().st_mode & 0o777 == 0o600
 
 
 def test_installed_version(installed: Path, tmp_path: Path) -> None:

@@ -22,8 +22,7 @@ from hipthrust_cli.kb import NOT_SURE, Kind, loading
 from hipthrust_cli.session import read_answers_file
 from hipthrust_cli.views import markdown, terminal
 from hipthrust_cli.views.json import to_json
-
-from .conftest import DATA
+from tests.conftest import DATA
 
 KB = loading.load()
 QIDS = [q.id for q in KB.questions]
