@@ -183,7 +183,8 @@ def test_old_answer_options_are_translated_or_named(kb: KnowledgeBase) -> None:
     message = info.value.message
     assert message.startswith("--answer back_history=...: 'back_history' is now part of")
     assert "without pain_character and pain_duration it cannot be translated" in message
-    assert "write 'about_pain: [surgery]' with any other tick that applies" in message
+    # Written as the option it came as, so it can be typed back in.
+    assert "write '--answer about_pain=surgery' with any other tick that applies" in message
     with pytest.raises(AnswersError) as info:
         answers.parse_options(["pain_character=ache", "about_pain=none"], kb)
     assert "give 'about_pain' alone" in info.value.message

@@ -120,17 +120,22 @@ def parse_options(items: Iterable[str], kb: KnowledgeBase) -> dict[str, Answer]:
         answers[qid] = coerce(question, raw, where)
     if old:
         given = {**old, **({folded.INTO: answers[folded.INTO]} if folded.INTO in answers else {})}
-        new = _fold(kb, given, lambda qid: f"--answer {qid}=...")[folded.INTO]
+        new = _fold(kb, given, lambda qid: f"--answer {qid}=...", as_option=True)[folded.INTO]
         answers[folded.INTO] = coerce(kb.question_by_id[folded.INTO], new, "--answer")
     return answers
 
 
-def _fold(kb: KnowledgeBase, raw: Mapping[Any, Any], where: Callable[[str], str]) -> dict[Any, Any]:
+def _fold(
+    kb: KnowledgeBase,
+    raw: Mapping[Any, Any],
+    where: Callable[[str], str],
+    as_option: bool = False,
+) -> dict[Any, Any]:
     """*raw* with old answers to the questions folded into 'about_pain' translated."""
     if folded.INTO not in kb.question_by_id or any(q in kb.question_by_id for q in folded.FOLDED):
         return dict(raw)  # an overlay that brings the old questions back keeps them
     try:
-        return folded.fold(raw)
+        return folded.fold(raw, as_option)
     except folded.FoldedAnswer as moved:
         raise AnswersError(f"{where(moved.question)}: {moved}.") from None
 

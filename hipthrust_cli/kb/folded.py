@@ -59,11 +59,12 @@ def moved_question(qid: str) -> str | None:
     return f"{_moved(qid)} — use '{INTO}' ('hipthrust questions' lists its choices)"
 
 
-def fold(raw: Mapping[Any, Any]) -> dict[Any, Any]:
+def fold(raw: Mapping[Any, Any], as_option: bool = False) -> dict[Any, Any]:
     """*raw* answers with the old three questions replaced by ``about_pain``.
 
     Blank answers (``None``) count as not given. Raises :class:`FoldedAnswer` when the
-    old answers cannot be translated exactly.
+    old answers cannot be translated exactly; its advice is written as YAML, or as an
+    ``--answer`` option with *as_option*.
     """
     given = {q: raw[q] for q in FOLDED if q in raw and raw[q] is not None}
     if not given:
@@ -90,11 +91,19 @@ def fold(raw: Mapping[Any, Any]) -> dict[Any, Any]:
             if missing
             else f"'not_sure' for {' and '.join(unsure)} cannot be translated beside a sign"
         )
-        write = (
-            f"'{INTO}: [{', '.join(dict.fromkeys(ticks))}]' with any other tick that applies"
-            if ticks
-            else f"'{INTO}' with the ticks that apply, or [none]"
-        )
+        picked = list(dict.fromkeys(ticks))
+        if as_option:
+            write = (
+                f"'--answer {INTO}={','.join(picked)}' with any other tick that applies"
+                if picked
+                else f"'--answer {INTO}=' with the ticks that apply, or none"
+            )
+        else:
+            write = (
+                f"'{INTO}: [{', '.join(picked)}]' with any other tick that applies"
+                if picked
+                else f"'{INTO}' with the ticks that apply, or [none]"
+            )
         raise FoldedAnswer(
             first, f"{_moved(first)}; {reason}, so write {write} ('hipthrust questions' lists them)"
         )

@@ -34,6 +34,12 @@ MOVED_CHOICES = {
 }
 
 
+def _close(given: object, valid: list[str]) -> str:
+    """`` (did you mean 'feet_far'?)`` for a misspelt choice id, or nothing."""
+    hint = did_you_mean(given, valid) if isinstance(given, str) else None
+    return f" ({hint})" if hint else ""
+
+
 class QuestionKind:
     """What a kind of question does; the choice kinds share most of it."""
 
@@ -84,7 +90,9 @@ class QuestionKind:
         if isinstance(raw, str) and raw in valid:
             return raw
         hint = (
-            " (YAML reads yes/no as true/false; quote the value)" if isinstance(raw, bool) else ""
+            " (YAML reads yes/no as true/false; quote the value)"
+            if isinstance(raw, bool)
+            else _close(raw, valid)
         )
         raise AnswersError(
             f"{where}: {quote(raw)} is not a choice of '{question.id}'{hint}; "
@@ -150,7 +158,7 @@ class Multi(QuestionKind):
                 if moved is not None:  # an answers file from before the 2026.12 screen
                     raise AnswersError(f"{where}: {moved}.")
                 raise AnswersError(
-                    f"{where}: {quote(item)} is not a choice of '{qid}'; "
+                    f"{where}: {quote(item)} is not a choice of '{qid}'{_close(item, valid)}; "
                     f"valid: {self.valid(question)}."
                 )
             if item not in picked:

@@ -87,3 +87,22 @@ def test_only_a_scale_has_a_range_in_words(kb: KnowledgeBase) -> None:
         question = _question(kb, kind)
         assert rules(question).range_words(question) is None
         assert rules(question).many is (kind is Kind.multi)
+
+
+def test_a_misspelt_choice_is_told_the_closest_one() -> None:
+    """Single and multi answers alike: the nearest choice id, then every valid one."""
+    from hipthrust_cli.kb.loading import load
+
+    kb = load()
+    seen, arch = kb.question_by_id["what_you_see"], kb.question_by_id["lockout_arch"]
+    with pytest.raises(AnswersError) as multi:
+        coerce(seen, ["feet_far_out"], "a.yaml:7")
+    assert "'feet_far_out' is not a choice of 'what_you_see' (did you mean 'feet_far'?)" in (
+        multi.value.message
+    )
+    with pytest.raises(AnswersError) as single:
+        coerce(arch, "clearley", "a.yaml:2")
+    assert "(did you mean 'clearly'?); valid: no_arch, a_little, clearly" in single.value.message
+    with pytest.raises(AnswersError) as far:
+        coerce(arch, "zzz", "a.yaml:2")
+    assert "did you mean" not in far.value.message
