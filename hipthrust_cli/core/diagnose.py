@@ -92,8 +92,9 @@ def _finding(
     band: str,
     shown_fixes: set[str],
     shown_sources: dict[str, set[str]],
-    reported: Sequence[str],
+    reported: Mapping[str, str],
 ) -> Finding:
+    """One reported cause for the report; *reported* maps every reported cause to its title."""
     mistake = kb.mistakes[belief.index]
     questions = kb.question_by_id
     ups = [m for m in belief.moves if m.log_ratio > 0]
@@ -124,7 +125,6 @@ def _finding(
     fixes.sort(key=lambda f: not (f.when and _any(f.when, answers)))
     shown_fixes.update(f.text for f in mistake.fixes)
     shown_sources[mistake.id] = {f.source for f in fixes if f.source}
-    titles = {m.id: m.title for m in kb.mistakes}
 
     def listed(qid: str) -> list[str]:
         rows = [*mistake.evidence, *mistake.context]  # context quotes only its own ticks too
@@ -148,9 +148,7 @@ def _finding(
         unconfirmed=[
             _item(questions[q], answers.get(q)) for _, q in open_questions[:UNCONFIRMED_SHOWN]
         ],
-        related=[
-            titles[r] for r in mistake.related if r in reported and r in titles and r != mistake.id
-        ],
+        related=[reported[r] for r in mistake.related if r in reported and r != mistake.id],
     )
 
 
@@ -212,7 +210,8 @@ def diagnose(
     findings: list[Finding] = []
     if policy.causes:
         ranked = rank(kb, answers)
-        reported = [b.id for b, _ in ranked]
+        # Titles of the reported causes only: a big knowledge base has thousands of causes.
+        reported = {b.id: kb.mistakes[b.index].title for b, _ in ranked}
         texts: set[str] = set()
         sources: dict[str, set[str]] = {}
         findings = [_finding(kb, answers, b, band, texts, sources, reported) for b, band in ranked]
