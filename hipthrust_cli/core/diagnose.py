@@ -178,7 +178,7 @@ def _form_focus(kb: KnowledgeBase, findings: Sequence[Finding]) -> list[str]:
     return [s for s in dict.fromkeys(wanted) if s in steps]
 
 
-def _any(conditions: list[Condition], answers: Mapping[str, Answer]) -> bool:
+def _any(conditions: Sequence[Condition], answers: Mapping[str, Answer]) -> bool:
     return any(c.matches(answers) for c in conditions)
 
 

@@ -91,6 +91,7 @@ class _Codecs:
         # Per table: the models decoded from it (filled while a value is decoded), the
         # row decoder, and while encoding, each distinct row's index and the rows.
         self.tables: list[tuple[list[Any], Decode, dict[Any, int], list[Any]]] = []
+        self.shared: set[type] = set()  # the models written in a table
         # While encoding: the JSON of each deferred value, one line each after the value.
         # While decoding: those lines and the tables, for a deferred value decoded later.
         self.lines: list[str] = []
@@ -202,11 +203,18 @@ class _Codecs:
 
         if issubclass(cls, BaseModel):
             decode: Decode = model_decoder(cls, names, decoders, tail)
-            if all(is_scalar_type(t) for t in fields.values()):
+            key: Callable[[list[Any]], Any] | None = None
+            frozen = cls.model_config.get("frozen", False)
+            if frozen and all(is_scalar_type(t) for t in fields.values()):
                 # Numbers can alias (1 == 1.0 == True): then the key holds each type too.
                 typed = any(is_scalar_type(t, (int, float)) for t in fields.values())
+                key = _typed_key if typed else tuple
+            elif frozen and all(self._immutable(t) for t in fields.values()):
+                key = _json_key  # a row holding lists (a fix's conditions, their answers)
+            if key is not None:
                 self.layout.append("  (a table)")
-                encode, decode = self._table(encode_row, decode, typed)
+                self.shared.add(cls)
+                encode, decode = self._table(encode_row, decode, key)
             else:
                 encode = encode_row
         else:
@@ -244,13 +252,27 @@ class _Codecs:
 
         return encode, decode
 
-    def _table(self, encode_row: Encode, decode_row: Decode, typed: bool) -> tuple[Encode, Decode]:
-        """Equal rows written once, for a model whose fields are all scalars; a value is an index.
+    def _immutable(self, tp: Any) -> bool:
+        """Whether values of *tp* hold nothing mutable: scalars, enums, tuples, shared models."""
+        origin = typing.get_origin(tp)
+        args = typing.get_args(tp)
+        if origin is typing.Annotated:
+            return self._immutable(args[0])
+        if is_scalar_type(tp):
+            return True
+        if origin in (typing.Union, types.UnionType, tuple):
+            return all(self._immutable(a) for a in args if a is not Ellipsis)
+        return isinstance(tp, type) and (issubclass(tp, enum.Enum) or tp in self.shared)
 
-        Such a model is frozen and holds nothing mutable, so equal ones are interchangeable,
-        and each distinct one is built once. The same choices ("yes", "no", "not sure") and
-        priors recur throughout: at 1,000x, 148,144 choices are 188 distinct ones, and not
-        writing the others took 8 MB off the file (benchmarks/README.md).
+    def _table(
+        self, encode_row: Encode, decode_row: Decode, key: Callable[[list[Any]], Any]
+    ) -> tuple[Encode, Decode]:
+        """Equal rows written once, for a frozen model holding nothing mutable; a value is an index.
+
+        Its fields are scalars, enums, tuples, or models shared in the same way, so equal
+        ones are interchangeable, and each distinct one is built once. The same choices
+        ("yes", "no", "not sure"), priors and fixes recur throughout: at 1,000x, 148,144
+        choices are 188 distinct ones, 35,035 fixes 35 (benchmarks/README.md).
         """
         models: list[Any] = []
         index: dict[Any, int] = {}
@@ -259,7 +281,7 @@ class _Codecs:
 
         def encode(value: Any) -> int:
             row = encode_row(value)
-            row_key = tuple((type(v), v) for v in row) if typed else tuple(row)
+            row_key = key(row)
             found = index.get(row_key)
             if found is None:
                 found = index[row_key] = len(rows)
@@ -268,6 +290,15 @@ class _Codecs:
 
         # A reference is one C call, with no Python frame: a bad index raises, a miss.
         return encode, models.__getitem__
+
+
+def _typed_key(row: list[Any]) -> Any:
+    return tuple((type(v), v) for v in row)
+
+
+def _json_key(row: list[Any]) -> Any:
+    # The row as it will be written: JSON tells 1, 1.0 and true apart, as the file does.
+    return json.dumps(row, separators=(",", ":"), allow_nan=False)
 
 
 _CODECS: dict[Any, _Codecs] = {}

@@ -86,7 +86,8 @@ class Condition(Model):
     """
 
     question: Id
-    answers: list[str] | None = Field(None, min_length=1)
+    # A tuple, so a condition holds nothing mutable and the cache can share equal ones.
+    answers: tuple[str, ...] | None = Field(None, min_length=1)
     min: int | None = None
     max: int | None = None
 

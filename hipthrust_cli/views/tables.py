@@ -40,7 +40,7 @@ def label_of(entry: Any) -> str:
     return ""
 
 
-def condition(qid: str, answers: list[str] | None, lo: int | None, hi: int | None) -> str:
+def condition(qid: str, answers: Sequence[str] | None, lo: int | None, hi: int | None) -> str:
     """A question's condition in words: "bench_height is high or low"."""
     if answers is not None:
         return f"{qid} is {' or '.join(answers)}"

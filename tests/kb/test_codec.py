@@ -13,6 +13,7 @@ from pydantic import Field
 from hipthrust_cli.kb import (
     Answer,
     Bands,
+    Condition,
     Evidence,
     Fix,
     KnowledgeBase,
@@ -129,6 +130,32 @@ def test_equal_rows_of_scalars_are_written_once_and_numbers_do_not_alias() -> No
     # The tables are emptied after each decode: nothing is kept alive, or served twice.
     with pytest.raises(IndexError):
         cache.decode(_written(data.split(b"\n")[0], "[[]]", "[0]"), list[_Flat])
+
+
+class _Tagged(Model):
+    id: str
+    marks: tuple[int | bool, ...] = ()
+    fix: Fix | None = None
+
+
+def test_equal_models_of_tuples_and_shared_models_are_written_once() -> None:
+    # A fix holds tuples of frozen conditions, so equal fixes can be one object.
+    when = (Condition(question="q", answers=("a", "b")),)
+    fix = Fix(text="Brace first", evidence=Evidence.research, when=when)
+    value = [
+        _Tagged(id="x", marks=(1,), fix=fix),
+        _Tagged(
+            id="x", marks=(1,), fix=Fix(text="Brace first", evidence=Evidence.research, when=when)
+        ),
+        _Tagged(id="x", marks=(True,), fix=fix),
+    ]
+    data = cache.encode(value, list[_Tagged])
+    assert json.loads(data.split(b"\n")[1])[1] == [0, 0, 1]
+    again = cache.decode(data, list[_Tagged])
+    assert again == value
+    assert again[0] is again[1] and again[0].fix is again[2].fix
+    assert again[2].marks[0] is True and again[0].marks[0] is not True  # 1 == True, kept apart
+    assert type(again[0].fix.when) is tuple and type(again[0].fix.when[0].answers) is tuple
 
 
 def test_not_finite_numbers_are_never_cached() -> None:
