@@ -121,14 +121,15 @@ def belief(
     mistake = kb.mistakes[index]
     prior, moves = prior_of(mistake, answers)
     log_odds = math.log(odds(prior))
+    # The rows of the answered questions only: at 1,000x most causes have none, and their
+    # posterior is their prior (benchmarks/README.md).
     seen: dict[str, list[Likelihood]] = {}
     for row in mistake.evidence:
-        seen.setdefault(row.question, []).append(row)
+        qid = row.question
+        if qid != ignore and _given(answers.get(qid)):
+            seen.setdefault(qid, []).append(row)
     for qid, rows in seen.items():
-        value = answers.get(qid)
-        if qid == ignore or not _given(value):
-            continue
-        assert value is not None
+        value = answers[qid]
         ratio, kind = answer_ratio(mistake, kb.question_by_id[qid], rows, value)
         if ratio != 1.0:
             moves.append(Move(qid, math.log(ratio), kind.value))
