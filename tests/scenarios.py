@@ -1,6 +1,6 @@
 """The calibration scenarios (tests/data/scenarios.yaml) and a simulated person.
 
-Shared by tests/test_calibration.py and benchmarks/interview.py. A simulated person knows
+Shared by tests/core/test_calibration.py and benchmarks/interview.py. A simulated person knows
 every answer of their own (the baseline with the scenario's changes) and answers
 whatever the interview asks, never more.
 """

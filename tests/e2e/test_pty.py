@@ -196,7 +196,7 @@ def test_simulated_people_in_a_real_terminal(tmp_path: Path) -> None:
     # Issue 12 asks for a median of at most 12. After merging the triage work, three
     # questions its warning signs read (pain type, how long it lasts, back history) are
     # asked after the four-prompt screen, so the median is 14; see
-    # tests/test_calibration.py::test_a_dozen_prompts_in_all for the open goal.
+    # tests/core/test_calibration.py::test_a_dozen_prompts_in_all for the open goal.
     assert statistics.median(counts) <= 14, counts
 
 

@@ -310,7 +310,7 @@ def test_a_mis_tick_can_be_taken_back_before_the_stop(kb: KnowledgeBase, pipe: A
 
 
 def test_review_lists_what_was_not_asked_and_answers_more(kb: KnowledgeBase, pipe: Any) -> None:
-    from .conftest import CLEAN
+    from tests.conftest import CLEAN
 
     preset = {k: v for k, v in CLEAN.items() if k not in ("tempo", "anatomy", "pain_level")}
     interview = Interview.start(kb, preset)
@@ -326,7 +326,7 @@ def test_review_lists_what_was_not_asked_and_answers_more(kb: KnowledgeBase, pip
 
 
 def test_self_tests_are_introduced_as_a_quick_test(kb: KnowledgeBase, pipe: Any) -> None:
-    from .conftest import CLEAN
+    from tests.conftest import CLEAN
 
     preset = {k: v for k, v in CLEAN.items() if k != "knee_to_wall"}
     preset.update(heel_lift="heels_lift", what_you_see=["heels_lift"])
@@ -342,8 +342,7 @@ def test_again_asks_the_screen_and_pain_fresh_then_opens_the_review(
     kb: KnowledgeBase, pipe: Any
 ) -> None:
     from hipthrust_cli.core.answers import reusable
-
-    from .conftest import CLEAN
+    from tests.conftest import CLEAN
 
     last = {**CLEAN, "bench_height": "high", "pain_level": 8, "emergency_signs": ["none"]}
     carried = reusable(kb, last)

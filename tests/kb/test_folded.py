@@ -20,8 +20,7 @@ from hipthrust_cli.core.triage import triage
 from hipthrust_cli.errors import AnswersError
 from hipthrust_cli.kb import NOT_SURE, KnowledgeBase, folded
 from hipthrust_cli.kb.loading import collect, load
-
-from .conftest import CLEAN
+from tests.conftest import CLEAN
 
 # The three questions and the conditions of the three signs that read them, as shipped
 # in knowledge base 2026.12.2 (data/questions.yaml, data/red_flags.yaml).
@@ -227,8 +226,7 @@ def test_an_overlay_naming_an_old_question_is_told_where_it_went(tmp_path: Path)
 
 def test_why_quotes_only_the_tick_that_moved_a_cause(kb: KnowledgeBase) -> None:
     from hipthrust_cli.core.diagnose import diagnose
-
-    from .conftest import story
+    from tests.conftest import story
 
     answered = story(
         about_pain=["sharp", "old_injury"],

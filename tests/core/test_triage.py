@@ -18,8 +18,7 @@ import pytest
 from hipthrust_cli.core.triage import POLICY, policy_table_markdown
 from hipthrust_cli.kb import NOT_SURE, Level
 from hipthrust_cli.views.blocks import BADGE, NOT_CHECKED_BADGE
-
-from .conftest import ROOT, Run, story, write_answers
+from tests.conftest import ROOT, Run, story, write_answers
 
 EMERGENCY = "Get emergency help now"
 SAME_DAY = "Get checked today"
@@ -428,8 +427,7 @@ def test_old_saved_sessions_still_list_and_show(
     cli: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from hipthrust_cli import history
-
-    from .test_history import save_as_written
+    from tests.test_history import save_as_written
 
     data_dir = tmp_path / "data"
     monkeypatch.setenv("HIPTHRUST_DATA_DIR", str(data_dir))

@@ -13,8 +13,7 @@ import pytest
 
 from hipthrust_cli.core.diagnose import diagnose
 from hipthrust_cli.kb import KnowledgeBase
-
-from .scenarios import Scenario, interview, load
+from tests.scenarios import Scenario, interview, load
 
 SCENARIOS = load()
 
