@@ -3,11 +3,11 @@
 Driven by the declared types, starting from the root type the caller names (the
 KnowledgeBase): a model or dataclass is the list of its field values in declaration
 order (trailing fields that hold a plain default left out), an enum its value, a tuple a
-list, a dict a list of [key, value] pairs, a path its text; equal all-scalar models are
-written once, and a field marked deferred waits, as JSON, until it is first read. So the
-data names no type at all, and reading it can build nothing but the types the code
-itself declares. Pure: no files, no environment (:mod:`hipthrust_cli.kb.cache` stores
-and reads the bytes).
+list, a dict a list of [key, value] pairs, a path its text; equal models that hold
+nothing mutable are written once, and a field marked deferred waits, as JSON, until it is
+first read. So the data names no type at all, and reading it can build nothing but the
+types the code itself declares. Pure: no files, no environment
+(:mod:`hipthrust_cli.kb.cache` stores and reads the bytes).
 """
 
 from __future__ import annotations
@@ -58,8 +58,8 @@ FORMAT = 6
 # and default), then [tables, value, digest], then one line per deferred value (see
 # rows.Deferred; the digest is theirs). A layout that changed since the file was written
 # is a miss. Fields by position keep the file small, and building each model costs one
-# call, which is what makes a hit fast (benchmarks/README.md). A model whose fields are
-# all scalars is written once per distinct row, in its table, and referred to by its
+# call, which is what makes a hit fast (benchmarks/README.md). A frozen model that holds
+# nothing mutable is written once per distinct row, in its table, and referred to by its
 # index there (see _Codecs._table).
 
 
