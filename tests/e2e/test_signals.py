@@ -108,7 +108,10 @@ def test_ctrl_c_while_starting_is_one_line_and_130(tmp_path: Path, delay: float)
     assert TRACEBACK not in said or "hipthrust_cli" not in said, said
     if TRACEBACK in said:
         return
-    if child.exitstatus == 130:
+    stopped = "Stopped (Ctrl-C)" in said
+    # Killed by SIGINT after saying so is what a shell reports as 130 too; under load it
+    # happens about once in 30 runs after the command's own funnel has spoken.
+    if child.exitstatus == 130 or (stopped and child.signalstatus == signal.SIGINT):
         assert said.strip().splitlines()[-1] == "Stopped (Ctrl-C). Nothing was saved.", said
     else:  # too late to interrupt: the listing finished first (maybe killed while exiting)
         assert child.exitstatus == 0 or child.signalstatus == signal.SIGINT, said
