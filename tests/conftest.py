@@ -68,6 +68,17 @@ def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathF
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
 
 
+TRACEBACK = "Traceback (most recent call last)"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A data folder of the test's own that it can look into (HIPTHRUST_DATA_DIR)."""
+    folder = tmp_path / "data"
+    monkeypatch.setenv("HIPTHRUST_DATA_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
     return loading.load()

@@ -21,16 +21,7 @@ from hipthrust_cli.core.report import Diagnosis
 from hipthrust_cli.kb import KnowledgeBase
 from hipthrust_cli.kb.loading import load
 
-from .conftest import Run, story, write_answers
-
-TRACEBACK = "Traceback (most recent call last)"
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "data"
-    monkeypatch.setenv("HIPTHRUST_DATA_DIR", str(folder))
-    return folder
+from .conftest import TRACEBACK, Run, story, write_answers
 
 
 def save_as_written(store: history.History, report: dict[str, Any]) -> int:

@@ -8,9 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CLEAN, Run, story, write_answers
-
-TRACEBACK = "Traceback (most recent call last)"
+from tests.conftest import CLEAN, TRACEBACK, Run, story, write_answers
 
 
 def _answers(tmp_path: Path, answers: dict[str, Any]) -> str:

@@ -17,17 +17,8 @@ from typing import Any
 import pytest
 
 from hipthrust_cli import history
-from tests.conftest import NOBODY, Run, as_user, needs_root, story, write_answers
+from tests.conftest import NOBODY, TRACEBACK, Run, as_user, needs_root, story, write_answers
 from tests.test_history import save_as_written
-
-TRACEBACK = "Traceback (most recent call last)"
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "data"
-    monkeypatch.setenv("HIPTHRUST_DATA_DIR", str(folder))
-    return folder
 
 
 def _answers(tmp_path: Path, **overrides: Any) -> Path:

@@ -18,11 +18,9 @@ from typing import Any
 import pytest
 
 from hipthrust_cli.core import diagnose as engine
-from tests.conftest import DATA, ROOT, Run, as_user, needs_root, story, write_answers
+from tests.conftest import DATA, ROOT, TRACEBACK, Run, as_user, needs_root, story, write_answers
 
 PACKAGE = ROOT / "hipthrust_cli"
-
-TRACEBACK = "Traceback (most recent call last)"
 
 
 def _check(run: Run, code: int, *needles: str) -> None:

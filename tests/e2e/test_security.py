@@ -21,16 +21,7 @@ import pytest
 from hipthrust_cli import history
 from hipthrust_cli.core import diagnose as engine
 from hipthrust_cli.kb.files import FILES
-from tests.conftest import ROOT, Run, as_user, needs_root, story, write_answers
-
-TRACEBACK = "Traceback (most recent call last)"
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "data"
-    monkeypatch.setenv("HIPTHRUST_DATA_DIR", str(folder))
-    return folder
+from tests.conftest import ROOT, TRACEBACK, Run, as_user, needs_root, story, write_answers
 
 
 def _answers(tmp_path: Path, **overrides: Any) -> Path:

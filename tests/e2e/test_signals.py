@@ -14,11 +14,9 @@ import pexpect
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TRACEBACK
 
 pytestmark = pytest.mark.slow
-
-TRACEBACK = "Traceback (most recent call last)"
 
 
 def _env(tmp_path: Path) -> dict[str, str]:

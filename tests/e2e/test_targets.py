@@ -14,16 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Run, story, write_answers
-
-TRACEBACK = "Traceback (most recent call last)"
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "data"
-    monkeypatch.setenv("HIPTHRUST_DATA_DIR", str(folder))
-    return folder
+from tests.conftest import TRACEBACK, Run, story, write_answers
 
 
 def _answers(tmp_path: Path, **overrides: Any) -> Path:

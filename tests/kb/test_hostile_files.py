@@ -12,9 +12,7 @@ import pytest
 
 from hipthrust_cli import yamlio
 from hipthrust_cli.kb import loading
-from tests.conftest import Run
-
-TRACEBACK = "Traceback (most recent call last)"
+from tests.conftest import TRACEBACK, Run
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import DATA, Run
+from tests.conftest import DATA, TRACEBACK, Run
 
-TRACEBACK = "Traceback (most recent call last)"
 PROBLEM_LINE = r"^\S+\.yaml:\d+: [\w.\[\]]+: .+ — .+"
 
 

@@ -9,16 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run, story, write_answers
-
-TRACEBACK = "Traceback (most recent call last)"
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "data"
-    monkeypatch.setenv("HIPTHRUST_DATA_DIR", str(folder))
-    return folder
+from tests.conftest import TRACEBACK, Run, story, write_answers
 
 
 def _diagnose(cli: Callable[..., Run], tmp_path: Path, *extra: str, **answers: object) -> Run:
