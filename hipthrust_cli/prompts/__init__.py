@@ -419,7 +419,9 @@ def terminal_restored_on_signals() -> Iterator[None]:
         if saved is not None:
             import termios
 
-            with suppress(OSError):
+            # A hang-up means the terminal may be gone: then there is nothing to restore
+            # (termios.error is not an OSError).
+            with suppress(OSError, termios.error):
                 termios.tcsetattr(fd, termios.TCSANOW, saved)
         with suppress(OSError, ValueError, AttributeError):
             sys.stderr.write("\x1b[?25h")  # show the cursor again

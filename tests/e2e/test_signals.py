@@ -59,6 +59,27 @@ def test_a_signal_at_a_prompt_restores_the_terminal(tmp_path: Path, sig: int) ->
     assert child.exitstatus == 128 + sig
 
 
+def test_a_closed_terminal_stops_the_wizard_without_a_bug_report(tmp_path: Path) -> None:
+    """Shipped: closing the terminal window mid-interview wrote a "this is a bug" log.
+
+    The hang-up arrives with the terminal already gone, so putting its settings back
+    fails (termios.error, which is not an OSError); that must not become a crash.
+    """
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "hipthrust_cli", "diagnose"],
+        env=_env(tmp_path),
+        dimensions=(40, 100),
+        encoding="utf-8",
+        timeout=30,
+    )
+    child.expect(r"\[1[/\]]")
+    time.sleep(0.3)
+    child.close(force=True)  # as a terminal window does: hang up, and wait for the end
+    assert child.signalstatus is not None or child.exitstatus is not None
+    assert not list((tmp_path / "data").glob("hipthrust-error-*.log"))
+
+
 def test_ctrl_z_suspends_like_any_shell_program(tmp_path: Path) -> None:
     """Shipped: Ctrl-Z did nothing (raw mode swallowed it)."""
     # 'set -m' gives the command its own process group, as an interactive shell does,
