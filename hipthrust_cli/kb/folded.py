@@ -104,6 +104,10 @@ def fold(raw: Mapping[Any, Any], as_option: bool = False) -> dict[Any, Any]:
                 if picked
                 else f"'{INTO}' with the ticks that apply, or [none]"
             )
+        if unsure:  # the sign alone would drop what the person was not sure of
+            write += (
+                f", or '--answer {INTO}={NOT_SURE}'" if as_option else f", or '{INTO}: {NOT_SURE}'"
+            ) + " if you are not sure"
         raise FoldedAnswer(
             first, f"{_moved(first)}; {reason}, so write {write} ('hipthrust questions' lists them)"
         )

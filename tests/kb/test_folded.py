@@ -189,6 +189,20 @@ def test_old_answer_options_are_translated_or_named(kb: KnowledgeBase) -> None:
     assert "give 'about_pain' alone" in info.value.message
 
 
+def test_not_sure_beside_a_sign_is_offered_not_sure_back(kb: KnowledgeBase) -> None:
+    """Shipped: the advice was the sign alone, which drops what the person was unsure of."""
+    with pytest.raises(AnswersError) as info:
+        answers.parse_options(
+            ["pain_character=muscle_effort", "pain_duration=hours", "back_history=not_sure"], kb
+        )
+    message = info.value.message
+    assert "'--answer about_pain=muscle_effort' with any other tick that applies" in message
+    assert "or '--answer about_pain=not_sure' if you are not sure" in message
+    assert "\n" not in message
+    got = answers.parse_options(["about_pain=not_sure"], kb)
+    assert got == {"about_pain": "not_sure"}
+
+
 def test_a_bad_old_value_is_named_with_where_it_went(kb: KnowledgeBase, tmp_path: Path) -> None:
     path = tmp_path / "answers.yaml"
     path.write_text("pain_level: 3\nback_history: yes please\npain_character: ache\n")
