@@ -56,6 +56,26 @@ FormatOption = Annotated[
     ),
 ]
 
+OutputOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Also write the report to FILE: Markdown (.md) or a self-contained web "
+        "page (.html) to share with a coach; - writes it to stdout in the --format "
+        "format instead.",
+    ),
+]
+ScreeningOption = Annotated[
+    bool,
+    typer.Option(
+        "--include-screening",
+        help="Also list the answers to the warning-sign questions in a Markdown or "
+        "HTML report (left out by default; the triage result is always there).",
+    ),
+]
+
 # --- input ---------------------------------------------------------------------------------
 
 UNSAFE_ENV = "HIPTHRUST_ALLOW_UNSAFE_KB"

@@ -9,7 +9,7 @@ import typer
 
 from hipthrust_cli.cli import common
 from hipthrust_cli.cli.app import app, examples
-from hipthrust_cli.cli.common import FormatOption, KbOption
+from hipthrust_cli.cli.common import FormatOption, KbOption, OutputOption, ScreeningOption
 from hipthrust_cli.errors import UsageError
 from hipthrust_cli.paths import TargetError
 from hipthrust_cli.safetext import clean_line, quote
@@ -68,17 +68,7 @@ def diagnose(
             "pain left unanswered).",
         ),
     ] = False,
-    output: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Also write the report to FILE: Markdown (.md) or a self-contained web "
-            "page (.html) to share with a coach; - writes it to stdout in the --format "
-            "format instead.",
-        ),
-    ] = None,
+    output: OutputOption = None,
     no_history: Annotated[
         bool, typer.Option("--no-history", help="Do not save this diagnosis in your history.")
     ] = False,
@@ -91,14 +81,7 @@ def diagnose(
             "does the same.",
         ),
     ] = False,
-    include_screening: Annotated[
-        bool,
-        typer.Option(
-            "--include-screening",
-            help="Also list your answers to the warning-sign questions in a Markdown or "
-            "HTML report (left out by default; the triage result is always there).",
-        ),
-    ] = False,
+    include_screening: ScreeningOption = False,
     video: Annotated[
         Path | None,
         typer.Option(

@@ -9,7 +9,7 @@ import typer
 
 from hipthrust_cli.cli import common
 from hipthrust_cli.cli.app import app, examples
-from hipthrust_cli.cli.common import FormatOption
+from hipthrust_cli.cli.common import FormatOption, OutputOption, ScreeningOption
 from hipthrust_cli.cli.funnel import Typer, say
 from hipthrust_cli.errors import UsageError
 from hipthrust_cli.safetext import clean_line
@@ -88,22 +88,8 @@ def _sessions(store: History | None) -> list[Saved]:
 def history_show(
     number: Annotated[int, typer.Argument(help="The session number, from 'hipthrust history'.")],
     fmt: FormatOption = "rich",
-    output: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Also write it to FILE (.md or .html); - writes it to stdout instead.",
-        ),
-    ] = None,
-    include_screening: Annotated[
-        bool,
-        typer.Option(
-            "--include-screening",
-            help="Also list the answers to the warning-sign questions in Markdown or HTML.",
-        ),
-    ] = False,
+    output: OutputOption = None,
+    include_screening: ScreeningOption = False,
 ) -> None:
     """Show a past report again, exactly as it was."""
     from hipthrust_cli.session import dated
