@@ -19,6 +19,7 @@ import argparse
 import itertools
 import json
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -217,12 +218,20 @@ def first_prompt(cmd: Sequence[str], text: str) -> float:
 def interleaved(
     tasks: dict[str, Callable[[], float | tuple[float, int]]], runs: int
 ) -> dict[str, list[tuple[float, int]]]:
-    """Run every task *runs* times, round-robin, so machine noise hits them alike."""
+    """Run every task *runs* times, round-robin, so machine noise hits them alike.
+
+    Each round runs the tasks in a new order (seeded, so runs repeat): in a fixed order,
+    the last three runs read the json row slower than the same command doing more
+    (saving history, next in line), which only its place in the round explains.
+    """
     results: dict[str, list[tuple[float, int]]] = {name: [] for name in tasks}
     for task in tasks.values():  # warm the file cache and bytecode once
         task()
+    order = list(tasks.items())
+    shuffle = random.Random(len(order) * 1000 + runs).shuffle
     for _ in range(runs):
-        for name, task in tasks.items():
+        shuffle(order)
+        for name, task in order:
             value = task()
             results[name].append(value if isinstance(value, tuple) else (value, 0))
     return results
@@ -273,16 +282,36 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     rows: list[tuple[str, str, str, str, bool]] = []
 
-    def ratio(name: str, base: float, goal: float) -> None:
+    def ratio(name: str, base: float, goal: float, against: str = "floor") -> None:
         r = med[name] / base
         rows.append(
-            (name, f"{med[name] * 1000:.0f} ms", f"{r:.2f}x floor", f"<= {goal:.2f}x", r <= goal)
+            (
+                name,
+                f"{med[name] * 1000:.0f} ms",
+                f"{r:.2f}x {against}",
+                f"<= {goal:.2f}x",
+                r <= goal,
+            )
         )
 
     rows.append(("floor: typer+yaml+rich table", f"{floor * 1000:.0f} ms", "", "", True))
     ratio("hipthrust variations", floor, 1.10)
     ratio("hipthrust diagnose (rich)", floor, 1.15)
-    ratio("hipthrust diagnose --format json", floor, 0.85)
+    no_rich = med["floor without Rich (json)"]
+    # Each diagnose output against the floor that prints the same way: Rich against the
+    # Rich table, json against the same app printing JSON without Rich (the bound for any
+    # Typer + PyYAML app). Until 2026-11-26 json had "<= 0.85x the Rich floor", below what
+    # that bound itself measured (0.74x-0.87x); see benchmarks/README.md.
+    ratio("hipthrust diagnose --format json", no_rich, 1.15, "json floor")
+    rows.append(
+        (
+            "  (the same, against the Rich table floor)",
+            "",
+            f"{med['hipthrust diagnose --format json'] / floor:.2f}x floor",
+            "",
+            True,
+        )
+    )
     saving = med["hipthrust diagnose --format json, saving history"]
     rows.append(
         (
@@ -293,10 +322,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             True,
         )
     )
-    no_rich = med["floor without Rich (json)"]
     rows.append(
         (
-            "  (floor without Rich: the bound for json)",
+            "  (json floor: Typer + YAML, printed as JSON)",
             f"{no_rich * 1000:.0f} ms",
             f"{no_rich / floor:.2f}x floor",
             "",
@@ -317,24 +345,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
     factors = (10, 100) if args.quick else (10, 100, 1000)
-    scale_tasks: dict[str, Callable[[], float | tuple[float, int]]] = {
-        f"x{f}": (lambda f=f: run_once([*diagnose, "--format", "json", "--kb", str(p[f"kb{f}"])]))
-        for f in factors
-    }
+
+    def scaled(f: int) -> Callable[[], float | tuple[float, int]]:
+        return lambda: run_once([*diagnose, "--format", "json", "--kb", str(p[f"kb{f}"])])
+
+    scale_tasks = {f"x{f}": scaled(f) for f in factors}
+    # The floor again, interleaved with the scale runs: the 1,000x goal is a multiple of
+    # it, so a loaded machine slows both alike (a fixed number of seconds would measure
+    # the machine's load as much as hipthrust).
+    scale_tasks["floor"] = tasks["floor: typer+yaml+rich table"]
     scale = interleaved(scale_tasks, max(3, runs // 3))
     scale_med = {k: statistics.median(t for t, _ in v) for k, v in scale.items()}
+    scale_floor = scale_med.pop("floor")
     shipped = len(yaml.safe_load((ROOT / "data" / "mistakes.yaml").read_text())["mistakes"])
     questions = len(yaml.safe_load((ROOT / "data" / "questions.yaml").read_text())["questions"])
     for f in factors:
         t = scale_med[f"x{f}"]
-        goal = "<= 1.00 s" if f == 1000 else ""
+        # The goal was "1.0 s" on the machine where it was set, whose floor took
+        # 151-163 ms (about 6.4x); 6x is that goal, a little tighter, in any weather.
         rows.append(
             (
                 f"diagnose json, +{f * shipped:,} mistakes, +{f * questions:,} questions",
                 f"{t * 1000:.0f} ms",
-                "",
-                goal,
-                t <= 1.0 if f == 1000 else True,
+                f"{t / scale_floor:.2f}x floor ({scale_floor * 1000:.0f} ms)",
+                "<= 6.00x" if f == 1000 else "",
+                t / scale_floor <= 6.0 if f == 1000 else True,
             )
         )
     for small, big in itertools.pairwise(factors):
