@@ -135,17 +135,21 @@ class writing_stdout:  # lower case: it reads as a statement, with writing_stdou
     A reader that went away (BrokenPipeError) is left to the funnel, which exits 0.
     """
 
+    CLOSED = (
+        "Cannot write to standard output: it is closed. Run the command with its "
+        "output going somewhere (a terminal, a file or a pipe)."
+    )
+
     def __enter__(self) -> None:
         if sys.stdout is None:
-            raise UsageError(
-                "Cannot write to standard output: it is closed. Run the command with its "
-                "output going somewhere (a terminal, a file or a pipe)."
-            )
+            raise UsageError(self.CLOSED)
 
     def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
         if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
             import errno
 
+            if exc.errno == errno.EBADF:  # closed before hipthrust started (_entry.py)
+                raise UsageError(self.CLOSED) from None
             why = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
             raise UsageError(
                 f"Cannot write to standard output ({why}); send the output somewhere else."

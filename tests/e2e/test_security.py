@@ -204,7 +204,8 @@ def test_a_closed_stdout_is_a_sentence_and_never_reaches_the_history(
         {"HIPTHRUST_DATA_DIR": str(data_dir)},
         shell_prefix='exec "$@" >&-',
     )
-    assert run.returncode == 2 and "standard output is closed" in run.stderr
+    # The same sentence as for a stdout that is None (one wording for one condition).
+    assert run.returncode == 2 and "Cannot write to standard output: it is closed." in run.stderr
     assert "saved as session 1" in run.stderr
     assert _sessions(data_dir) == 1
     (session,) = history.History(data_dir).sessions()
