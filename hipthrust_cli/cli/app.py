@@ -7,7 +7,6 @@ The commands register themselves on :data:`app` from their own modules (the list
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from typing import Annotated, Any
@@ -16,52 +15,9 @@ import typer
 from typer.core import TyperGroup
 
 from hipthrust_cli import errors
-
-# pydantic looks for plugins in every installed package's entry points the first time a
-# model is built (about 10 ms); hipthrust uses none.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-
 from hipthrust_cli.cli.common import echo
 from hipthrust_cli.cli.funnel import Typer, error, internal_error, quiet_stdout, say, version
 from hipthrust_cli.safetext import clean_line
-
-
-def _no_plugin_loader() -> None:
-    """With plugins off, let pydantic find none without importing ``importlib.metadata``.
-
-    pydantic's plugin loader imports ``importlib.metadata`` (and with it email, zipfile,
-    csv …: about 9 ms, on every run, before Typer can parse an option) only to return no
-    plugins when they are switched off. So while they are off, a stand-in loader that
-    returns none takes its place. Anything else a newer pydantic asks of the loader comes
-    from the real one, which is then imported as before: slower, never wrong.
-    """
-    if os.environ.get("PYDANTIC_DISABLE_PLUGINS") not in ("__all__", "1", "true"):
-        return  # someone switched plugins on: the real loader finds them
-    name = "pydantic.plugin._loader"
-    if name in sys.modules:
-        return
-    import types
-
-    stand_in = types.ModuleType(name)
-
-    def get_plugins() -> tuple[()]:
-        return ()
-
-    def real(attr: str) -> Any:
-        if attr.startswith("__"):  # the import system asks for __path__: not a package
-            raise AttributeError(attr)
-        if sys.modules.get(name) is stand_in:
-            del sys.modules[name]
-        import importlib
-
-        return getattr(importlib.import_module(name), attr)
-
-    stand_in.get_plugins = get_plugins  # type: ignore[attr-defined]
-    stand_in.__getattr__ = real  # type: ignore[method-assign]
-    sys.modules[name] = stand_in
-
-
-_no_plugin_loader()
 
 # --- usage errors and help screens ---------------------------------------------------------
 
