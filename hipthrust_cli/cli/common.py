@@ -141,15 +141,14 @@ class writing_stdout:  # lower case: it reads as a statement, with writing_stdou
     )
 
     def __enter__(self) -> None:
-        if sys.stdout is None:
+        # None when embedded without one; closed_at_start when fd 1 was closed (_entry).
+        if sys.stdout is None or getattr(sys.stdout, "closed_at_start", False):
             raise UsageError(self.CLOSED)
 
     def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
         if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
             import errno
 
-            if exc.errno == errno.EBADF:  # closed before hipthrust started (_entry.py)
-                raise UsageError(self.CLOSED) from None
             why = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
             raise UsageError(
                 f"Cannot write to standard output ({why}); send the output somewhere else."

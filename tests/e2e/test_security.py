@@ -212,6 +212,15 @@ def test_a_closed_stdout_is_a_sentence_and_never_reaches_the_history(
     assert session.report.findings is not None
 
 
+def test_a_read_only_stdout_is_not_called_closed(tmp_path: Path, data_dir: Path) -> None:
+    """fd 1 open for reading only: writing fails, but it is not closed."""
+    run = _run(
+        ["variations"], {"HIPTHRUST_DATA_DIR": str(data_dir)}, shell_prefix='exec "$@" 1</dev/null'
+    )
+    assert run.returncode == 2 and "it is closed" not in run.stderr
+    assert run.stderr.startswith("Error: Cannot write to standard output (")
+
+
 @pytest.mark.parametrize(
     "args",
     [["diagnose", "--no-such-option"], ["diagnose", "--answer", "nope=1", "--no-input"]],
