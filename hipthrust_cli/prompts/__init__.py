@@ -398,12 +398,14 @@ def terminal_restored_on_signals() -> Iterator[None]:
     fd = -1
     try:
         import termios
-
-        if sys.stdin is not None and sys.stdin.isatty():
-            fd = sys.stdin.fileno()
-            saved = termios.tcgetattr(fd)
-    except (ImportError, OSError, ValueError):  # pragma: no cover - no termios (Windows)
-        saved = None
+    except ImportError:  # pragma: no cover - no termios (Windows)
+        termios = None  # type: ignore[assignment]
+    if termios is not None:
+        # The terminal may hang up between the two calls: then there is nothing to save.
+        with suppress(OSError, ValueError, termios.error):
+            if sys.stdin is not None and sys.stdin.isatty():
+                fd = sys.stdin.fileno()
+                saved = termios.tcgetattr(fd)
 
     def stop(signum: int, frame: Any) -> None:
         raise Terminated(signum, signal.Signals(signum).name)
