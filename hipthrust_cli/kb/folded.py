@@ -96,18 +96,18 @@ def fold(raw: Mapping[Any, Any], as_option: bool = False) -> dict[Any, Any]:
             write = (
                 f"'--answer {INTO}={','.join(picked)}' with any other tick that applies"
                 if picked
-                else f"'--answer {INTO}=' with the ticks that apply, or none"
+                else f"'--answer {INTO}=...' with the ticks that apply, or '--answer {INTO}=none'"
             )
+            unsure_form = f"'--answer {INTO}={NOT_SURE}'"
         else:
             write = (
                 f"'{INTO}: [{', '.join(picked)}]' with any other tick that applies"
                 if picked
-                else f"'{INTO}' with the ticks that apply, or [none]"
+                else f"'{INTO}: [...]' with the ticks that apply, or '{INTO}: [none]'"
             )
-        if unsure:  # the sign alone would drop what the person was not sure of
-            write += (
-                f", or '--answer {INTO}={NOT_SURE}'" if as_option else f", or '{INTO}: {NOT_SURE}'"
-            ) + " if you are not sure"
+            unsure_form = f"'{INTO}: {NOT_SURE}'"
+        if unsure:  # ticks alone would drop what the person was not sure of
+            write += f", or {unsure_form} if you are not sure"
         raise FoldedAnswer(
             first, f"{_moved(first)}; {reason}, so write {write} ('hipthrust questions' lists them)"
         )

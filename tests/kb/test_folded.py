@@ -203,6 +203,26 @@ def test_not_sure_beside_a_sign_is_offered_not_sure_back(kb: KnowledgeBase) -> N
     assert got == {"about_pain": "not_sure"}
 
 
+def test_the_advice_is_written_as_the_answer_came(kb: KnowledgeBase, tmp_path: Path) -> None:
+    """In an answers file the advice is YAML to paste; with no sign, none is invented."""
+    path = tmp_path / "answers.yaml"
+    path.write_text("pain_character: sharp\nback_history: not_sure\n")
+    with pytest.raises(AnswersError) as info:
+        answers.parse_file(path.read_text(), str(path), kb)
+    message = info.value.message
+    assert "write 'about_pain: [sharp]' with any other tick that applies" in message
+    assert ", or 'about_pain: not_sure' if you are not sure" in message
+    path.write_text("pain_duration: hours\n")
+    with pytest.raises(AnswersError) as info:
+        answers.parse_file(path.read_text(), str(path), kb)
+    message = info.value.message
+    assert "'about_pain: [...]' with the ticks that apply, or 'about_pain: [none]'" in message
+    assert "not sure" not in message
+    with pytest.raises(AnswersError) as info:
+        answers.parse_options(["pain_duration=hours"], kb)
+    assert "or '--answer about_pain=none'" in info.value.message
+
+
 def test_a_bad_old_value_is_named_with_where_it_went(kb: KnowledgeBase, tmp_path: Path) -> None:
     path = tmp_path / "answers.yaml"
     path.write_text("pain_level: 3\nback_history: yes please\npain_character: ache\n")
