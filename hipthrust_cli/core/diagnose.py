@@ -178,6 +178,15 @@ def _form_focus(kb: KnowledgeBase, findings: Sequence[Finding]) -> list[str]:
     return [s for s in dict.fromkeys(wanted) if s in steps]
 
 
+def _in_order(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> list[Question]:
+    """The answered questions in interview order (not a walk of every question)."""
+    questions = kb.question_by_id
+    return sorted(
+        (questions[qid] for qid in answers if qid in questions),
+        key=lambda q: kb.question_order[q.id],
+    )
+
+
 def _any(conditions: Sequence[Condition], answers: Mapping[str, Answer]) -> bool:
     return any(c.matches(answers) for c in conditions)
 
@@ -203,7 +212,7 @@ def diagnose(
         skipped=[
             q.id
             for q in kb.ordered_questions
-            if q.id not in answers and all(c.matches(answers) for c in q.when)
+            if q.id not in answers and (not q.when or all(c.matches(answers) for c in q.when))
         ],
     )
 
@@ -293,8 +302,7 @@ def diagnose(
             AnswerOut(
                 question=q.id, text=q.text, words=_words(q, answers[q.id]), screening=q.red_flag
             )
-            for q in kb.ordered_questions
-            if q.id in answers
+            for q in _in_order(kb, answers)
         ],
     )
 

@@ -183,8 +183,10 @@ class Interview:
 
     def review(self) -> list[tuple[Question, Answer]]:
         """The answers given in this run that count, in interview order, for the review."""
-        final = self.final_answers()
-        return [(q, final[q.id]) for q in self.kb.ordered_questions if q.id in final]
+        questions = self.kb.question_by_id
+        # final_answers is in interview order already (a walk of every question would
+        # cost more than the answers: a big knowledge base has tens of thousands).
+        return [(questions[qid], v) for qid, v in self.final_answers().items() if qid in questions]
 
     def ignored(self) -> list[str]:
         """Ids of given answers whose question does not apply (its ``when`` is false)."""
@@ -197,7 +199,7 @@ class Interview:
     def final_answers(self) -> dict[str, Answer]:
         """The answers that count: those to questions that apply, in interview order."""
         ignored = set(self.ignored())
-        order = {q.id: i for i, q in enumerate(self.kb.ordered_questions)}
+        order = self.kb.question_order
         kept = [(qid, v) for qid, v in self.answers.items() if qid not in ignored]
         kept.sort(key=lambda item: order.get(item[0], len(order)))
         return dict(kept)

@@ -114,20 +114,33 @@ def prior_of(mistake: Mistake, answers: Mapping[str, Answer]) -> tuple[float, li
     return prob(o), moves
 
 
+def _answered(answers: Mapping[str, Answer], ignore: str | None) -> frozenset[str]:
+    return frozenset(q for q, v in answers.items() if q != ignore and _given(v))
+
+
 def belief(
-    kb: KnowledgeBase, index: int, answers: Mapping[str, Answer], ignore: str | None = None
+    kb: KnowledgeBase,
+    index: int,
+    answers: Mapping[str, Answer],
+    ignore: str | None = None,
+    answered: frozenset[str] | None = None,
 ) -> Belief:
-    """The posterior of cause *index* given *answers* (optionally leaving one question out)."""
+    """The posterior of cause *index* given *answers* (optionally leaving one question out).
+
+    *answered* is the ids of the questions *answers* gives (not "Not sure"), less
+    *ignore*; :func:`beliefs` works it out once for every cause.
+    """
     mistake = kb.mistakes[index]
     prior, moves = prior_of(mistake, answers)
     log_odds = math.log(odds(prior))
+    if answered is None:
+        answered = _answered(answers, ignore)
     # The rows of the answered questions only: at 1,000x most causes have none, and their
     # posterior is their prior (benchmarks/README.md).
     seen: dict[str, list[Likelihood]] = {}
     for row in mistake.evidence:
-        qid = row.question
-        if qid != ignore and _given(answers.get(qid)):
-            seen.setdefault(qid, []).append(row)
+        if row.question in answered:
+            seen.setdefault(row.question, []).append(row)
     for qid, rows in seen.items():
         value = answers[qid]
         ratio, kind = answer_ratio(mistake, kb.question_by_id[qid], rows, value)
@@ -147,4 +160,5 @@ def belief(
 
 def beliefs(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> list[Belief]:
     """Every cause's posterior, in knowledge-base order."""
-    return [belief(kb, i, answers) for i in range(len(kb.mistakes))]
+    answered = _answered(answers, None)
+    return [belief(kb, i, answers, answered=answered) for i in range(len(kb.mistakes))]

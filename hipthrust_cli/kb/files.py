@@ -182,6 +182,11 @@ class KnowledgeBase:
         ]
 
     @cached_property
+    def question_order(self) -> dict[str, int]:
+        """Each question's place in :attr:`ordered_questions`, to sort answers by."""
+        return {q.id: i for i, q in enumerate(self.ordered_questions)}
+
+    @cached_property
     def evidence_by_question(self) -> dict[str, list[tuple[int, Likelihood]]]:
         """Each question's likelihood rows with their cause's index."""
         index: dict[str, list[tuple[int, Likelihood]]] = {}
