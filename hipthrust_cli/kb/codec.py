@@ -12,6 +12,7 @@ types the code itself declares. Pure: no files, no environment
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import enum
 import hashlib
@@ -28,9 +29,12 @@ from pydantic import BaseModel
 
 from hipthrust_cli.kb.rows import (
     DEFERRED,
+    DERIVED,
+    LAZY,
     PLAIN,
     Decode,
     Encode,
+    LazyItems,
     Unsupported,
     check_finite,
     dataclass_decoder,
@@ -51,7 +55,7 @@ from hipthrust_cli.kb.rows import (
 
 __all__ = ["FORMAT", "Unsupported", "decode", "encode"]
 
-FORMAT = 6
+FORMAT = 7
 
 
 # The file is lines of JSON: a signature of that layout (every class, field, annotation
@@ -86,16 +90,18 @@ class _Codecs:
     """Encoders and decoders for every type reachable from a root type, built once."""
 
     def __init__(self, root: Any) -> None:
-        self.classes: dict[type, tuple[Encode, Decode]] = {}
+        self.classes: dict[tuple[type, bool], tuple[Encode, Decode]] = {}
         self.layout: list[str] = []
         # Per table: the models decoded from it (filled while a value is decoded), the
         # row decoder, and while encoding, each distinct row's index and the rows.
         self.tables: list[tuple[list[Any], Decode, dict[Any, int], list[Any]]] = []
         self.shared: set[type] = set()  # the models written in a table
+        # Building the codec of a lazy list's items: those stand alone, nothing tabled.
+        self.inline = False
         # While encoding: the JSON of each deferred value, one line each after the value.
         # While decoding: those lines and the tables, for a deferred value decoded later.
         self.lines: list[str] = []
-        self.source: tuple[bytes, list[list[Any]]] = (b"", [])
+        self.source: tuple[list[list[Any]], _Lines] = ([], _Lines(b""))
         self.lock = threading.RLock()  # the tables are filled and emptied per call
         encode, decode = self._for(root)
         self.encode: Encode = encode or same
@@ -127,7 +133,7 @@ class _Codecs:
             if all(self._for(m) == (None, None) or plain_container(m) for m in members):
                 return _check_plain, None
             raise Unsupported(repr(tp))
-        if origin is list:
+        if origin in (list, collections.abc.Sequence):
             enc, dec = self._for(args[0])
             return each(enc), each(dec)
         if origin is tuple:
@@ -150,7 +156,7 @@ class _Codecs:
         raise Unsupported(repr(tp))
 
     def _class(self, cls: type) -> tuple[Encode, Decode]:
-        found = self.classes.get(cls)
+        found = self.classes.get((cls, self.inline))
         if found is not None:
             return found
         # Late-bound, so a model that refers to itself (directly or not) still works.
@@ -162,23 +168,34 @@ class _Codecs:
         def decode_late(row: Any) -> Any:
             return slot[0][1](row)  # type: ignore[misc]
 
-        self.classes[cls] = (encode_late, decode_late)
+        self.classes[(cls, self.inline)] = (encode_late, decode_late)
         if issubclass(cls, BaseModel):
             fields = {n: f.annotation for n, f in cls.model_fields.items()}
         else:
             hints = typing.get_type_hints(cls, include_extras=True)
             declared: Any = cls
-            fields = {f.name: hints[f.name] for f in dataclasses.fields(declared) if f.init}
+            fields = {
+                f.name: hints[f.name]
+                for f in dataclasses.fields(declared)
+                if f.init or DERIVED in _metadata(hints[f.name])
+            }
         defaults = trailing_defaults(cls)
-        self.layout.append(f"{cls.__module__}:{cls.__qualname__}")
+        inline = " (inline)" if self.inline else ""
+        self.layout.append(f"{cls.__module__}:{cls.__qualname__}{inline}")
         self.layout += [f"  {n}: {t!r} = {defaults.get(n)!r}" for n, t in fields.items()]
         names = list(fields)
-        codecs = [self._for(t) for t in fields.values()]
+        codecs = [
+            self._lazy(typing.get_args(typing.get_args(t)[0])[0])
+            if LAZY in _metadata(t)
+            else self._for(t)
+            for t in fields.values()
+        ]
         deferred = frozenset(n for n, t in fields.items() if DEFERRED in _metadata(t))
-        if deferred:
+        derived = frozenset(n for n, t in fields.items() if DERIVED in _metadata(t))
+        if deferred or derived:
             plain = not hasattr(cls, "__post_init__") and "__slots__" not in vars(cls)
             if not (plain and "__getattr__" in vars(cls)):
-                raise Unsupported(f"{cls.__name__} cannot defer a field")
+                raise Unsupported(f"{cls.__name__} cannot defer or derive a field")
             codecs = [
                 self._deferred(c) if n in deferred else c
                 for n, c in zip(names, codecs, strict=True)
@@ -211,14 +228,14 @@ class _Codecs:
                 key = _typed_key if typed else tuple
             elif frozen and all(self._immutable(t) for t in fields.values()):
                 key = _json_key  # a row holding lists (a fix's conditions, their answers)
-            if key is not None:
+            if key is not None and not self.inline:
                 self.layout.append("  (a table)")
                 self.shared.add(cls)
                 encode, decode = self._table(encode_row, decode, key)
             else:
                 encode = encode_row
         else:
-            decode = dataclass_decoder(cls, names, decoders, tail, deferred)
+            decode = dataclass_decoder(cls, names, decoders, tail, deferred, bool(derived))
             encode = encode_row
         slot.append((encode, decode))
         return encode, decode
@@ -233,24 +250,65 @@ class _Codecs:
             return len(self.lines) - 1
 
         def decode(line: int) -> Callable[[], Any]:
-            rest, tables = self.source
-            if type(line) is not int or not 0 <= line < rest.count(b"\n"):
-                raise Unsupported("a deferred value that is not there")
+            tables, lines = self.source
+            lines.claim(line, 1)
 
             def load() -> Any:
-                with self.lock:  # the tables as they were when the value was read
-                    for (models, _, _, _), saved in zip(self.tables, tables, strict=True):
-                        models[:] = saved
-                    try:
-                        data = json.loads(rest.split(b"\n")[line], parse_constant=_no_constants)
-                        return data if dec is None else dec(data)
-                    finally:
-                        for models, _, _, _ in self.tables:
-                            models.clear()
+                return self._later(tables, lines, [line], dec)[0]
 
             return load
 
         return encode, decode
+
+    def _lazy(self, item: Any) -> tuple[Encode, Decode]:
+        """A list with each item on a line of its own; read back, a :class:`LazyItems`.
+
+        An item's line holds all of it, nothing in the tables: it is decoded alone, and
+        the rows only it holds (a cause's 5 likelihood rows) are built only with it.
+        """
+        outer, self.inline = self.inline, True
+        try:
+            enc, dec = self._for(item)
+        finally:
+            self.inline = outer
+
+        def encode(items: Any) -> list[int]:
+            first = len(self.lines)
+            for value in items:
+                data = value if enc is None else enc(value)
+                self.lines.append(json.dumps(data, separators=(",", ":"), allow_nan=False))
+            return [first, len(self.lines) - first]
+
+        def decode(value: Any) -> LazyItems:
+            _, lines = self.source
+            if type(value) is not list or len(value) != 2:
+                raise Unsupported("a lazy list that is not one")
+            first, count = value
+            lines.claim(first, count)
+
+            def load(indices: list[int]) -> list[Any]:
+                return self._later(None, lines, [first + i for i in indices], dec)
+
+            return LazyItems(count, load)
+
+        return encode, decode
+
+    def _later(
+        self, tables: list[list[Any]] | None, lines: _Lines, wanted: list[int], dec: Decode | None
+    ) -> list[Any]:
+        """The values on the *wanted* deferred lines, decoded with the file's *tables*."""
+        with self.lock:  # the tables as they were when the value was read
+            for (models, _, _, _), saved in zip(self.tables, tables or [], strict=bool(tables)):
+                models[:] = saved
+            try:
+                found = []
+                for line in wanted:
+                    data = json.loads(lines.line(line), parse_constant=_no_constants)
+                    found.append(data if dec is None else dec(data))
+                return found
+            finally:
+                for models, _, _, _ in self.tables if tables is not None else ():
+                    models.clear()
 
     def _immutable(self, tp: Any) -> bool:
         """Whether values of *tp* hold nothing mutable: scalars, enums, tuples, shared models."""
@@ -299,6 +357,29 @@ def _typed_key(row: list[Any]) -> Any:
 def _json_key(row: list[Any]) -> Any:
     # The row as it will be written: JSON tells 1, 1.0 and true apart, as the file does.
     return json.dumps(row, separators=(",", ":"), allow_nan=False)
+
+
+class _Lines:
+    """The deferred lines of one file: claimed in the order they were written, split once."""
+
+    def __init__(self, rest: bytes) -> None:
+        self.rest = rest
+        self.count = rest.count(b"\n")
+        self.claimed = 0
+        self.split: list[bytes] | None = None
+
+    def claim(self, first: Any, count: Any) -> None:
+        """Take the next *count* lines; a value that points elsewhere is a miss now."""
+        if type(first) is not int or type(count) is not int or first != self.claimed:
+            raise Unsupported("a deferred value that is not there")
+        if count < 0 or first + count > self.count:
+            raise Unsupported("a deferred value that is not there")
+        self.claimed += count
+
+    def line(self, index: int) -> bytes:
+        if self.split is None:
+            self.split = self.rest.split(b"\n")
+        return self.split[index]
 
 
 _CODECS: dict[Any, _Codecs] = {}
@@ -354,9 +435,13 @@ def decode(data: bytes, root: Any) -> Any:
         try:
             for (models, decode_row, _, _), rows in zip(codecs.tables, tables, strict=True):
                 models[:] = map(decode_row, rows)
-            codecs.source = (rest, [list(models) for models, _, _, _ in codecs.tables])
-            return codecs.decode(value)
+            lines = _Lines(rest)
+            codecs.source = ([list(models) for models, _, _, _ in codecs.tables], lines)
+            decoded = codecs.decode(value)
+            if lines.claimed != lines.count:  # every deferred line is some value's, once
+                raise Unsupported("deferred lines that no value holds")
+            return decoded
         finally:
             for models, _, _, _ in codecs.tables:
                 models.clear()
-            codecs.source = (b"", [])
+            codecs.source = ([], _Lines(b""))

@@ -123,6 +123,30 @@ class Mistake(Model):
         return row.kind or self.kind_of_evidence
 
 
+class Cause(Model):
+    """What the engine reads of every cause before any answer (one per :class:`Mistake`).
+
+    Its id, prior and context, and the questions its evidence reads, in file order: a
+    cause whose evidence reads no answered question has its prior after context for a
+    posterior, so the cache can leave the cause itself undecoded (``KnowledgeBase.causes``).
+    """
+
+    id: Id
+    prior: Prior
+    reads: tuple[Id, ...]
+    context: tuple[ContextShift, ...] = ()
+
+    @classmethod
+    def of(cls, mistake: Mistake) -> Cause:
+        """The summary of *mistake* (not validated again: it was)."""
+        return cls.model_construct(
+            id=mistake.id,
+            prior=mistake.prior,
+            reads=tuple(dict.fromkeys(r.question for r in mistake.evidence)),
+            context=tuple(mistake.context),
+        )
+
+
 class Drill(Model):
     """An exercise or drill a fix can point to."""
 
