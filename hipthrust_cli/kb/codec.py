@@ -35,6 +35,7 @@ from hipthrust_cli.kb.rows import (
     Decode,
     Encode,
     LazyItems,
+    Lines,
     Unsupported,
     check_finite,
     dataclass_decoder,
@@ -101,7 +102,7 @@ class _Codecs:
         # While encoding: the JSON of each deferred value, one line each after the value.
         # While decoding: those lines and the tables, for a deferred value decoded later.
         self.lines: list[str] = []
-        self.source: tuple[list[list[Any]], _Lines] = ([], _Lines(b""))
+        self.source: tuple[list[list[Any]], Lines] = ([], Lines(b""))
         self.lock = threading.RLock()  # the tables are filled and emptied per call
         encode, decode = self._for(root)
         self.encode: Encode = encode or same
@@ -294,7 +295,7 @@ class _Codecs:
         return encode, decode
 
     def _later(
-        self, tables: list[list[Any]] | None, lines: _Lines, wanted: list[int], dec: Decode | None
+        self, tables: list[list[Any]] | None, lines: Lines, wanted: list[int], dec: Decode | None
     ) -> list[Any]:
         """The values on the *wanted* deferred lines, decoded with the file's *tables*."""
         with self.lock:  # the tables as they were when the value was read
@@ -359,29 +360,6 @@ def _json_key(row: list[Any]) -> Any:
     return json.dumps(row, separators=(",", ":"), allow_nan=False)
 
 
-class _Lines:
-    """The deferred lines of one file: claimed in the order they were written, split once."""
-
-    def __init__(self, rest: bytes) -> None:
-        self.rest = rest
-        self.count = rest.count(b"\n")
-        self.claimed = 0
-        self.split: list[bytes] | None = None
-
-    def claim(self, first: Any, count: Any) -> None:
-        """Take the next *count* lines; a value that points elsewhere is a miss now."""
-        if type(first) is not int or type(count) is not int or first != self.claimed:
-            raise Unsupported("a deferred value that is not there")
-        if count < 0 or first + count > self.count:
-            raise Unsupported("a deferred value that is not there")
-        self.claimed += count
-
-    def line(self, index: int) -> bytes:
-        if self.split is None:
-            self.split = self.rest.split(b"\n")
-        return self.split[index]
-
-
 _CODECS: dict[Any, _Codecs] = {}
 
 
@@ -423,25 +401,27 @@ def _no_constants(name: str) -> float:
 def decode(data: bytes, root: Any) -> Any:
     """The value :func:`encode` wrote; raises ValueError, TypeError or :class:`Unsupported`."""
     codecs = _codecs(root)
-    head, body, rest = data.split(b"\n", 2)
-    if json.loads(head) != codecs.signature:
+    # Found, not split: the deferred lines are most of the file and are not copied.
+    head = data.index(b"\n")
+    body = data.index(b"\n", head + 1)
+    if json.loads(data[:head]) != codecs.signature:
         raise Unsupported("written for another layout of the models")
-    tables, value, digest = json.loads(body, parse_constant=_no_constants)
+    tables, value, digest = json.loads(data[head + 1 : body], parse_constant=_no_constants)
     if len(tables) != len(codecs.tables):
         raise Unsupported("a different number of tables")
-    if digest != hashlib.sha256(rest).hexdigest():
+    if digest != hashlib.sha256(memoryview(data)[body + 1 :]).hexdigest():
         raise Unsupported("the deferred values were changed")
     with codecs.lock:
         try:
             for (models, decode_row, _, _), rows in zip(codecs.tables, tables, strict=True):
                 models[:] = map(decode_row, rows)
-            lines = _Lines(rest)
+            lines = Lines(data, body + 1)
             codecs.source = ([list(models) for models, _, _, _ in codecs.tables], lines)
             decoded = codecs.decode(value)
-            if lines.claimed != lines.count:  # every deferred line is some value's, once
+            if lines.claimed != len(lines.ends):  # every deferred line is some value's, once
                 raise Unsupported("deferred lines that no value holds")
             return decoded
         finally:
             for models, _, _, _ in codecs.tables:
                 models.clear()
-            codecs.source = ([], _Lines(b""))
+            codecs.source = ([], Lines(b""))

@@ -369,3 +369,35 @@ class LazyItems(Sequence[Any]):
 
     def __repr__(self) -> str:
         return repr(list(self))
+
+
+class Lines:
+    """The deferred lines of a file, from byte *start* of *data*.
+
+    Claimed in the order they were written; found without copying them, each copied
+    only when it is decoded.
+    """
+
+    def __init__(self, data: bytes, start: int = 0) -> None:
+        self.data = data
+        self.start = start
+        ends, find = [], data.find
+        end = find(b"\n", start)
+        while end != -1:
+            ends.append(end)
+            end = find(b"\n", end + 1)
+        self.ends = ends
+        self.claimed = 0
+
+    def claim(self, first: Any, count: Any) -> None:
+        """Take the next *count* lines; a value that points elsewhere is a miss now."""
+        if type(first) is not int or type(count) is not int or first != self.claimed:
+            raise Unsupported("a deferred value that is not there")
+        if count < 0 or first + count > len(self.ends):
+            raise Unsupported("a deferred value that is not there")
+        self.claimed += count
+
+    def line(self, index: int) -> bytes:
+        """The bytes of line *index*, without its newline."""
+        start = self.ends[index - 1] + 1 if index else self.start
+        return self.data[start : self.ends[index]]
