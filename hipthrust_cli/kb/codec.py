@@ -30,6 +30,7 @@ from pydantic import BaseModel
 from hipthrust_cli.kb.rows import (
     DEFERRED,
     DERIVED,
+    INLINE,
     LAZY,
     PLAIN,
     Decode,
@@ -97,7 +98,7 @@ class _Codecs:
         # row decoder, and while encoding, each distinct row's index and the rows.
         self.tables: list[tuple[list[Any], Decode, dict[Any, int], list[Any]]] = []
         self.shared: set[type] = set()  # the models written in a table
-        # Building the codec of a lazy list's items: those stand alone, nothing tabled.
+        # Building the codec of a field marked INLINE: its models are never tabled.
         self.inline = False
         # While encoding: the JSON of each deferred value, one line each after the value.
         # While decoding: those lines and the tables, for a deferred value decoded later.
@@ -157,7 +158,8 @@ class _Codecs:
         raise Unsupported(repr(tp))
 
     def _class(self, cls: type) -> tuple[Encode, Decode]:
-        found = self.classes.get((cls, self.inline))
+        inline, self.inline = self.inline, False  # (the models it holds: as they are)
+        found = self.classes.get((cls, inline))
         if found is not None:
             return found
         # Late-bound, so a model that refers to itself (directly or not) still works.
@@ -169,9 +171,11 @@ class _Codecs:
         def decode_late(row: Any) -> Any:
             return slot[0][1](row)  # type: ignore[misc]
 
-        self.classes[(cls, self.inline)] = (encode_late, decode_late)
+        self.classes[(cls, inline)] = (encode_late, decode_late)
+        marked: set[str] = set()
         if issubclass(cls, BaseModel):
             fields = {n: f.annotation for n, f in cls.model_fields.items()}
+            marked = {n for n, f in cls.model_fields.items() if INLINE in f.metadata}
         else:
             hints = typing.get_type_hints(cls, include_extras=True)
             declared: Any = cls
@@ -181,16 +185,22 @@ class _Codecs:
                 if f.init or DERIVED in _metadata(hints[f.name])
             }
         defaults = trailing_defaults(cls)
-        inline = " (inline)" if self.inline else ""
-        self.layout.append(f"{cls.__module__}:{cls.__qualname__}{inline}")
-        self.layout += [f"  {n}: {t!r} = {defaults.get(n)!r}" for n, t in fields.items()]
-        names = list(fields)
-        codecs = [
-            self._lazy(typing.get_args(typing.get_args(t)[0])[0])
-            if LAZY in _metadata(t)
-            else self._for(t)
-            for t in fields.values()
+        marked |= {n for n, t in fields.items() if INLINE in _metadata(t)}
+        self.layout.append(f"{cls.__module__}:{cls.__qualname__}{' (inline)' * inline}")
+        self.layout += [
+            f"  {n}: {t!r} = {defaults.get(n)!r}{' INLINE' * (n in marked)}"
+            for n, t in fields.items()
         ]
+        names = list(fields)
+        codecs = []
+        for n, t in fields.items():
+            self.inline = n in marked
+            codecs.append(
+                self._lazy(typing.get_args(typing.get_args(t)[0])[0])
+                if LAZY in _metadata(t)
+                else self._for(t)
+            )
+        self.inline = False
         deferred = frozenset(n for n, t in fields.items() if DEFERRED in _metadata(t))
         derived = frozenset(n for n, t in fields.items() if DERIVED in _metadata(t))
         if deferred or derived:
@@ -229,7 +239,7 @@ class _Codecs:
                 key = _typed_key if typed else tuple
             elif frozen and all(self._immutable(t) for t in fields.values()):
                 key = _json_key  # a row holding lists (a fix's conditions, their answers)
-            if key is not None and not self.inline:
+            if key is not None and not inline:
                 self.layout.append("  (a table)")
                 self.shared.add(cls)
                 encode, decode = self._table(encode_row, decode, key)
@@ -264,14 +274,12 @@ class _Codecs:
     def _lazy(self, item: Any) -> tuple[Encode, Decode]:
         """A list with each item on a line of its own; read back, a :class:`LazyItems`.
 
-        An item's line holds all of it, nothing in the tables: it is decoded alone, and
-        the rows only it holds (a cause's 5 likelihood rows) are built only with it.
+        Its line is decoded with the file's tables, so models tabled in one cause are
+        shared with the rest as ever; a field whose rows are each cause's own (its
+        likelihood rows, 77,077 distinct at 1,000x) is marked INLINE, so that a hit does
+        not build them all in a table.
         """
-        outer, self.inline = self.inline, True
-        try:
-            enc, dec = self._for(item)
-        finally:
-            self.inline = outer
+        enc, dec = self._for(item)
 
         def encode(items: Any) -> list[int]:
             first = len(self.lines)
@@ -281,34 +289,34 @@ class _Codecs:
             return [first, len(self.lines) - first]
 
         def decode(value: Any) -> LazyItems:
-            _, lines = self.source
+            tables, lines = self.source
             if type(value) is not list or len(value) != 2:
                 raise Unsupported("a lazy list that is not one")
             first, count = value
             lines.claim(first, count)
 
             def load(indices: list[int]) -> list[Any]:
-                return self._later(None, lines, [first + i for i in indices], dec)
+                return self._later(tables, lines, [first + i for i in indices], dec)
 
             return LazyItems(count, load)
 
         return encode, decode
 
     def _later(
-        self, tables: list[list[Any]] | None, lines: Lines, wanted: list[int], dec: Decode | None
+        self, tables: list[list[Any]], lines: Lines, wanted: list[int], dec: Decode | None
     ) -> list[Any]:
         """The values on the *wanted* deferred lines, decoded with the file's *tables*."""
         with self.lock:  # the tables as they were when the value was read
-            for (models, _, _, _), saved in zip(self.tables, tables or [], strict=bool(tables)):
+            for (models, _, _, _), saved in zip(self.tables, tables, strict=True):
                 models[:] = saved
             try:
-                found = []
-                for line in wanted:
-                    data = json.loads(lines.line(line), parse_constant=_no_constants)
-                    found.append(data if dec is None else dec(data))
-                return found
+                # One parse for all of them: a JSON list of the lines.
+                found = json.loads(
+                    b"[" + b",".join(map(lines.line, wanted)) + b"]", parse_constant=_no_constants
+                )
+                return found if dec is None else list(map(dec, found))
             finally:
-                for models, _, _, _ in self.tables if tables is not None else ():
+                for models, _, _, _ in self.tables:
                     models.clear()
 
     def _immutable(self, tp: Any) -> bool:

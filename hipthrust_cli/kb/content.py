@@ -6,11 +6,12 @@ Built on the vocabulary of :mod:`hipthrust_cli.kb.models`. Nothing here prints.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
 from hipthrust_cli.kb.models import Condition, Evidence, Id, Model, Text
+from hipthrust_cli.kb.rows import INLINE
 
 
 class Fix(Model):
@@ -97,7 +98,8 @@ class Mistake(Model):
         "is a capacity test."
     )
     prior: Prior
-    evidence: list[Likelihood] = Field(min_length=1)
+    # Each cause's own rows: not in the cache's tables (see rows.Inline).
+    evidence: Annotated[list[Likelihood], INLINE] = Field(min_length=1)
     context: list[ContextShift] = Field(default_factory=list)
     related: list[Id] = Field(
         default_factory=list,

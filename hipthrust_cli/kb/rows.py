@@ -306,6 +306,21 @@ class Lazy:
 LAZY = Lazy()
 
 
+class Inline:
+    """Marks a field whose models are written where they are, never in a table.
+
+    For rows that are each one model's own: a cause's likelihood rows (77,077 distinct
+    ones at 1,000x) in a table would all be built on every hit, even when the causes
+    that hold them are not (:data:`LAZY`).
+    """
+
+    def __repr__(self) -> str:
+        return "INLINE"
+
+
+INLINE = Inline()
+
+
 class Derived:
     """Marks a dataclass field computed from the others (``init=False``), stored in the cache.
 
