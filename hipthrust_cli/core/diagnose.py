@@ -172,8 +172,9 @@ def _how(kb: KnowledgeBase, exercise: str) -> str:
 
 def _form_focus(kb: KnowledgeBase, findings: Sequence[Finding]) -> list[str]:
     """The form steps the causes found point to, in the order of the causes."""
-    by_id = {m.id: m for m in kb.mistakes}
-    wanted = [s for f in findings if f.id in by_id for s in by_id[f.id].form]
+    # By the causes' summaries: only the causes found are decoded from a cache.
+    by_id = {c.id: i for i, c in enumerate(kb.causes)}
+    wanted = [s for f in findings if f.id in by_id for s in kb.mistakes[by_id[f.id]].form]
     steps = {s.id for s in kb.technique.checklist}
     return [s for s in dict.fromkeys(wanted) if s in steps]
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from hipthrust_cli.kb import (
     NOT_SURE,
     Answer,
+    Cause,
     EvidenceKind,
     KnowledgeBase,
     Likelihood,
@@ -103,7 +104,7 @@ def answer_ratio(
     return rest_present / rest_absent, kind
 
 
-def prior_of(mistake: Mistake, answers: Mapping[str, Answer]) -> tuple[float, list[Move]]:
+def prior_of(mistake: Mistake | Cause, answers: Mapping[str, Answer]) -> tuple[float, list[Move]]:
     """The cause's prior after context (injury history, anatomy …), and the context moves."""
     o = odds(mistake.prior.p)
     moves = []
@@ -130,11 +131,16 @@ def belief(
     *answered* is the ids of the questions *answers* gives (not "Not sure"), less
     *ignore*; :func:`beliefs` works it out once for every cause.
     """
+    if answered is None:
+        answered = _answered(answers, ignore)
+    cause = kb.causes[index]
+    if answered.isdisjoint(cause.reads):
+        # No answered question reads this cause's evidence: its posterior is its prior
+        # after context, and the cause itself need not be decoded (see KnowledgeBase.causes).
+        return _posterior(index, cause, *prior_of(cause, answers))
     mistake = kb.mistakes[index]
     prior, moves = prior_of(mistake, answers)
     log_odds = math.log(odds(prior))
-    if answered is None:
-        answered = _answered(answers, ignore)
     # The rows of the answered questions only: at 1,000x most causes have none, and their
     # posterior is their prior (benchmarks/README.md).
     seen: dict[str, list[Likelihood]] = {}
@@ -158,7 +164,17 @@ def belief(
     )
 
 
+def _posterior(index: int, cause: Cause, prior: float, moves: list[Move]) -> Belief:
+    """The belief of a cause no answer bears on: the same arithmetic as :func:`belief`."""
+    log_odds = math.log(odds(prior))
+    probability = 1 / (1 + math.exp(-log_odds))
+    moves.sort(key=lambda m: -abs(m.log_ratio))
+    return Belief(
+        index=index, id=cause.id, prior=cause.prior.p, probability=probability, moves=tuple(moves)
+    )
+
+
 def beliefs(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> list[Belief]:
     """Every cause's posterior, in knowledge-base order."""
     answered = _answered(answers, None)
-    return [belief(kb, i, answers, answered=answered) for i in range(len(kb.mistakes))]
+    return [belief(kb, i, answers, answered=answered) for i in range(len(kb.causes))]

@@ -11,6 +11,7 @@ every other part uses; the work is in its modules: :mod:`~hipthrust_cli.kb.loadi
 from hipthrust_cli.kb.content import (
     DEFAULT_CAVEAT,
     Alternative,
+    Cause,
     ContextShift,
     Drill,
     EvidenceKind,
@@ -49,6 +50,7 @@ __all__ = [
     "Alternative",
     "Answer",
     "Bands",
+    "Cause",
     "Choice",
     "Condition",
     "ContextShift",

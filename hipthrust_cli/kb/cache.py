@@ -12,8 +12,10 @@ it can build nothing but the models, enums and dataclasses reachable from the ro
 base, never code that runs. Serialisation is generic: it follows each model's declared
 fields, so a model that gains a field needs no change here (a type it cannot hold, such
 as ``Any``, makes it cache nothing rather than guess). A field the code marks deferred
-(the knowledge base's ``origins``) stays JSON until it is first read; a digest of those
-lines is checked on every read, so a damaged one is still a silent miss.
+(the knowledge base's ``origins``) stays JSON until it is first read, and a list marked
+lazy (its ``mistakes``) has each item on a line of its own, decoded on first use, with
+a derived summary of each (``causes``) read at once; a digest of those lines is checked
+on every read, so a damaged one is still a silent miss.
 
 Even so the cache is read only when no one else could have written it: the file is
 opened without following links, checked with ``fstat`` on the very descriptor that is

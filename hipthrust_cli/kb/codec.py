@@ -12,6 +12,7 @@ types the code itself declares. Pure: no files, no environment
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import enum
 import hashlib
@@ -28,9 +29,14 @@ from pydantic import BaseModel
 
 from hipthrust_cli.kb.rows import (
     DEFERRED,
+    DERIVED,
+    INLINE,
+    LAZY,
     PLAIN,
     Decode,
     Encode,
+    LazyItems,
+    Lines,
     Unsupported,
     check_finite,
     dataclass_decoder,
@@ -51,7 +57,7 @@ from hipthrust_cli.kb.rows import (
 
 __all__ = ["FORMAT", "Unsupported", "decode", "encode"]
 
-FORMAT = 6
+FORMAT = 7
 
 
 # The file is lines of JSON: a signature of that layout (every class, field, annotation
@@ -86,16 +92,18 @@ class _Codecs:
     """Encoders and decoders for every type reachable from a root type, built once."""
 
     def __init__(self, root: Any) -> None:
-        self.classes: dict[type, tuple[Encode, Decode]] = {}
+        self.classes: dict[tuple[type, bool], tuple[Encode, Decode]] = {}
         self.layout: list[str] = []
         # Per table: the models decoded from it (filled while a value is decoded), the
         # row decoder, and while encoding, each distinct row's index and the rows.
         self.tables: list[tuple[list[Any], Decode, dict[Any, int], list[Any]]] = []
         self.shared: set[type] = set()  # the models written in a table
+        # Building the codec of a field marked INLINE: its models are never tabled.
+        self.inline = False
         # While encoding: the JSON of each deferred value, one line each after the value.
         # While decoding: those lines and the tables, for a deferred value decoded later.
         self.lines: list[str] = []
-        self.source: tuple[bytes, list[list[Any]]] = (b"", [])
+        self.source: tuple[list[list[Any]], Lines] = ([], Lines(b""))
         self.lock = threading.RLock()  # the tables are filled and emptied per call
         encode, decode = self._for(root)
         self.encode: Encode = encode or same
@@ -127,7 +135,7 @@ class _Codecs:
             if all(self._for(m) == (None, None) or plain_container(m) for m in members):
                 return _check_plain, None
             raise Unsupported(repr(tp))
-        if origin is list:
+        if origin in (list, collections.abc.Sequence):
             enc, dec = self._for(args[0])
             return each(enc), each(dec)
         if origin is tuple:
@@ -150,7 +158,8 @@ class _Codecs:
         raise Unsupported(repr(tp))
 
     def _class(self, cls: type) -> tuple[Encode, Decode]:
-        found = self.classes.get(cls)
+        inline, self.inline = self.inline, False  # (the models it holds: as they are)
+        found = self.classes.get((cls, inline))
         if found is not None:
             return found
         # Late-bound, so a model that refers to itself (directly or not) still works.
@@ -162,23 +171,42 @@ class _Codecs:
         def decode_late(row: Any) -> Any:
             return slot[0][1](row)  # type: ignore[misc]
 
-        self.classes[cls] = (encode_late, decode_late)
+        self.classes[(cls, inline)] = (encode_late, decode_late)
+        marked: set[str] = set()
         if issubclass(cls, BaseModel):
             fields = {n: f.annotation for n, f in cls.model_fields.items()}
+            marked = {n for n, f in cls.model_fields.items() if INLINE in f.metadata}
         else:
             hints = typing.get_type_hints(cls, include_extras=True)
             declared: Any = cls
-            fields = {f.name: hints[f.name] for f in dataclasses.fields(declared) if f.init}
+            fields = {
+                f.name: hints[f.name]
+                for f in dataclasses.fields(declared)
+                if f.init or DERIVED in _metadata(hints[f.name])
+            }
         defaults = trailing_defaults(cls)
-        self.layout.append(f"{cls.__module__}:{cls.__qualname__}")
-        self.layout += [f"  {n}: {t!r} = {defaults.get(n)!r}" for n, t in fields.items()]
+        marked |= {n for n, t in fields.items() if INLINE in _metadata(t)}
+        self.layout.append(f"{cls.__module__}:{cls.__qualname__}{' (inline)' * inline}")
+        self.layout += [
+            f"  {n}: {t!r} = {defaults.get(n)!r}{' INLINE' * (n in marked)}"
+            for n, t in fields.items()
+        ]
         names = list(fields)
-        codecs = [self._for(t) for t in fields.values()]
+        codecs = []
+        for n, t in fields.items():
+            self.inline = n in marked
+            codecs.append(
+                self._lazy(typing.get_args(typing.get_args(t)[0])[0])
+                if LAZY in _metadata(t)
+                else self._for(t)
+            )
+        self.inline = False
         deferred = frozenset(n for n, t in fields.items() if DEFERRED in _metadata(t))
-        if deferred:
+        derived = frozenset(n for n, t in fields.items() if DERIVED in _metadata(t))
+        if deferred or derived:
             plain = not hasattr(cls, "__post_init__") and "__slots__" not in vars(cls)
             if not (plain and "__getattr__" in vars(cls)):
-                raise Unsupported(f"{cls.__name__} cannot defer a field")
+                raise Unsupported(f"{cls.__name__} cannot defer or derive a field")
             codecs = [
                 self._deferred(c) if n in deferred else c
                 for n, c in zip(names, codecs, strict=True)
@@ -211,14 +239,14 @@ class _Codecs:
                 key = _typed_key if typed else tuple
             elif frozen and all(self._immutable(t) for t in fields.values()):
                 key = _json_key  # a row holding lists (a fix's conditions, their answers)
-            if key is not None:
+            if key is not None and not inline:
                 self.layout.append("  (a table)")
                 self.shared.add(cls)
                 encode, decode = self._table(encode_row, decode, key)
             else:
                 encode = encode_row
         else:
-            decode = dataclass_decoder(cls, names, decoders, tail, deferred)
+            decode = dataclass_decoder(cls, names, decoders, tail, deferred, bool(derived))
             encode = encode_row
         slot.append((encode, decode))
         return encode, decode
@@ -233,24 +261,63 @@ class _Codecs:
             return len(self.lines) - 1
 
         def decode(line: int) -> Callable[[], Any]:
-            rest, tables = self.source
-            if type(line) is not int or not 0 <= line < rest.count(b"\n"):
-                raise Unsupported("a deferred value that is not there")
+            tables, lines = self.source
+            lines.claim(line, 1)
 
             def load() -> Any:
-                with self.lock:  # the tables as they were when the value was read
-                    for (models, _, _, _), saved in zip(self.tables, tables, strict=True):
-                        models[:] = saved
-                    try:
-                        data = json.loads(rest.split(b"\n")[line], parse_constant=_no_constants)
-                        return data if dec is None else dec(data)
-                    finally:
-                        for models, _, _, _ in self.tables:
-                            models.clear()
+                return self._later(tables, lines, [line], dec)[0]
 
             return load
 
         return encode, decode
+
+    def _lazy(self, item: Any) -> tuple[Encode, Decode]:
+        """A list with each item on a line of its own; read back, a :class:`LazyItems`.
+
+        Its line is decoded with the file's tables, so models tabled in one cause are
+        shared with the rest as ever; a field whose rows are each cause's own (its
+        likelihood rows, 77,077 distinct at 1,000x) is marked INLINE, so that a hit does
+        not build them all in a table.
+        """
+        enc, dec = self._for(item)
+
+        def encode(items: Any) -> list[int]:
+            first = len(self.lines)
+            for value in items:
+                data = value if enc is None else enc(value)
+                self.lines.append(json.dumps(data, separators=(",", ":"), allow_nan=False))
+            return [first, len(self.lines) - first]
+
+        def decode(value: Any) -> LazyItems:
+            tables, lines = self.source
+            if type(value) is not list or len(value) != 2:
+                raise Unsupported("a lazy list that is not one")
+            first, count = value
+            lines.claim(first, count)
+
+            def load(indices: list[int]) -> list[Any]:
+                return self._later(tables, lines, [first + i for i in indices], dec)
+
+            return LazyItems(count, load)
+
+        return encode, decode
+
+    def _later(
+        self, tables: list[list[Any]], lines: Lines, wanted: list[int], dec: Decode | None
+    ) -> list[Any]:
+        """The values on the *wanted* deferred lines, decoded with the file's *tables*."""
+        with self.lock:  # the tables as they were when the value was read
+            for (models, _, _, _), saved in zip(self.tables, tables, strict=True):
+                models[:] = saved
+            try:
+                # One parse for all of them: a JSON list of the lines.
+                found = json.loads(
+                    b"[" + b",".join(map(lines.line, wanted)) + b"]", parse_constant=_no_constants
+                )
+                return found if dec is None else list(map(dec, found))
+            finally:
+                for models, _, _, _ in self.tables:
+                    models.clear()
 
     def _immutable(self, tp: Any) -> bool:
         """Whether values of *tp* hold nothing mutable: scalars, enums, tuples, shared models."""
@@ -342,21 +409,27 @@ def _no_constants(name: str) -> float:
 def decode(data: bytes, root: Any) -> Any:
     """The value :func:`encode` wrote; raises ValueError, TypeError or :class:`Unsupported`."""
     codecs = _codecs(root)
-    head, body, rest = data.split(b"\n", 2)
-    if json.loads(head) != codecs.signature:
+    # Found, not split: the deferred lines are most of the file and are not copied.
+    head = data.index(b"\n")
+    body = data.index(b"\n", head + 1)
+    if json.loads(data[:head]) != codecs.signature:
         raise Unsupported("written for another layout of the models")
-    tables, value, digest = json.loads(body, parse_constant=_no_constants)
+    tables, value, digest = json.loads(data[head + 1 : body], parse_constant=_no_constants)
     if len(tables) != len(codecs.tables):
         raise Unsupported("a different number of tables")
-    if digest != hashlib.sha256(rest).hexdigest():
+    if digest != hashlib.sha256(memoryview(data)[body + 1 :]).hexdigest():
         raise Unsupported("the deferred values were changed")
     with codecs.lock:
         try:
             for (models, decode_row, _, _), rows in zip(codecs.tables, tables, strict=True):
                 models[:] = map(decode_row, rows)
-            codecs.source = (rest, [list(models) for models, _, _, _ in codecs.tables])
-            return codecs.decode(value)
+            lines = Lines(data, body + 1)
+            codecs.source = ([list(models) for models, _, _, _ in codecs.tables], lines)
+            decoded = codecs.decode(value)
+            if lines.claimed != len(lines.ends):  # every deferred line is some value's, once
+                raise Unsupported("deferred lines that no value holds")
+            return decoded
         finally:
             for models, _, _, _ in codecs.tables:
                 models.clear()
-            codecs.source = (b"", [])
+            codecs.source = ([], Lines(b""))

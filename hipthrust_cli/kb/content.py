@@ -6,11 +6,12 @@ Built on the vocabulary of :mod:`hipthrust_cli.kb.models`. Nothing here prints.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
 from hipthrust_cli.kb.models import Condition, Evidence, Id, Model, Text
+from hipthrust_cli.kb.rows import INLINE
 
 
 class Fix(Model):
@@ -97,7 +98,8 @@ class Mistake(Model):
         "is a capacity test."
     )
     prior: Prior
-    evidence: list[Likelihood] = Field(min_length=1)
+    # Each cause's own rows: not in the cache's tables (see rows.Inline).
+    evidence: Annotated[list[Likelihood], INLINE] = Field(min_length=1)
     context: list[ContextShift] = Field(default_factory=list)
     related: list[Id] = Field(
         default_factory=list,
@@ -121,6 +123,30 @@ class Mistake(Model):
     def kind_of(self, row: Likelihood) -> EvidenceKind:
         """The kind of one evidence row (its own, or the cause's)."""
         return row.kind or self.kind_of_evidence
+
+
+class Cause(Model):
+    """What the engine reads of every cause before any answer (one per :class:`Mistake`).
+
+    Its id, prior and context, and the questions its evidence reads, in file order: a
+    cause whose evidence reads no answered question has its prior after context for a
+    posterior, so the cache can leave the cause itself undecoded (``KnowledgeBase.causes``).
+    """
+
+    id: Id
+    prior: Prior
+    reads: tuple[Id, ...]
+    context: tuple[ContextShift, ...] = ()
+
+    @classmethod
+    def of(cls, mistake: Mistake) -> Cause:
+        """The summary of *mistake* (not validated again: it was)."""
+        return cls.model_construct(
+            id=mistake.id,
+            prior=mistake.prior,
+            reads=tuple(dict.fromkeys(r.question for r in mistake.evidence)),
+            context=tuple(mistake.context),
+        )
 
 
 class Drill(Model):

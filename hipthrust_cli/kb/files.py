@@ -10,6 +10,7 @@ one field of :class:`KnowledgeBase`. Nothing here prints.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -19,6 +20,7 @@ from pydantic import Field, create_model, model_validator
 
 from hipthrust_cli.kb.content import (
     Alternative,
+    Cause,
     Drill,
     GluteAspect,
     Likelihood,
@@ -42,7 +44,7 @@ from hipthrust_cli.kb.models import (
     Text,
     reject_report_threshold,
 )
-from hipthrust_cli.kb.rows import DEFERRED, deferred_attribute
+from hipthrust_cli.kb.rows import DEFERRED, DERIVED, LAZY, deferred_attribute
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,8 @@ class KnowledgeBase:
     questions: list[Question]
     levels: dict[Level, LevelText]
     red_flags: list[RedFlag]
-    mistakes: list[Mistake]
+    mistakes: Annotated[Sequence[Mistake], LAZY]
+    """From the cache, each decoded on first use; :attr:`causes` summarises them all."""
     drills: list[Drill]
     variations: list[Variation]
     alternatives: list[Alternative]
@@ -162,11 +165,20 @@ class KnowledgeBase:
     """Only ``kb lint`` and the checks read these: from the cache, decoded on first read."""
     safety_waived: list[str] = field(default_factory=list)
     """What overlays lowered while the safety guard was switched off (normally empty)."""
+    causes: Annotated[list[Cause], DERIVED] = field(init=False, repr=False, compare=False)
+    """One summary per cause, in the order of :attr:`mistakes`: computed from them on
+    first read, or read from the cache (so a hit decodes only the causes it needs)."""
 
     if not TYPE_CHECKING:  # to the type checker, a typo stays a typo
 
         def __getattr__(self, name: str) -> Any:
-            """A field the cache left to decode when it is first read (``origins``)."""
+            """A field the cache left to decode when it is first read (``origins``).
+
+            Or the derived :attr:`causes` of a knowledge base not read from the cache.
+            """
+            if name == "causes":
+                causes = self.__dict__[name] = [Cause.of(m) for m in self.mistakes]
+                return causes
             return deferred_attribute(self, name)
 
     @cached_property

@@ -12,7 +12,7 @@ import enum
 import math
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -231,6 +231,7 @@ def dataclass_decoder(
     decoders: list[Decode | None],
     tail: list[Any],
     deferred: frozenset[str] = frozenset(),
+    derived: bool = False,
 ) -> Decode:
     """A decoder of a row into a *cls* dataclass, through its __init__.
 
@@ -247,11 +248,13 @@ def dataclass_decoder(
         if len(row) < len(pairs):
             row = row + fresh(tail[len(row) - shortest :])
         data = {n: v if d is None else d(v) for (n, d), v in zip(pairs, row, strict=True)}
-        if not deferred:
+        if not deferred and not derived:
             return cls(**data)
-        # Without __init__, which would fill a deferred field with its default.
+        # Without __init__, which would fill a deferred field with its default (and
+        # takes no derived field).
         value: Any = new(cls)
-        data[PENDING] = {n: data.pop(n) for n in deferred}
+        if deferred:
+            data[PENDING] = {n: data.pop(n) for n in deferred}
         setattr_(value, "__dict__", data)
         return value
 
@@ -285,3 +288,131 @@ def deferred_attribute(obj: Any, name: str) -> Any:
     value: Any = pending[name]()
     obj.__dict__[name] = value
     return value
+
+
+class Lazy:
+    """Marks a list field whose items the cache decodes one by one, each on first use.
+
+    Written ``Annotated[Sequence[T], LAZY]``: each item is on a deferred line of its own
+    (covered by the same digest), and a hit gives a :class:`LazyItems`. The 15,015
+    causes of a 1,000x knowledge base and their 77,077 likelihood rows are most of what
+    a hit would build, and a diagnosis reads a few dozen (benchmarks/README.md).
+    """
+
+    def __repr__(self) -> str:
+        return "LAZY"  # part of the cache's layout signature: never an address
+
+
+LAZY = Lazy()
+
+
+class Inline:
+    """Marks a field whose models are written where they are, never in a table.
+
+    For rows that are each one model's own: a cause's likelihood rows (77,077 distinct
+    ones at 1,000x) in a table would all be built on every hit, even when the causes
+    that hold them are not (:data:`LAZY`).
+    """
+
+    def __repr__(self) -> str:
+        return "INLINE"
+
+
+INLINE = Inline()
+
+
+class Derived:
+    """Marks a dataclass field computed from the others (``init=False``), stored in the cache.
+
+    The class's ``__getattr__`` computes it when it is absent (a knowledge base built
+    from YAML); a hit reads it from the cache instead, so it need not read what it is
+    computed from (the causes' summaries, without the lazy causes).
+    """
+
+    def __repr__(self) -> str:
+        return "DERIVED"
+
+
+DERIVED = Derived()
+
+_MISSING: Any = object()
+
+
+class LazyItems(Sequence[Any]):
+    """A read-only list whose items are made on first use.
+
+    By index one at a time, all at once on iteration. *load* makes the items at the
+    given indices (in that order).
+    """
+
+    __slots__ = ("_items", "_load")
+
+    def __init__(self, count: int, load: Callable[[list[int]], list[Any]]) -> None:
+        self._items: list[Any] = [_MISSING] * count
+        self._load = load
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self._items)))]
+        item = self._items[index]
+        if item is _MISSING:
+            index = range(len(self._items))[index]  # a negative index, as a position
+            item = self._items[index] = self._load([index])[0]
+        return item
+
+    def __iter__(self) -> Iterator[Any]:
+        items = self._items
+        missing = [i for i, item in enumerate(items) if item is _MISSING]
+        if missing:
+            for i, item in zip(missing, self._load(missing), strict=True):
+                items[i] = item
+        return iter(list(items))
+
+    def made(self) -> list[int]:
+        """The indices of the items made so far."""
+        return [i for i, item in enumerate(self._items) if item is not _MISSING]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyItems | list):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
+class Lines:
+    """The deferred lines of a file, from byte *start* of *data*.
+
+    Claimed in the order they were written; found without copying them, each copied
+    only when it is decoded.
+    """
+
+    def __init__(self, data: bytes, start: int = 0) -> None:
+        self.data = data
+        self.start = start
+        ends, find = [], data.find
+        end = find(b"\n", start)
+        while end != -1:
+            ends.append(end)
+            end = find(b"\n", end + 1)
+        self.ends = ends
+        self.claimed = 0
+
+    def claim(self, first: Any, count: Any) -> None:
+        """Take the next *count* lines; a value that points elsewhere is a miss now."""
+        if type(first) is not int or type(count) is not int or first != self.claimed:
+            raise Unsupported("a deferred value that is not there")
+        if count < 0 or first + count > len(self.ends):
+            raise Unsupported("a deferred value that is not there")
+        self.claimed += count
+
+    def line(self, index: int) -> bytes:
+        """The bytes of line *index*, without its newline."""
+        start = self.ends[index - 1] + 1 if index else self.start
+        return self.data[start : self.ends[index]]

@@ -287,10 +287,40 @@ def test_a_damaged_deferred_line_is_a_miss_before_anything_is_served(tmp_path: P
     loading.load(cache_dir=store)
     entry = _entry(store)
     head, body, rest = entry.read_bytes().split(b"\n", 2)
-    assert rest.startswith(b"[[")  # the origins, on their own line
-    entry.write_bytes(b"\n".join([head, body, rest.replace(b"mistakes", b"mistakez", 1)]))
+    *causes, origins, end = rest.split(b"\n")
+    assert origins.startswith(b"[[") and not end  # the origins, on the last line
+    damaged = origins.replace(b"mistakes", b"mistakez", 1)
+    entry.write_bytes(b"\n".join([head, body, *causes, damaged, end]))
     _poison(entry)
     assert not _served_poison(store)
+
+
+def test_a_damaged_cause_line_is_a_miss_before_anything_is_served(tmp_path: Path) -> None:
+    store = tmp_path / "cache"
+    loading.load(cache_dir=store)
+    entry = _entry(store)
+    head, body, rest = entry.read_bytes().split(b"\n", 2)
+    first, rest = rest.split(b"\n", 1)
+    assert first.startswith(b'["arching_lower_back"')  # each cause on a line of its own
+    entry.write_bytes(b"\n".join([head, body, first.replace(b"0.", b"1.", 1), rest]))
+    _poison(entry)
+    assert not _served_poison(store)
+
+
+def test_a_hit_decodes_only_the_causes_it_is_asked_for(tmp_path: Path) -> None:
+    from hipthrust_cli.core.model import beliefs
+    from hipthrust_cli.kb.rows import LazyItems
+
+    store = tmp_path / "cache"
+    first = loading.load(cache_dir=store)
+    second = loading.load(cache_dir=store)
+    assert isinstance(second.mistakes, LazyItems) and second.causes == first.causes
+    answers = {"bench_height": "high"}
+    assert beliefs(second, answers) == beliefs(first, answers)
+    wanted = [i for i, c in enumerate(first.causes) if "bench_height" in c.reads]
+    assert 0 < len(wanted) < len(first.causes) and second.mistakes.made() == wanted
+    assert [second.mistakes[i] for i in wanted] == [first.mistakes[i] for i in wanted]
+    assert list(second.mistakes) == list(first.mistakes) and second == first
 
 
 def test_only_the_last_loaded_knowledge_base_outlives_its_users(tmp_path: Path) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 import pytest
@@ -22,7 +23,7 @@ from hipthrust_cli.kb import (
     cache,
 )
 from hipthrust_cli.kb.models import Model
-from hipthrust_cli.kb.rows import DEFERRED
+from hipthrust_cli.kb.rows import DEFERRED, DERIVED, INLINE, LAZY, LazyItems
 
 
 class _Extra(Model):
@@ -183,3 +184,60 @@ class _NoLookup:
 def test_only_a_class_that_can_look_a_field_up_may_defer_it() -> None:
     with pytest.raises(cache.Unsupported):
         cache.encode(_NoLookup([1]), _NoLookup)
+
+
+class _Own(Model):
+    name: str
+    weight: float = 1.0
+
+
+class _Holder(Model):
+    id: str
+    flat: _Flat
+    own: Annotated[list[_Own], INLINE]
+
+
+@dataclass
+class _Lazy:
+    items: Annotated[Sequence[_Holder], LAZY]
+    count: Annotated[int, DERIVED] = field(init=False, repr=False, compare=False)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "count":
+            self.__dict__[name] = len(self.items)
+            return self.__dict__[name]
+        raise AttributeError(name)
+
+
+def _holders() -> list[_Holder]:
+    return [
+        _Holder(id=f"h{i}", flat=_Flat(id="x"), own=[_Own(name="a"), _Own(name=f"b{i}")])
+        for i in range(4)
+    ]
+
+
+def test_a_lazy_list_makes_each_item_on_first_use_with_the_tables() -> None:
+    value = _Lazy(_holders())
+    data = cache.encode(value, _Lazy)
+    _, body, *lines, end = data.split(b"\n")
+    assert len(lines) == 4 and not end  # an item per line, after the value
+    tables, refs, _ = json.loads(body)
+    # _Flat is in its table; the INLINE field's rows are written in place, never tabled.
+    assert tables == [[["x"]]] and refs == [[0, 4], 4]
+    assert json.loads(lines[1]) == ["h1", 0, [["a"], ["b1"]]]
+    again = cache.decode(data, _Lazy)
+    assert isinstance(again.items, LazyItems) and "count" in vars(again)  # read, not derived
+    assert again.items.made() == [] and len(again.items) == 4
+    assert again.items[-2] == value.items[2] and again.items.made() == [2]
+    assert again.items[0].flat is again.items[1].flat  # shared through the table, as ever
+    assert list(again.items) == value.items and again == value and again.count == 4
+
+
+def test_a_lazy_list_pointing_at_other_lines_is_a_miss_at_once() -> None:
+    data = cache.encode(_Lazy(_holders()), _Lazy)
+    head, body, rest = data.split(b"\n", 2)
+    for wrong in (b"[[1,4],4]", b"[[0,5],4]", b"[[0,3],4]", b"[0,4]"):
+        damaged = body.replace(b"[[0,4],4]", wrong)
+        assert damaged != body
+        with pytest.raises(cache.Unsupported):
+            cache.decode(b"\n".join([head, damaged, rest]), _Lazy)
