@@ -29,6 +29,26 @@ def _env(tmp_path: Path) -> dict[str, str]:
     }
 
 
+def _spawn(tmp_path: Path, command: str, *args: str, **env: str) -> pexpect.spawn:
+    """*command* run with *args* in a 40x100 pseudo-terminal, its data in *tmp_path*."""
+    return pexpect.spawn(
+        command,
+        list(args),
+        env={**_env(tmp_path), **env},
+        dimensions=(40, 100),
+        encoding="utf-8",
+        timeout=30,
+    )
+
+
+def _at_first_prompt(tmp_path: Path) -> pexpect.spawn:
+    """``hipthrust diagnose`` showing its first question (raw mode on)."""
+    child = _spawn(tmp_path, sys.executable, "-m", "hipthrust_cli", "diagnose")
+    child.expect(r"\[1[/\]]")  # "[1/N]", or "[1]" when the length adapts
+    time.sleep(0.3)
+    return child
+
+
 def _raw(fd: int) -> bool:
     return not termios.tcgetattr(fd)[3] & termios.ICANON
 
@@ -36,16 +56,7 @@ def _raw(fd: int) -> bool:
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_a_signal_at_a_prompt_restores_the_terminal(tmp_path: Path, sig: int) -> None:
     """Shipped: the terminal stayed raw with the cursor hidden."""
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "hipthrust_cli", "diagnose"],
-        env=_env(tmp_path),
-        dimensions=(40, 100),
-        encoding="utf-8",
-        timeout=30,
-    )
-    child.expect(r"\[1[/\]]")  # "[1/N]", or "[1]" when the length adapts
-    time.sleep(0.3)
+    child = _at_first_prompt(tmp_path)
     assert _raw(child.child_fd), "the prompt put the terminal in raw mode"
     os.kill(child.pid, sig)
     child.expect(pexpect.EOF)
@@ -65,16 +76,7 @@ def test_a_closed_terminal_stops_the_wizard_without_a_bug_report(tmp_path: Path)
     The hang-up arrives with the terminal already gone, so putting its settings back
     fails (termios.error, which is not an OSError); that must not become a crash.
     """
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "hipthrust_cli", "diagnose"],
-        env=_env(tmp_path),
-        dimensions=(40, 100),
-        encoding="utf-8",
-        timeout=30,
-    )
-    child.expect(r"\[1[/\]]")
-    time.sleep(0.3)
+    child = _at_first_prompt(tmp_path)
     child.close(force=True)  # as a terminal window does: hang up, and wait for the end
     assert child.signalstatus is not None or child.exitstatus is not None
     assert not list((tmp_path / "data").glob("hipthrust-error-*.log"))
@@ -84,13 +86,11 @@ def test_ctrl_z_suspends_like_any_shell_program(tmp_path: Path) -> None:
     """Shipped: Ctrl-Z did nothing (raw mode swallowed it)."""
     # 'set -m' gives the command its own process group, as an interactive shell does,
     # so SIGTSTP stops it and the shell reports it as stopped (148 = 128 + SIGTSTP).
-    child = pexpect.spawn(
+    child = _spawn(
+        tmp_path,
         "/bin/sh",
-        ["-c", f"set -m; {sys.executable} -m hipthrust_cli diagnose; echo status=$?"],
-        env=_env(tmp_path),
-        dimensions=(40, 100),
-        encoding="utf-8",
-        timeout=30,
+        "-c",
+        f"set -m; {sys.executable} -m hipthrust_cli diagnose; echo status=$?",
     )
     child.expect(r"\[1[/\]]")  # "[1/N]", or "[1]" when the length adapts
     time.sleep(0.3)
@@ -107,14 +107,7 @@ def test_ctrl_c_while_starting_is_one_line_and_130(tmp_path: Path, delay: float)
     The first ~20 ms belong to the interpreter itself (``site``), before any hipthrust
     code runs; no program written in Python can catch an interrupt there.
     """
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "hipthrust_cli", "variations"],
-        env=_env(tmp_path),
-        dimensions=(40, 100),
-        encoding="utf-8",
-        timeout=30,
-    )
+    child = _spawn(tmp_path, sys.executable, "-m", "hipthrust_cli", "variations")
     time.sleep(delay)
     child.kill(signal.SIGINT)
     child.expect(pexpect.EOF)
@@ -151,14 +144,12 @@ def test_the_wizard_escapes_a_hostile_overlay(tmp_path: Path) -> None:
     (overlay / "questions.yaml").write_text(
         yaml.safe_dump({"questions": [first]}, allow_unicode=True), encoding="utf-8"
     )
-    child = pexpect.spawn(
+    # The overlay rewrites a screening question, which the safety guard refuses.
+    child = _spawn(
+        tmp_path,
         sys.executable,
-        ["-m", "hipthrust_cli", "diagnose", "--kb", str(overlay)],
-        # The overlay rewrites a screening question, which the safety guard refuses.
-        env={**_env(tmp_path), "HIPTHRUST_ALLOW_UNSAFE_KB": "1"},
-        dimensions=(40, 100),
-        encoding="utf-8",
-        timeout=30,
+        *("-m", "hipthrust_cli", "diagnose", "--kb", str(overlay)),
+        HIPTHRUST_ALLOW_UNSAFE_KB="1",
     )
     seen = io.StringIO()
     child.logfile_read = seen  # everything the terminal received
