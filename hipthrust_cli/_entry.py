@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from typing import Any
 
 
 class _Closed:
@@ -103,17 +102,17 @@ def _no_plugin_scan() -> None:
     stand_in = types.ModuleType(LOADER)
     stand_in.__spec__ = importlib.machinery.ModuleSpec(LOADER, None)
 
-    def real() -> Any:
+    def real() -> types.ModuleType:
         if sys.modules.get(LOADER) is stand_in:
             del sys.modules[LOADER]
         return importlib.import_module(LOADER)
 
-    def get_plugins(*args: Any, **kwargs: Any) -> Any:
+    def get_plugins(*args: object, **kwargs: object) -> object:
         if _plugins_off() and not args and not kwargs:
             return ()
         return real().get_plugins(*args, **kwargs)
 
-    def anything_else(attr: str) -> Any:
+    def anything_else(attr: str) -> object:
         if attr.startswith("__"):  # the import system asks for __path__: not a package
             raise AttributeError(attr)
         return getattr(real(), attr)
